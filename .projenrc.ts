@@ -1,0 +1,36 @@
+import { cdk, javascript } from 'projen';
+
+const project = new cdk.JsiiProject({
+  name: 'stagecraft',
+  description:
+    'projen project types whose multi-stage Dockerfile is derived from the app manifest: Poetry, Node and Go apps, org-wide templates and policies.',
+  author: 'stagecraft developers',
+  authorAddress: 'stagecraft@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/stagecraft/stagecraft.git',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  // CI is `.ci/run` on a clean clone; nothing is published from here.
+  github: false,
+  release: false,
+  keywords: ['projen', 'docker', 'dockerfile', 'poetry', 'jsii'],
+
+  peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
+  // Non-jsii runtime libraries travel inside the package.
+  bundledDeps: ['handlebars@^4.7.10', '@renovatebot/pep440@4.2.4'],
+  devDeps: ['smol-toml@^1.3.0', 'dockerfile-ast@^0.7.1'],
+
+  jestOptions: {
+    jestConfig: {
+      // Real-tool and engine tests run in their own task (test:engine).
+      testPathIgnorePatterns: ['/node_modules/', '\\.engine\\.test\\.ts$'],
+    },
+  },
+});
+
+// stagecraft supports Node 20 (the brief's floor); jsii's end-of-life banner would bury real output.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+project.synth();

@@ -1,0 +1,209 @@
+import { FileBase, IResolver, Project } from 'projen';
+import { Instruction } from './instruction';
+import { DockerfileStage } from './stage';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, quoteWord } from './syntax';
+import { show } from '../validation';
+
+/** Options of a Dockerfile. */
+export interface DockerfileOptions {
+  /**
+   * File name, relative to the project.
+   * @default "Dockerfile"
+   */
+  readonly fileName?: string;
+  /**
+   * The `# syntax=` directive: the Dockerfile frontend BuildKit uses.
+   * @default "docker/dockerfile:1"
+   */
+  readonly syntax?: string;
+}
+
+const ROOT_USERS = new Set(['root', '0']);
+
+/**
+ * A multi-stage Dockerfile, kept as a model and rendered once at synthesis.
+ *
+ * It knows Dockerfile syntax, quoting and the stage graph; the app
+ * constructs fill it. It is validated before anything is written: unique
+ * stage names, `COPY --from` naming an earlier stage, ARGs in FROM declared
+ * first, a final stage that runs as a non-root user, one CMD/ENTRYPOINT per
+ * stage, no undefined variables.
+ */
+export class Dockerfile extends FileBase {
+  /** The project's Dockerfile with this file name, if any. */
+  public static of(project: Project, fileName = 'Dockerfile'): Dockerfile | undefined {
+    const file = project.tryFindFile(fileName);
+    return file instanceof Dockerfile ? file : undefined;
+  }
+
+  /** The `# syntax=` directive. */
+  public readonly syntax: string;
+  private readonly globalArgs: Array<{ name: string; defaultValue?: string }> = [];
+  private readonly _stages: DockerfileStage[] = [];
+
+  constructor(project: Project, options: DockerfileOptions = {}) {
+    super(project, options.fileName ?? 'Dockerfile');
+    this.syntax = options.syntax ?? 'docker/dockerfile:1';
+    if (!/^[A-Za-z0-9_.\/:@-]+$/.test(this.syntax)) {
+      throw new Error(`Dockerfile: invalid syntax ${show(this.syntax)}. Expected an image reference such as "docker/dockerfile:1".`);
+    }
+  }
+
+  /** The stages, in order; the last one is the image that is shipped. */
+  public get stages(): DockerfileStage[] {
+    return [...this._stages];
+  }
+
+  /** The stage named `name`; throws, listing the stages, if there is none. */
+  public stage(name: string): DockerfileStage {
+    const found = this.tryFindStage(name);
+    if (!found) {
+      const known = this._stages.map((s) => `"${s.name}"`).join(', ') || 'none';
+      throw new Error(`${this.path}: no stage named ${show(name)}. Stages: ${known}.`);
+    }
+    return found;
+  }
+
+  /** The stage named `name`, or undefined. */
+  public tryFindStage(name: string): DockerfileStage | undefined {
+    return this._stages.find((s) => s.name === name);
+  }
+
+  /** Appends a stage. Stage names are unique. */
+  public addStage(stage: DockerfileStage): void {
+    this.assertNewStage(stage);
+    this._stages.push(stage);
+  }
+
+  /** Inserts a stage before the stage named `beforeName`. */
+  public insertStageBefore(beforeName: string, stage: DockerfileStage): void {
+    const target = this.stage(beforeName);
+    this.assertNewStage(stage);
+    this._stages.splice(this._stages.indexOf(target), 0, stage);
+  }
+
+  /** Removes the stage named `name`. */
+  public removeStage(name: string): void {
+    this._stages.splice(this._stages.indexOf(this.stage(name)), 1);
+  }
+
+  /** Declares an ARG before the first FROM, usable in FROM lines. */
+  public addArg(name: string, defaultValue?: string): void {
+    assertVariableName(`${this.path}`, 'ARG name', name);
+    if (defaultValue !== undefined) {
+      quoteWord(this.path, name, defaultValue);
+    }
+    if (this.globalArgs.some((a) => a.name === name)) {
+      throw new Error(`${this.path}: global ARG ${show(name)} is already declared.`);
+    }
+    this.globalArgs.push({ name, defaultValue });
+  }
+
+  /** Problems that would make the Dockerfile wrong; empty when it is sound. */
+  public validate(): string[] {
+    const errors: string[] = [];
+    if (this._stages.length === 0) {
+      return [`${this.path}: no stages.`];
+    }
+    const globals = new Set([...this.globalArgs.map((a) => a.name), ...AUTOMATIC_PLATFORM_ARGS]);
+    const earlier = new Set<string>();
+    for (const stage of this._stages) {
+      const where = `${this.path}: stage "${stage.name}"`;
+      for (const v of [...stage.from.variables, ...variablesOf(stage.platform)]) {
+        if (!globals.has(v)) {
+          errors.push(`${where}, FROM ${stage.from.reference}: variable "${v}" is not declared by an ARG before the first FROM.`);
+        }
+      }
+      const scope = new Set<string>(PREDEFINED_VARIABLES);
+      const counts: Record<string, number> = {};
+      stage.instructions.forEach((instruction, index) => {
+        const at = `${where}, instruction ${index + 1} (${firstLine(instruction)})`;
+        const facts = instruction._facts;
+        for (const v of facts.uses ?? []) {
+          if (!scope.has(v)) {
+            errors.push(`${at}: variable "${v}" is not declared by an ARG or ENV earlier in the stage.`);
+          }
+        }
+        for (const v of facts.declares ?? []) {
+          scope.add(v);
+        }
+        for (const from of [facts.copyFrom, ...(facts.mountsFrom ?? [])]) {
+          if (from !== undefined && !earlier.has(from)) {
+            const known = [...earlier].map((s) => `"${s}"`).join(', ') || 'none';
+            errors.push(`${at}: "${from}" is not an earlier stage. Earlier stages: ${known}.`);
+          }
+        }
+        counts[instruction.keyword] = (counts[instruction.keyword] ?? 0) + 1;
+      });
+      for (const keyword of ['CMD', 'ENTRYPOINT', 'HEALTHCHECK']) {
+        if ((counts[keyword] ?? 0) > 1) {
+          errors.push(`${where}: ${counts[keyword]} ${keyword} instructions; only the last would take effect, so keep exactly one.`);
+        }
+      }
+      earlier.add(stage.name);
+    }
+    const final = this._stages[this._stages.length - 1];
+    const users = final.instructions.filter((i) => i.keyword === 'USER');
+    const lastUser = users[users.length - 1]?._facts.user;
+    if (lastUser === undefined) {
+      errors.push(`${this.path}: final stage "${final.name}" has no USER instruction; the image would run as root. Add a non-root USER.`);
+    } else if (ROOT_USERS.has(lastUser)) {
+      errors.push(`${this.path}: final stage "${final.name}" runs as USER ${lastUser}; the image must run as a non-root user.`);
+    }
+    return errors;
+  }
+
+  /** The Dockerfile text, without the projen marker. */
+  public render(): string {
+    return this.renderWith(undefined);
+  }
+
+  /** Validates before any file is written, so a bad model changes nothing on disk. */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    const errors = this.validate();
+    if (errors.length > 0) {
+      throw new Error(`Invalid Dockerfile model:\n  - ${errors.join('\n  - ')}`);
+    }
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return this.renderWith(this.marker);
+  }
+
+  private renderWith(marker: string | undefined): string {
+    const head = [`# syntax=${this.syntax}`];
+    if (marker) {
+      head.push(`# ${marker}`);
+    }
+    const blocks = [head.join('\n')];
+    if (this.globalArgs.length > 0) {
+      blocks.push(this.globalArgs.map((a) => Instruction.arg(a.name, a.defaultValue).render()).join('\n'));
+    }
+    for (const stage of this._stages) {
+      blocks.push(stage.render());
+    }
+    return blocks.join('\n\n') + '\n';
+  }
+
+  private assertNewStage(stage: DockerfileStage): void {
+    if (!(stage instanceof DockerfileStage)) {
+      throw new Error(`${this.path}: addStage expects a DockerfileStage, got ${show(stage)}.`);
+    }
+    if (this._stages.some((s) => s.name === stage.name)) {
+      throw new Error(`${this.path}: a stage named "${stage.name}" already exists; stage names must be unique.`);
+    }
+  }
+}
+
+function variablesOf(text: string | undefined): string[] {
+  if (!text) {
+    return [];
+  }
+  return [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]);
+}
+
+function firstLine(instruction: Instruction): string {
+  const text = instruction.render().split('\n')[0].replace(/ \\$/, '');
+  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+}

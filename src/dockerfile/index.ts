@@ -1,0 +1,4 @@
+export * from './base-image';
+export * from './instruction';
+export * from './stage';
+export * from './dockerfile';

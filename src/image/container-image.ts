@@ -1,0 +1,320 @@
+import { Component, DockerCompose, IgnoreFile, Project, Task } from 'projen';
+import { RuntimeUser } from './runtime-user';
+import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
+import { assertMatches, assertPort, invalidOption } from '../validation';
+
+/**
+ * Container options every app type shares. Ecosystem option structs extend
+ * this, so a port or an image name means the same for a Poetry, Node or Go app.
+ */
+export interface ContainerOptions {
+  /**
+   * TCP port the app listens on. Drives EXPOSE, the HEALTHCHECK and `docker:run`'s port mapping.
+   * @default - none: no EXPOSE, no HEALTHCHECK (a command-line app)
+   */
+  readonly port?: number;
+
+  /**
+   * HTTP path the HEALTHCHECK requests when a port is set.
+   * @default "/healthz"
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * Name of the image `docker:build` tags.
+   * @default - the project name
+   */
+  readonly imageName?: string;
+
+  /**
+   * Registry prefix for every base image, e.g. an internal mirror
+   * `mirror.example.com/dockerhub`.
+   * @default - Docker Hub
+   */
+  readonly imageRegistry?: string;
+
+  /**
+   * Extra labels on the image, beside the OCI labels read from the manifest.
+   * @default - none
+   */
+  readonly imageLabels?: { [key: string]: string };
+
+  /**
+   * Numeric uid (and gid) of the non-root user the runtime stage runs as.
+   * @default 10001, or the base image's own unprivileged user where it has one
+   */
+  readonly runtimeUid?: number;
+}
+
+/** A path the runtime stage copies from a build stage. */
+export interface RuntimeCopy {
+  /** The build stage to copy from. */
+  readonly fromStage: string;
+  /** Path in that stage. */
+  readonly source: string;
+  /**
+   * Path in the runtime stage.
+   * @default - the same as `source`
+   */
+  readonly destination?: string;
+  /**
+   * Id of the COPY instruction, for escape hatches.
+   * @default - "copy-<n>"
+   */
+  readonly id?: string;
+}
+
+/** Facts about the app that become OCI image labels. */
+export interface ImageMetadata {
+  /** `org.opencontainers.image.title`. */
+  readonly title: string;
+  /** `org.opencontainers.image.version`. */
+  readonly version: string;
+  /**
+   * `org.opencontainers.image.description`.
+   * @default - no label
+   */
+  readonly description?: string;
+  /**
+   * `org.opencontainers.image.source`: the repository URL.
+   * @default - no label
+   */
+  readonly source?: string;
+  /**
+   * `org.opencontainers.image.licenses`: an SPDX expression.
+   * @default - no label
+   */
+  readonly licenses?: string;
+}
+
+/** What an ecosystem construct supplies to {@link ContainerImage}. */
+export interface ContainerImageProps extends ContainerOptions {
+  /** Build stages, in order, before the runtime stage. */
+  readonly buildStages: DockerfileStage[];
+  /** Image of the runtime stage. */
+  readonly runtimeImage: BaseImage;
+  /** User of the runtime stage. */
+  readonly runtimeUser: RuntimeUser;
+  /** Paths copied from build stages into the runtime stage: nothing else reaches it. */
+  readonly copies: RuntimeCopy[];
+  /**
+   * Environment of the runtime stage. `$NAME` references are expanded by Docker.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * Exec-form CMD.
+   * @default - none (set `entrypoint`)
+   */
+  readonly command?: string[];
+  /**
+   * Exec-form ENTRYPOINT.
+   * @default - none
+   */
+  readonly entrypoint?: string[];
+  /**
+   * Exec-form probe the HEALTHCHECK runs when `port` is set; it gets the
+   * port and path through `{port}` and `{path}` placeholders.
+   * @default - no HEALTHCHECK
+   */
+  readonly healthCheckCommand?: string[];
+  /**
+   * Timing of the HEALTHCHECK.
+   * @default { interval: "30s", timeout: "5s", startPeriod: "10s", retries: 3 }
+   */
+  readonly healthCheckOptions?: HealthcheckOptions;
+  /** Labels read from the manifest. */
+  readonly metadata: ImageMetadata;
+  /**
+   * Tag `docker:build` gives the image.
+   * @default - `metadata.version`
+   */
+  readonly imageTag?: string;
+  /**
+   * Working directory of the runtime stage.
+   * @default "/app"
+   */
+  readonly workdir?: string;
+  /** Paths (relative to the project) the build context holds; everything else is in `.dockerignore`. */
+  readonly context: string[];
+  /**
+   * Patterns excluded even inside `context` (caches, bytecode).
+   * @default - none
+   */
+  readonly contextExcludes?: string[];
+  /**
+   * Name of the runtime stage.
+   * @default "runtime"
+   */
+  readonly runtimeStageName?: string;
+}
+
+const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
+
+/**
+ * The container image of an app: its Dockerfile, `.dockerignore`, the
+ * runtime stage every app shares and the `docker:build`/`docker:run` tasks.
+ *
+ * The runtime stage always has the same shape: a non-root user, a working
+ * directory, only the listed paths copied from build stages, the app's
+ * environment, EXPOSE and HEALTHCHECK when there is a port, OCI labels and
+ * an exec-form CMD/ENTRYPOINT. Ecosystems supply only what differs.
+ *
+ * Instruction ids in the runtime stage: `user-setup`, `workdir`, the copy
+ * ids, `env-<NAME>`, `user`, `expose`, `healthcheck`, `labels`, `entrypoint`, `cmd`.
+ */
+export class ContainerImage extends Component {
+  /**
+   * A base image under the options' registry prefix: how every ecosystem
+   * turns an image name into the reference it writes after FROM.
+   */
+  public static baseImage(options: ContainerOptions, reference: string): BaseImage {
+    const image = BaseImage.of(reference);
+    return options.imageRegistry ? image.withRegistryPrefix(options.imageRegistry) : image;
+  }
+
+  /** The Dockerfile model. */
+  public readonly dockerfile: Dockerfile;
+  /** The `.dockerignore` file. */
+  public readonly dockerignore: IgnoreFile;
+  /** The runtime stage: the image that ships. */
+  public readonly runtimeStage: DockerfileStage;
+  /** `name:tag` that `docker:build` produces. */
+  public readonly imageReference: string;
+  /** The `docker:build` task. */
+  public readonly buildTask: Task;
+  /** The `docker:run` task. */
+  public readonly runTask: Task;
+  /** `docker-compose.yml`, for an app with a port. */
+  public readonly compose?: DockerCompose;
+  /** The OCI labels the image carries. */
+  public readonly labels: { [key: string]: string };
+
+  constructor(project: Project, props: ContainerImageProps) {
+    super(project, 'ContainerImage');
+    const owner = 'ContainerImage';
+    if (props.port !== undefined) {
+      assertPort(owner, 'port', props.port);
+    }
+    const healthPath = props.healthCheckPath ?? '/healthz';
+    assertMatches(owner, 'healthCheckPath', healthPath, HEALTH_PATH, 'Expected an absolute URL path such as "/healthz".');
+    const imageName = props.imageName ?? defaultImageName(project.name);
+    assertMatches(owner, 'imageName', imageName, IMAGE_NAME, 'Expected a lowercase image name such as "my-app" or "team/my-app".');
+    const imageTag = props.imageTag ?? props.metadata.version;
+    assertMatches(owner, 'imageTag', imageTag, IMAGE_TAG, 'Expected a tag of letters, digits, "_", "." and "-" (at most 128).');
+    if (!props.command && !props.entrypoint) {
+      throw invalidOption(owner, 'command', undefined, 'A runtime stage needs a command or an entrypoint.');
+    }
+    this.imageReference = `${imageName}:${imageTag}`;
+
+    this.dockerfile = new Dockerfile(project);
+    for (const stage of props.buildStages) {
+      this.dockerfile.addStage(stage);
+    }
+
+    const stage = new DockerfileStage(props.runtimeStageName ?? 'runtime', { from: props.runtimeImage });
+    const setup = props.runtimeUser.setupInstruction();
+    if (setup) {
+      stage.addInstruction(setup, 'user-setup');
+    }
+    stage.addInstruction(Instruction.workdir(props.workdir ?? '/app'), 'workdir');
+    props.copies.forEach((copy, i) => {
+      stage.addInstruction(
+        Instruction.copy([copy.source], copy.destination ?? copy.source, { from: copy.fromStage }),
+        copy.id ?? `copy-${i + 1}`,
+      );
+    });
+    for (const [name, value] of Object.entries(props.env ?? {})) {
+      stage.addInstruction(Instruction.envExpanding(name, value), `env-${name}`);
+    }
+    stage.addInstruction(props.runtimeUser.userInstruction(), 'user');
+    if (props.port !== undefined) {
+      stage.addInstruction(Instruction.expose(props.port), 'expose');
+      if (props.healthCheckCommand) {
+        const probe = props.healthCheckCommand.map((a) =>
+          a.split('{port}').join(String(props.port)).split('{path}').join(healthPath),
+        );
+        stage.addInstruction(
+          Instruction.healthcheck(probe, {
+            interval: '30s',
+            timeout: '5s',
+            startPeriod: '10s',
+            retries: 3,
+            ...props.healthCheckOptions,
+          }),
+          'healthcheck',
+        );
+      }
+    }
+    this.labels = { ...ociLabels(props.metadata, props.runtimeImage), ...props.imageLabels };
+    stage.addInstruction(Instruction.label(this.labels), 'labels');
+    if (props.entrypoint) {
+      stage.addInstruction(Instruction.entrypoint(props.entrypoint), 'entrypoint');
+    }
+    if (props.command) {
+      stage.addInstruction(Instruction.cmd(props.command), 'cmd');
+    }
+    this.dockerfile.addStage(stage);
+    this.runtimeStage = stage;
+
+    // An allowlist: the context holds what the build reads and nothing else.
+    this.dockerignore = new IgnoreFile(project, '.dockerignore');
+    this.dockerignore.addPatterns('*');
+    for (const path of props.context) {
+      this.dockerignore.addPatterns(`!${path}`);
+    }
+    this.dockerignore.addPatterns(...(props.contextExcludes ?? []));
+
+    // A service gets a compose file to run it locally; a command-line app does not.
+    if (props.port !== undefined) {
+      this.compose = new DockerCompose(project, {
+        services: {
+          [imageName.split('/').pop()!]: {
+            imageBuild: { context: '.', dockerfile: this.dockerfile.path },
+            ports: [DockerCompose.portMapping(props.port, props.port)],
+          },
+        },
+      });
+    }
+
+    const engine = '${CONTAINER_ENGINE:-docker}';
+    this.buildTask = project.addTask('docker:build', {
+      description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker; extra flags: $CONTAINER_BUILD_FLAGS)`,
+      exec: `${engine} build \${CONTAINER_BUILD_FLAGS:-} --file ${this.dockerfile.path} --tag ${this.imageReference} .`,
+    });
+    const publish = props.port !== undefined ? ` --publish ${props.port}:${props.port}` : '';
+    this.runTask = project.addTask('docker:run', {
+      description: `Run the ${this.imageReference} image`,
+      exec: `${engine} run --rm${publish} ${this.imageReference}`,
+    });
+  }
+}
+
+function ociLabels(metadata: ImageMetadata, base: BaseImage): { [key: string]: string } {
+  const labels: { [key: string]: string } = {
+    'org.opencontainers.image.title': metadata.title,
+    'org.opencontainers.image.version': metadata.version,
+  };
+  if (metadata.description) {
+    labels['org.opencontainers.image.description'] = metadata.description;
+  }
+  if (metadata.source) {
+    labels['org.opencontainers.image.source'] = metadata.source;
+  }
+  if (metadata.licenses) {
+    labels['org.opencontainers.image.licenses'] = metadata.licenses;
+  }
+  labels['org.opencontainers.image.base.name'] = base.reference;
+  return labels;
+}
+
+/** A valid image name from a project name: lowercase, other characters become "-". */
+function defaultImageName(projectName: string): string {
+  const name = projectName
+    .toLowerCase()
+    .replace(/[^a-z0-9._\/-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return name || 'app';
+}

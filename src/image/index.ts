@@ -1,0 +1,2 @@
+export * from './runtime-user';
+export * from './container-image';

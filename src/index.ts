@@ -1,0 +1,5 @@
+export * from './dockerfile';
+export * from './image';
+export * from './stubs';
+export * from './project';
+export * from './python';

@@ -1,0 +1,136 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { Component, JsonFile, Project } from 'projen';
+import { ProjenrcTs } from 'projen/lib/typescript';
+
+/** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
+const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8'));
+
+/** Options of {@link ProjenrcToolchain}. */
+export interface ProjenrcToolchainOptions {
+  /**
+   * npm packages `.projenrc.ts` needs beyond projen, constructs, ts-node and
+   * typescript: `name`, `name@range`, or a path to a package tarball or
+   * folder. `projen new --from <spec>` puts its spec here.
+   * @default - stagecraft at the version that generated the project
+   */
+  readonly devDeps?: string[];
+}
+
+/**
+ * What a non-Node project needs so that `npx projen` works with Node alone:
+ * a `.projenrc.ts`, and a package.json whose dev dependencies are projen,
+ * constructs, stagecraft and the TypeScript runner, installed after
+ * synthesis when they are missing.
+ */
+export class ProjenrcToolchain extends Component {
+  /** The generated package.json. */
+  public readonly manifest: JsonFile;
+  /** The `.projenrc.ts` component. */
+  public readonly projenrc: ProjenrcTs;
+  private readonly devDependencies: { [name: string]: string };
+
+  constructor(project: Project, options: ProjenrcToolchainOptions = {}) {
+    super(project, 'ProjenrcToolchain');
+    const peers = OWN_MANIFEST.peerDependencies ?? {};
+    const dev = OWN_MANIFEST.devDependencies ?? {};
+    this.devDependencies = {
+      'projen': peers.projen,
+      'constructs': peers.constructs,
+      'ts-node': dev['ts-node'],
+      'typescript': dev.typescript,
+      '@types/node': dev['@types/node'],
+    };
+    for (const spec of options.devDeps ?? []) {
+      const [name, range] = parseNpmSpec(project.outdir, spec);
+      this.devDependencies[name] = range;
+    }
+    if (!Object.keys(this.devDependencies).includes(OWN_MANIFEST.name) && !hasDependent(this.devDependencies)) {
+      this.devDependencies[OWN_MANIFEST.name] = `^${OWN_MANIFEST.version}`;
+    }
+
+    this.manifest = new JsonFile(project, 'package.json', {
+      obj: {
+        name: npmName(project.name),
+        private: true,
+        description: 'The toolchain that runs .projenrc.ts: npx projen',
+        devDependencies: sortKeys(this.devDependencies),
+        engines: { node: '>= 20.0.0' },
+      },
+      // npm rewrites package.json on some installs; projen's own NodePackage leaves it writable for the same reason.
+      readonly: false,
+    });
+    project.addGitIgnore('/node_modules/');
+    this.projenrc = new ProjenrcTs(project);
+  }
+
+  /** Installs the toolchain when a package it lists is not in node_modules yet. */
+  public postSynthesize(): void {
+    const missing = Object.keys(this.devDependencies).filter(
+      (name) => !fs.existsSync(path.join(this.project.outdir, 'node_modules', name, 'package.json')),
+    );
+    if (missing.length === 0) {
+      return;
+    }
+    this.project.logger.info(`Installing the .projenrc.ts toolchain (${missing.join(', ')} missing): npm install`);
+    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: this.project.outdir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (result.status !== 0) {
+      throw new Error(`npm install failed (exit ${result.status ?? result.error?.message}); fix the error above and run "npx projen" again.`);
+    }
+  }
+}
+
+/** True when a listed package other than projen's own set is a stagecraft-based org package. */
+function hasDependent(deps: { [name: string]: string }): boolean {
+  return Object.keys(deps).some((name) => !['projen', 'constructs', 'ts-node', 'typescript', '@types/node'].includes(name));
+}
+
+/** `name@range`, `@scope/name@range`, `name`, or a tarball/folder path, to [name, range]. */
+function parseNpmSpec(outdir: string, spec: string): [string, string] {
+  const looksLikePath = /^(\.{1,2}\/|\/|file:)/.test(spec) || spec.endsWith('.tgz');
+  if (looksLikePath) {
+    const location = spec.replace(/^file:/, '');
+    const abs = path.resolve(outdir, location);
+    const manifest = fs.statSync(abs).isDirectory()
+      ? JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf-8'))
+      : readTarballManifest(abs);
+    const rel = path.relative(outdir, abs).split(path.sep).join('/');
+    return [manifest.name, `file:${rel.startsWith('.') ? rel : `./${rel}`}`];
+  }
+  const m = /^(@[^@/]+\/[^@]+|[^@]+)(?:@(.+))?$/.exec(spec);
+  if (!m) {
+    throw new Error(`ProjenrcToolchain: invalid devDeps entry ${JSON.stringify(spec)}. Expected "name", "name@range" or a path to a package tarball.`);
+  }
+  return [m[1], m[2] ?? '*'];
+}
+
+/** Reads package/package.json out of an npm tarball (gzip + ustar), without unpacking it. */
+function readTarballManifest(file: string): any {
+  const tar = zlib.gunzipSync(fs.readFileSync(file));
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    const name = header.subarray(0, 100).toString('utf-8').replace(/\0.*$/s, '');
+    if (!name) {
+      break;
+    }
+    const size = parseInt(header.subarray(124, 136).toString('utf-8').replace(/\0.*$/s, '').trim() || '0', 8);
+    if (name === 'package/package.json') {
+      return JSON.parse(tar.subarray(offset + 512, offset + 512 + size).toString('utf-8'));
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`ProjenrcToolchain: ${file} is not an npm package tarball (no package/package.json).`);
+}
+
+function npmName(projectName: string): string {
+  return projectName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'app';
+}
+
+function sortKeys(obj: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => a.localeCompare(b)));
+}

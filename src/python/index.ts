@@ -1,0 +1,2 @@
+export * from './poetry-app';
+export * from './poetry-app-project';

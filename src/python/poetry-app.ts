@@ -1,0 +1,631 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Component, DependencyType, Project, TomlFile } from 'projen';
+import { NodePackage } from 'projen/lib/javascript';
+import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
+import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
+import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
+import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { ContainerImage, ContainerOptions, RuntimeUser } from '../image';
+import { StubFile } from '../stubs';
+import { assertMatches, assertSingleLine, invalidOption } from '../validation';
+
+/** How pyproject.toml is laid out. */
+export enum PyprojectLayout {
+  /** PEP 621 `[project]`, `[tool.poetry]` only for what PEP 621 cannot say: Poetry 2. */
+  PEP621 = 'pep621',
+  /** Everything under `[tool.poetry]`: for teams still on Poetry 1.x. */
+  POETRY_LEGACY = 'poetry-legacy',
+}
+
+/** Options of a {@link PoetryApp}. */
+export interface PoetryAppOptions extends ContainerOptions {
+  /**
+   * Python version, `3.N` or `3.N.P`: the one source of requires-python and
+   * of every image tag.
+   * @default - the version in `builderImage`'s tag if that is set, else "3.13"
+   * @pjnew "3.13"
+   */
+  readonly pythonVersion?: string;
+
+  /**
+   * `requires-python`, a PEP 440 specifier set. The image's Python must satisfy it.
+   * @default ">=<pythonVersion's 3.N>"
+   */
+  readonly requiresPython?: string;
+
+  /**
+   * Version of the app (PEP 440).
+   * @default "0.1.0"
+   */
+  readonly version?: string;
+
+  /**
+   * One-line description: pyproject.toml and the image's description label.
+   * @default "<name>: a Poetry app built by stagecraft"
+   */
+  readonly description?: string;
+
+  /**
+   * Author name in pyproject.toml.
+   * @default - no authors
+   * @pjnew "$GIT_USER_NAME"
+   */
+  readonly authorName?: string;
+
+  /**
+   * Author email in pyproject.toml.
+   * @default - no email
+   * @pjnew "$GIT_USER_EMAIL"
+   */
+  readonly authorEmail?: string;
+
+  /**
+   * License, an SPDX expression: pyproject.toml and the image's licenses label.
+   * @default - none
+   */
+  readonly license?: string;
+
+  /**
+   * Repository URL: `[project.urls]` and the image's source label.
+   * @default - none
+   */
+  readonly repositoryUrl?: string;
+
+  /**
+   * Import name of the package under `src/`.
+   * @default - the project name with "-" and "." replaced by "_"
+   */
+  readonly moduleName?: string;
+
+  /**
+   * Name of the console script: `[project.scripts]` and the image's CMD.
+   * @default - the project name
+   */
+  readonly scriptName?: string;
+
+  /**
+   * What the script runs, `module:function`, inside the package.
+   * @default "<moduleName>.app:main"
+   */
+  readonly scriptTarget?: string;
+
+  /**
+   * Runtime dependencies, `name@constraint` (Poetry "^2.32" or PEP 440 ">=2.32,<3").
+   * More can be added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
+   * @default - none
+   */
+  readonly deps?: string[];
+
+  /**
+   * Dependencies of the dev group (tests, linters), `name@constraint`.
+   * @default ["pytest@^8.3"]
+   */
+  readonly testDeps?: string[];
+
+  /**
+   * Poetry version installed in the builder (a build ARG).
+   * @default "2.1.2" ("1.8.5" with the legacy layout)
+   */
+  readonly poetryVersion?: string;
+
+  /**
+   * pyproject.toml layout.
+   * @default PyprojectLayout.PEP621
+   */
+  readonly pyprojectLayout?: PyprojectLayout;
+
+  /**
+   * Variant of the official Python image for the builder: "slim", "bookworm",
+   * "slim-bookworm", "trixie", "slim-trixie", "alpine", "alpine3.N".
+   * @default "slim"
+   */
+  readonly builderImageVariant?: string;
+
+  /**
+   * Variant of the official Python image for the runtime; must be the same
+   * C library and Debian release as the builder.
+   * @default - the builder's variant, slimmed: "bookworm" gives "slim-bookworm"
+   */
+  readonly runtimeImageVariant?: string;
+
+  /**
+   * Explicit builder image, e.g. an org's image with build tools; its tag must
+   * read "<python version>-<variant>".
+   * @default - the official image for pythonVersion and builderImageVariant
+   */
+  readonly builderImage?: string;
+
+  /**
+   * Explicit runtime image; same rules as `builderImage`.
+   * @default - the official image for pythonVersion and runtimeImageVariant
+   */
+  readonly runtimeImage?: string;
+
+  /**
+   * A PEP 503 package index that replaces PyPI, e.g. an org's mirror. Poetry
+   * reads it from `[[tool.poetry.source]]`; the builder's pip gets it as the
+   * `PIP_INDEX_URL` build ARG. Credentials do not belong in it.
+   * @default - PyPI
+   */
+  readonly packageIndex?: string;
+
+  /**
+   * Name of the package index source in pyproject.toml.
+   * @default "package-index"
+   */
+  readonly packageIndexName?: string;
+
+  /**
+   * Write the source stubs (package, test, README) when they do not exist.
+   * @default true
+   */
+  readonly sampleCode?: boolean;
+}
+
+const OWNER = 'PoetryApp';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
+const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
+const POETRY_VERSION = /^\d+\.\d+\.\d+$/;
+const SPDX = /^[A-Za-z0-9.+() -]+$/;
+const VENV = '/app/.venv';
+const POETRY_HOME = '/opt/poetry';
+const POETRY_CACHE = '/root/.cache/pypoetry';
+
+/**
+ * A Python app managed by Poetry, packaged as a multi-stage image.
+ *
+ * One set of options drives pyproject.toml, the stubs, the Dockerfile and
+ * the tasks: the Python version picks requires-python and every image tag,
+ * the declared script is the CMD, dependencies reach the image through
+ * poetry.lock, the port drives EXPOSE and the health check.
+ *
+ * Builder stage instruction ids: `pip-index`, `poetry-version`, `env-*`,
+ * `install-poetry`, `workdir`, `venv`, `copy-manifest`, `check-lock`,
+ * `install-deps`, `copy-readme`, `copy-sources`, `install-app`. Runtime: see {@link ContainerImage}.
+ */
+export class PoetryApp extends Component {
+  /** The app's name (PEP 508), from the project. */
+  public readonly name: string;
+  /** Import name of the package. */
+  public readonly moduleName: string;
+  /** Python version everything is derived from. */
+  public readonly pythonVersion: string;
+  /** requires-python. */
+  public readonly requiresPython: string;
+  /** Console script name: `[project.scripts]` key and CMD. */
+  public readonly scriptName: string;
+  /** `module:function` the script runs. */
+  public readonly scriptTarget: string;
+  /** The app's version. */
+  public readonly version: string;
+  /** Poetry version installed in the builder. */
+  public readonly poetryVersion: string;
+  /** pyproject.toml. */
+  public readonly pyproject: TomlFile;
+  /** The image: Dockerfile, .dockerignore, docker tasks. */
+  public readonly image: ContainerImage;
+  /** The builder stage. */
+  public readonly builderStage: DockerfileStage;
+
+  private readonly layout: PyprojectLayout;
+  private readonly description: string;
+  private readonly port?: number;
+  private readonly packageIndex?: string;
+  private installDeps: Instruction;
+
+  constructor(project: Project, options: PoetryAppOptions = {}) {
+    super(project, 'PoetryApp');
+    if (NodePackage.of(project)) {
+      throw new Error(
+        `${OWNER}: project "${project.name}" is a Node project, whose dependencies are npm packages. ` +
+          'Add the Poetry app as a subproject instead: new PoetryAppProject({ parent: project, outdir: "app" }).',
+      );
+    }
+
+    // --- Validate and derive everything before any file object exists.
+    this.name = project.name;
+    assertMatches(OWNER, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
+    this.layout = options.pyprojectLayout ?? PyprojectLayout.PEP621;
+    if (!Object.values(PyprojectLayout).includes(this.layout)) {
+      throw invalidOption(OWNER, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
+    }
+    this.version = options.version ?? '0.1.0';
+    assertMatches(OWNER, 'version', this.version, VERSION, 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".');
+    this.description = options.description ?? `${this.name}: a Poetry app built by stagecraft`;
+    assertSingleLine(OWNER, 'description', this.description);
+    for (const [option, value] of [['authorName', options.authorName], ['authorEmail', options.authorEmail], ['repositoryUrl', options.repositoryUrl]] as const) {
+      if (value !== undefined) {
+        assertSingleLine(OWNER, option, value);
+      }
+    }
+    if (options.authorEmail !== undefined) {
+      assertMatches(OWNER, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
+    }
+    if (options.repositoryUrl !== undefined) {
+      assertUrl('repositoryUrl', options.repositoryUrl);
+    }
+    if (options.license !== undefined) {
+      assertMatches(OWNER, 'license', options.license, SPDX, 'Expected an SPDX license expression such as "MIT" or "Apache-2.0".');
+    }
+    this.moduleName = options.moduleName ?? this.name.toLowerCase().replace(/[-.]+/g, '_');
+    if (!IDENTIFIER.test(this.moduleName) || PYTHON_KEYWORDS.has(this.moduleName)) {
+      throw invalidOption(OWNER, 'moduleName', this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
+    }
+    this.scriptName = options.scriptName ?? this.name;
+    assertMatches(OWNER, 'scriptName', this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
+    this.scriptTarget = options.scriptTarget ?? `${this.moduleName}.app:main`;
+    const target = parseScriptTarget(this.scriptTarget, this.moduleName);
+
+    this.poetryVersion = options.poetryVersion ?? (this.layout === PyprojectLayout.POETRY_LEGACY ? '1.8.5' : '2.1.2');
+    assertMatches(OWNER, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
+    if (this.layout === PyprojectLayout.PEP621 && Number(this.poetryVersion.split('.')[0]) < 2) {
+      throw new Error(
+        `${OWNER}: poetryVersion "${this.poetryVersion}" cannot read pyprojectLayout "${this.layout}" (PEP 621 [project] needs Poetry 2). ` +
+          'Use poetryVersion "2.1.2" or later, or pyprojectLayout PyprojectLayout.POETRY_LEGACY.',
+      );
+    }
+
+    if (options.packageIndex !== undefined) {
+      assertUrl('packageIndex', options.packageIndex);
+      if (/^[a-z]+:\/\/[^/]*@/i.test(options.packageIndex)) {
+        throw invalidOption(OWNER, 'packageIndex', options.packageIndex, 'Credentials must not be written into pyproject.toml or a build ARG: give the URL without "user:password@" and configure credentials in Poetry and as a build secret.');
+      }
+      this.packageIndex = options.packageIndex;
+    }
+    const indexName = options.packageIndexName ?? 'package-index';
+    assertMatches(OWNER, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
+
+    const images = resolveImages(options);
+    this.pythonVersion = images.version.tag;
+    this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
+    assertSatisfies(OWNER, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
+    this.port = options.port;
+
+    for (const spec of options.deps ?? []) {
+      project.deps.addDependency(spec, DependencyType.RUNTIME);
+    }
+    for (const spec of options.testDeps ?? ['pytest@^8.3']) {
+      project.deps.addDependency(spec, DependencyType.TEST);
+    }
+    this.dependencies(); // validates the specs given so far
+
+    // --- pyproject.toml: lazy, so dependencies added later still land in it.
+    this.pyproject = new TomlFile(project, 'pyproject.toml', {
+      obj: () => this.renderPyproject(options, indexName),
+    });
+
+    // --- Builder stage.
+    const builder = new DockerfileStage('builder', { from: images.builder.image });
+    if (this.packageIndex) {
+      builder.addInstruction(Instruction.arg('PIP_INDEX_URL', this.packageIndex), 'pip-index');
+    }
+    builder.addInstruction(Instruction.arg('POETRY_VERSION', this.poetryVersion), 'poetry-version');
+    const builderEnv: Array<[string, string]> = [
+      ['PIP_DISABLE_PIP_VERSION_CHECK', '1'],
+      ['POETRY_NO_INTERACTION', '1'],
+      ['POETRY_VIRTUALENVS_IN_PROJECT', 'true'],
+      ['POETRY_CACHE_DIR', POETRY_CACHE],
+    ];
+    for (const [name, value] of builderEnv) {
+      builder.addInstruction(Instruction.env(name, value), `env-${name}`);
+    }
+    builder.addInstruction(Instruction.envExpanding('PATH', `${POETRY_HOME}/bin:$PATH`), 'env-PATH');
+    // Poetry lives in its own venv: it never mixes with the app's packages and never reaches the runtime.
+    builder.addInstruction(
+      Instruction.run([`python -m venv ${POETRY_HOME}`, `${POETRY_HOME}/bin/pip install "poetry==\${POETRY_VERSION}"`], {
+        mounts: [RunMount.cache({ target: '/root/.cache/pip' })],
+      }),
+      'install-poetry',
+    );
+    builder.addInstruction(Instruction.workdir('/app'), 'workdir');
+    // The app's venv, created by the image's own Python, so the runtime (same image family) has that interpreter at the same path.
+    builder.addInstruction(Instruction.run([`python -m venv --without-pip ${VENV}`]), 'venv');
+    // The dependency layer depends on the manifest and lock file alone: a source edit reuses it.
+    builder.addInstruction(Instruction.copy(['pyproject.toml', 'poetry.lock*'], './'), 'copy-manifest');
+    builder.addInstruction(
+      Instruction.run([
+        'poetry check --lock || { echo "poetry.lock is missing or out of date with pyproject.toml: run \'npx projen lock\' and commit poetry.lock" >&2; exit 1; }',
+      ]),
+      'check-lock',
+    );
+    this.installDeps = this.installDepsInstruction();
+    builder.addInstruction(this.installDeps, 'install-deps');
+    builder.addInstruction(Instruction.copy(['README.md'], './'), 'copy-readme');
+    // A directory source copies its contents, so src/ is named on both sides.
+    builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
+    // A non-editable install: the venv holds a real copy of the app, not a link to /app/src.
+    builder.addInstruction(
+      Instruction.run(['poetry build --format wheel', `${POETRY_HOME}/bin/pip --python ${VENV}/bin/python install --no-deps --no-index dist/*.whl`]),
+      'install-app',
+    );
+    this.builderStage = builder;
+
+    // --- Runtime stage: the shared shape, with the venv and the script.
+    const uid = options.runtimeUid ?? 10001;
+    this.image = new ContainerImage(project, {
+      ...options,
+      buildStages: [builder],
+      runtimeImage: images.runtime.image,
+      runtimeUser: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
+      copies: [{ fromStage: 'builder', source: VENV, id: 'venv' }],
+      env: { PATH: `${VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      command: [this.scriptName],
+      healthCheckCommand: [
+        'python',
+        '-c',
+        "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=4).status == 200 else 1)",
+      ],
+      metadata: {
+        title: this.name,
+        version: this.version,
+        description: this.description,
+        source: options.repositoryUrl,
+        licenses: options.license,
+      },
+      context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
+      contextExcludes: ['**/__pycache__', '**/*.py[cod]'],
+    });
+
+    // --- Tasks.
+    project.addTask('lock', { description: 'Resolve dependencies into poetry.lock (commit it)', exec: 'poetry lock' });
+    project.addTask('install', { description: 'Create .venv with the app and its dev group', exec: 'poetry install' });
+    const lockCheck = project.addTask('lock:check', {
+      description: 'Fail with a clear message when poetry.lock is missing or stale',
+      exec: [
+        'test -f poetry.lock || { echo "poetry.lock is missing: run \'npx projen lock\' and commit poetry.lock" >&2; exit 1; }',
+        'if command -v poetry >/dev/null 2>&1; then poetry check --lock || { echo "poetry.lock is out of date with pyproject.toml: run \'npx projen lock\'" >&2; exit 1; }; fi',
+      ].join('; '),
+    });
+    this.image.buildTask.prependSpawn(lockCheck);
+    project.testTask.exec('poetry run pytest');
+    project.packageTask.exec('poetry build');
+    project.addGitIgnore('/.venv/');
+    project.addGitIgnore('__pycache__/');
+    project.addGitIgnore('*.py[cod]');
+    project.addGitIgnore('/dist/');
+    project.addGitIgnore('/.pytest_cache/');
+
+    // --- Stubs: written once, then the user's.
+    if (options.sampleCode ?? true) {
+      const context = {
+        name: this.name,
+        description: this.description,
+        moduleName: this.moduleName,
+        scriptName: this.scriptName,
+        function: target.func,
+        module: target.module,
+        port: this.port ?? null,
+        healthCheckPath: options.healthCheckPath ?? '/healthz',
+        imageReference: this.image.imageReference,
+      };
+      const pkgDir = `src/${this.moduleName}`;
+      const moduleParts = target.module.split('.');
+      const mainFile = moduleParts.length === 1 ? `${pkgDir}/__init__.py` : `src/${moduleParts.join('/')}.py`;
+      for (let i = 1; i < moduleParts.length; i++) {
+        const init = `src/${moduleParts.slice(0, i).join('/')}/__init__.py`;
+        new StubFile(project, init, 'python/__init__.py.hbs', { ...context, package: moduleParts.slice(0, i).join('.') });
+      }
+      new StubFile(project, mainFile, this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context);
+      new StubFile(project, `tests/test_${moduleParts[moduleParts.length - 1]}.py`, this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context);
+      new StubFile(project, 'README.md', 'python/README.md.hbs', context);
+    }
+  }
+
+  /** Adds a runtime dependency, `name@constraint`. */
+  public addDependency(spec: string): void {
+    this.project.deps.addDependency(spec, DependencyType.RUNTIME);
+    this.dependencies();
+  }
+
+  /** Adds a dev group dependency, `name@constraint`. */
+  public addTestDependency(spec: string): void {
+    this.project.deps.addDependency(spec, DependencyType.TEST);
+    this.dependencies();
+  }
+
+  /** Late values: dependencies added after construction decide the install command, checked before anything is written. */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    const current = this.builderStage.tryFindInstruction('install-deps');
+    // Only our own instruction is refreshed: a user's replacement stays as they wrote it.
+    if (current === this.installDeps) {
+      this.installDeps = this.installDepsInstruction();
+      this.builderStage.replaceInstruction('install-deps', this.installDeps);
+    }
+  }
+
+  /**
+   * Keeps poetry.lock and .venv current when Poetry is installed; says in
+   * one line what it skipped when it is not.
+   */
+  public postSynthesize(): void {
+    const outdir = this.project.outdir;
+    const probe = spawnSync('poetry', ['--version'], { cwd: outdir, encoding: 'utf-8' });
+    if (probe.error || probe.status !== 0) {
+      this.project.logger.warn(
+        'Poetry not found: skipped "poetry lock" and "poetry install". Install Poetry 2 (e.g. "pipx install poetry"), then run "npx projen lock" and "npx projen install".',
+      );
+      return;
+    }
+    const run = (args: string[]): boolean => {
+      const r = spawnSync('poetry', args, { cwd: outdir, encoding: 'utf-8' });
+      if (r.status !== 0) {
+        const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter(Boolean).pop() ?? '';
+        this.project.logger.warn(`"poetry ${args.join(' ')}" failed: ${last} Fix it, then run "npx projen ${args[0]}".`);
+        return false;
+      }
+      return true;
+    };
+    const fresh = fs.existsSync(path.join(outdir, 'poetry.lock')) && spawnSync('poetry', ['check', '--lock'], { cwd: outdir }).status === 0;
+    if (!fresh && !run(['lock'])) {
+      return;
+    }
+    run(['install']);
+  }
+
+  /** Runtime and dev-group dependencies, parsed and validated. */
+  private dependencies(): { runtime: PythonDependency[]; dev: PythonDependency[] } {
+    const parse = (type: DependencyType) =>
+      this.project.deps.all
+        .filter((d) => d.type === type)
+        .map((d) => parseDependency(OWNER, d.name, d.version))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
+  }
+
+  /**
+   * `poetry install --no-root`, leaving out every declared non-main group.
+   * Naming a group that does not exist fails ("Group(s) not found"), so the
+   * flag follows the manifest.
+   */
+  private installDepsInstruction(): Instruction {
+    const groups = this.dependencies().dev.length > 0 ? ['dev'] : [];
+    const without = groups.length > 0 ? ` --without ${groups.join(',')}` : '';
+    return Instruction.run([`poetry install --no-root${without}`], { mounts: [RunMount.cache({ target: POETRY_CACHE })] });
+  }
+
+  private renderPyproject(options: PoetryAppOptions, indexName: string): any {
+    const { runtime, dev } = this.dependencies();
+    const devGroup = dev.length > 0 ? { group: { dev: { dependencies: poetryTable(dev) } } } : {};
+    const source = this.packageIndex ? { source: [{ name: indexName, url: this.packageIndex, priority: 'primary' }] } : {};
+    const packages = [{ include: this.moduleName, from: 'src' }];
+    const authorName = options.authorName;
+    const authorEmail = options.authorEmail;
+    const pytest = { pytest: { ini_options: { testpaths: ['tests'] } } };
+    if (this.layout === PyprojectLayout.POETRY_LEGACY) {
+      const author = authorName ? [authorEmail ? `${authorName} <${authorEmail}>` : authorName] : undefined;
+      return {
+        'tool': {
+          poetry: {
+            name: this.name,
+            version: this.version,
+            description: this.description,
+            authors: author ?? [],
+            license: options.license,
+            readme: 'README.md',
+            repository: options.repositoryUrl,
+            packages,
+            dependencies: { python: this.requiresPython, ...poetryTable(runtime) },
+            scripts: { [this.scriptName]: this.scriptTarget },
+            ...devGroup,
+            ...source,
+          },
+          ...pytest,
+        },
+        'build-system': { 'requires': ['poetry-core>=1.0.0'], 'build-backend': 'poetry.core.masonry.api' },
+      };
+    }
+    const authors = authorName || authorEmail ? [{ name: authorName, email: authorEmail }] : undefined;
+    return {
+      'project': {
+        'name': this.name,
+        'version': this.version,
+        'description': this.description,
+        authors,
+        'license': options.license,
+        'readme': 'README.md',
+        'requires-python': this.requiresPython,
+        'dependencies': runtime.map(pep508),
+        'scripts': { [this.scriptName]: this.scriptTarget },
+        'urls': options.repositoryUrl ? { repository: options.repositoryUrl } : undefined,
+      },
+      // [tool.poetry] holds only what PEP 621 cannot say: the src layout, the dev group, the package index.
+      'tool': {
+        poetry: { packages, ...devGroup, ...source },
+        ...pytest,
+      },
+      'build-system': { 'requires': ['poetry-core>=2.0.0,<3.0.0'], 'build-backend': 'poetry.core.masonry.api' },
+    };
+  }
+}
+
+/** `{ name: constraint }` as `[tool.poetry.*.dependencies]` takes it. */
+function poetryTable(deps: PythonDependency[]): { [name: string]: any } {
+  const table: { [name: string]: any } = {};
+  for (const d of deps) {
+    const version = d.constraint ?? '*';
+    table[d.name] = d.extras.length > 0 ? { version, extras: d.extras } : version;
+  }
+  return table;
+}
+
+function parseScriptTarget(value: string, moduleName: string): { module: string; func: string } {
+  const m = typeof value === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*)$/.exec(value) : null;
+  if (!m) {
+    throw invalidOption(OWNER, 'scriptTarget', value, 'Expected "module:function", e.g. "my_app.app:main".');
+  }
+  const [, module, func] = m;
+  if (module.split('.')[0] !== moduleName) {
+    throw invalidOption(
+      OWNER,
+      'scriptTarget',
+      value,
+      `The module must be the package "${moduleName}" or inside it (e.g. "${moduleName}.app:main"): only that package is installed into the image.`,
+    );
+  }
+  if ([...module.split('.'), func].some((part) => PYTHON_KEYWORDS.has(part))) {
+    throw invalidOption(OWNER, 'scriptTarget', value, 'Module and function names must not be Python keywords.');
+  }
+  return { module, func };
+}
+
+function assertUrl(option: string, value: string): void {
+  let ok = false;
+  try {
+    const url = new URL(value);
+    ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.href.length > 0;
+  } catch {
+    ok = false;
+  }
+  if (!ok || /[\s"'\\<>`{}|^]/.test(value)) {
+    throw invalidOption(OWNER, option, value, 'Expected an http(s) URL without spaces or quotes.');
+  }
+}
+
+/** Builder and runtime images from the options, with every rule between them checked. */
+function resolveImages(options: PoetryAppOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
+  const builderVariant = options.builderImageVariant ?? 'slim';
+  assertVariant(OWNER, 'builderImageVariant', builderVariant);
+  let version: PythonVersion;
+  let builder: PythonImage;
+  if (options.builderImage !== undefined) {
+    builder = explicitPythonImage(options, options.builderImage, OWNER, 'builderImage');
+    if (options.pythonVersion !== undefined) {
+      const wanted = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion);
+      if (wanted.tag !== builder.version.tag) {
+        throw new Error(`${OWNER}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
+      }
+    }
+    version = builder.version;
+  } else {
+    version = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion ?? '3.13');
+    builder = officialPythonImage(options, version, builderVariant, OWNER, 'builderImageVariant');
+  }
+  let runtime: PythonImage;
+  let runtimeOption: string;
+  if (options.runtimeImage !== undefined) {
+    runtime = explicitPythonImage(options, options.runtimeImage, OWNER, 'runtimeImage');
+    runtimeOption = 'runtimeImage';
+    if (options.pythonVersion !== undefined && runtime.version.tag !== version.tag) {
+      throw new Error(`${OWNER}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
+    }
+  } else {
+    const variant = options.runtimeImageVariant ?? slimmed(builder.variant);
+    runtimeOption = options.runtimeImageVariant !== undefined ? 'runtimeImageVariant' : 'the default runtime variant';
+    runtime = officialPythonImage(options, version, variant, OWNER, 'runtimeImageVariant');
+  }
+  const builderOption = options.builderImage !== undefined ? 'builderImage' : 'builderImageVariant';
+  assertVenvCompatible(OWNER, builder, builderOption, runtime, runtimeOption);
+  return { version, builder, runtime };
+}
+
+/** The runtime counterpart of a builder variant: the slim image of the same release. */
+function slimmed(variant: string): string {
+  return /^(bookworm|trixie|bullseye)$/.test(variant) ? `slim-${variant}` : variant;
+}

@@ -1,0 +1,54 @@
+/**
+ * Errors for bad input. Every message names what was being configured, the
+ * option, the value received and what is allowed, so a user can fix
+ * `.projenrc.ts` without reading stagecraft's source.
+ */
+
+/** Renders a received value unambiguously: strings quoted, control characters visible. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    // JSON leaves U+2028/U+2029/U+0085 raw; an error message must show them.
+    return JSON.stringify(value).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
+  if (value === undefined) {
+    return 'undefined';
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Builds the error for an invalid option.
+ *
+ * @param owner what was being configured, e.g. `PoetryApp` or `Dockerfile stage "runtime"`
+ * @param option the option's name as the user wrote it
+ * @param value the value received
+ * @param allowed what would have been accepted
+ */
+export function invalidOption(owner: string, option: string, value: unknown, allowed: string): Error {
+  return new Error(`${owner}: invalid ${option} ${show(value)}. ${allowed}`);
+}
+
+/** Throws when the string contains a line break: no single-line file syntax can carry one. */
+export function assertSingleLine(owner: string, option: string, value: string): void {
+  if (/[\r\n\u2028\u2029]/.test(value)) {
+    throw invalidOption(owner, option, value, 'It must be a single line (no line breaks).');
+  }
+}
+
+/** Throws unless the value matches the pattern. */
+export function assertMatches(owner: string, option: string, value: string, pattern: RegExp, allowed: string): void {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw invalidOption(owner, option, value, allowed);
+  }
+}
+
+/** Throws unless the value is an integer TCP/UDP port. */
+export function assertPort(owner: string, option: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw invalidOption(owner, option, value, 'Expected an integer port from 1 to 65535.');
+  }
+}
