@@ -30,6 +30,13 @@ const project = new cdk.JsiiProject({
   },
 });
 
+// Real tools and a real container engine: slow, and they need what scripts/ installs.
+project.addTask('test:engine', {
+  description: 'Real-tool and engine tests (npm, Poetry, Go, buildah); scripts/test installs what they need',
+  exec: "jest --coverage=false --runInBand --testPathIgnorePatterns=/node_modules/ --testMatch='<rootDir>/test/**/*.engine.test.ts'",
+  receiveArgs: true,
+});
+
 // stagecraft supports Node 20 (the brief's floor); jsii's end-of-life banner would bury real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 

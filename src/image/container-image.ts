@@ -11,6 +11,7 @@ export interface ContainerOptions {
   /**
    * TCP port the app listens on. Drives EXPOSE, the HEALTHCHECK and `docker:run`'s port mapping.
    * @default - none: no EXPOSE, no HEALTHCHECK (a command-line app)
+   * @featured
    */
   readonly port?: number;
 

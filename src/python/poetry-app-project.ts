@@ -9,7 +9,7 @@ export interface PoetryAppProjectOptions extends PoetryAppOptions {
   /**
    * Project name: the Python distribution name and the image name.
    * @default - the name of the project's folder
-   * @pjnew "$BASEDIR"
+   * @pjnew $BASEDIR
    */
   readonly name?: string;
 
@@ -49,11 +49,8 @@ export class PoetryAppProject extends Project {
   public readonly toolchain: ProjenrcToolchain;
 
   constructor(options: PoetryAppProjectOptions = {}) {
-    super({
-      name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())),
-      outdir: options.outdir,
-      parent: options.parent,
-    });
+    // The whole options object goes up: `projen new` hides its bootstrap data in it, which ProjenrcTs turns into .projenrc.ts.
+    super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
     this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
     this.app = new PoetryApp(this, options);
   }

@@ -32,6 +32,7 @@ export interface PoetryAppOptions extends ContainerOptions {
   /**
    * `requires-python`, a PEP 440 specifier set. The image's Python must satisfy it.
    * @default ">=<pythonVersion's 3.N>"
+   * @featured
    */
   readonly requiresPython?: string;
 
@@ -50,14 +51,14 @@ export interface PoetryAppOptions extends ContainerOptions {
   /**
    * Author name in pyproject.toml.
    * @default - no authors
-   * @pjnew "$GIT_USER_NAME"
+   * @pjnew $GIT_USER_NAME
    */
   readonly authorName?: string;
 
   /**
    * Author email in pyproject.toml.
    * @default - no email
-   * @pjnew "$GIT_USER_EMAIL"
+   * @pjnew $GIT_USER_EMAIL
    */
   readonly authorEmail?: string;
 
@@ -82,12 +83,14 @@ export interface PoetryAppOptions extends ContainerOptions {
   /**
    * Name of the console script: `[project.scripts]` and the image's CMD.
    * @default - the project name
+   * @featured
    */
   readonly scriptName?: string;
 
   /**
    * What the script runs, `module:function`, inside the package.
    * @default "<moduleName>.app:main"
+   * @featured
    */
   readonly scriptTarget?: string;
 
@@ -95,6 +98,7 @@ export interface PoetryAppOptions extends ContainerOptions {
    * Runtime dependencies, `name@constraint` (Poetry "^2.32" or PEP 440 ">=2.32,<3").
    * More can be added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
    * @default - none
+   * @featured
    */
   readonly deps?: string[];
 
@@ -148,6 +152,7 @@ export interface PoetryAppOptions extends ContainerOptions {
    * reads it from `[[tool.poetry.source]]`; the builder's pip gets it as the
    * `PIP_INDEX_URL` build ARG. Credentials do not belong in it.
    * @default - PyPI
+   * @featured
    */
   readonly packageIndex?: string;
 

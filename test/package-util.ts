@@ -1,0 +1,88 @@
+import { spawnSync, SpawnSyncOptions } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const REPO = path.resolve(__dirname, '..');
+
+export interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly output: string;
+}
+
+/** Runs a command, capturing its output; never throws. */
+export function run(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
+  const r = spawnSync(command, args, { encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, ...options });
+  const stdout = String(r.stdout ?? '');
+  const stderr = String(r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '');
+  return { status: r.status, stdout, stderr, output: stdout + stderr };
+}
+
+/** Like {@link run}, but fails the test with the command's output when it exits non-zero. */
+export function mustRun(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
+  const r = run(command, args, options);
+  if (r.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${r.status}:\n${r.output.slice(-6000)}`);
+  }
+  return r;
+}
+
+let packed: string | undefined;
+
+/**
+ * The package as users get it: `npm pack` of the compiled repository
+ * (lib/, .jsii, templates/, bundled dependencies), made once per test run.
+ */
+export function packStagecraft(): string {
+  if (packed) {
+    return packed;
+  }
+  if (!fs.existsSync(path.join(REPO, '.jsii')) || !fs.existsSync(path.join(REPO, 'lib', 'index.js'))) {
+    throw new Error('stagecraft is not compiled: run "npx projen compile" (the test command does) before the real-tool tests.');
+  }
+  const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-pack-'));
+  const r = mustRun('npm', ['pack', '--pack-destination', dest, '--silent'], { cwd: REPO });
+  packed = path.join(dest, r.stdout.trim().split('\n').pop()!.trim());
+  return packed;
+}
+
+/** projen's version as stagecraft's peer range pins it, so `projen new` uses the projen stagecraft is built for. */
+export function projenVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf-8'));
+  return String(pkg.devDependencies.projen).replace(/^[\^~]/, '');
+}
+
+/** PATH without any folder that holds a `poetry` executable: "a machine with Node and no Poetry". */
+export function pathWithoutPoetry(): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir && !fs.existsSync(path.join(dir, 'poetry')))
+    .join(path.delimiter);
+}
+
+/**
+ * The environment a user's shell has: jest's NODE_ENV=test would silence
+ * projen's logging in child processes and move their outdir to a temp dir.
+ */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutPoetry() };
+  delete env.NODE_ENV;
+  delete env.JEST_WORKER_ID;
+  return { ...env, ...extra };
+}
+
+/** Creates a project the way a user does: `npx projen new --from <tarball> <type> [flags]` in an empty folder. */
+export function projenNew(dir: string, type: string, flags: string[], env: NodeJS.ProcessEnv = {}): Run {
+  fs.mkdirSync(dir, { recursive: true });
+  return run('npx', ['-y', `projen@${projenVersion()}`, 'new', '--from', packStagecraft(), type, '--no-git', ...flags], {
+    cwd: dir,
+    env: userEnv(env),
+  });
+}
+
+/** `npx projen [task]` in a generated project. */
+export function npxProjen(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+  return run('npx', ['projen', ...args], { cwd: dir, env: userEnv(env) });
+}

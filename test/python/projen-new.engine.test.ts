@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse as parseToml } from 'smol-toml';
+import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { npxProjen, projenNew } from '../package-util';
+
+jest.setTimeout(10 * 60 * 1000);
+
+/** `npx projen new --from <packed stagecraft> poetry-app`, then life with `npx projen`, on Node alone (no Poetry). */
+describe('projen new --from the packed package', () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'new-')), 'hello-docker');
+  let created: ReturnType<typeof projenNew>;
+
+  beforeAll(() => {
+    created = projenNew(dir, 'poetry-app', ['--script-name', 'hello', '--requires-python', '>=3.11']);
+  });
+
+  test('creates a working project and says in one line that Poetry was skipped', () => {
+    expect(created.status).toBe(0);
+    const skipped = created.output.split('\n').filter((l) => l.includes('Poetry not found'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toContain('skipped "poetry lock" and "poetry install"');
+    expect(created.output).not.toMatch(/^\s+at /m); // no stack trace
+    for (const file of ['.projenrc.ts', 'package.json', 'pyproject.toml', 'Dockerfile', '.dockerignore', 'src/hello_docker/app.py', 'tests/test_app.py', 'README.md']) {
+      expect(fs.existsSync(path.join(dir, file))).toBe(true);
+    }
+  });
+
+  test('.projenrc.ts names pythonVersion explicitly, with the flags given', () => {
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toContain('import { PoetryAppProject } from "stagecraft"');
+    expect(rc).toMatch(/pythonVersion: "3\.13"/);
+    expect(rc).toMatch(/name: "hello-docker"/);
+    expect(rc).toMatch(/scriptName: "hello"/);
+    expect(rc).toMatch(/requiresPython: ">=3\.11"/);
+  });
+
+  test('the manifest and the Dockerfile agree', () => {
+    const pyproject: any = parseToml(fs.readFileSync(path.join(dir, 'pyproject.toml'), 'utf-8'));
+    expect(pyproject.project['requires-python']).toBe('>=3.11');
+    expect(pyproject.project.scripts).toEqual({ hello: 'hello_docker.app:main' });
+    const df = parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8'));
+    expect(df.stages.map((s) => s.image)).toEqual(['python:3.13-slim', 'python:3.13-slim']);
+    expect(only(stageNamed(df, 'runtime'), 'CMD').json).toEqual(['hello']);
+  });
+
+  test('`npx projen` re-synthesizes after an edit to .projenrc.ts, with Node alone', () => {
+    const stub = path.join(dir, 'src/hello_docker/app.py');
+    fs.writeFileSync(stub, 'def main() -> None:\n    print("Hello from a Python multi-stage Docker build!")\n');
+    const rcFile = path.join(dir, '.projenrc.ts');
+    fs.writeFileSync(rcFile, fs.readFileSync(rcFile, 'utf-8').replace('pythonVersion: "3.13"', 'pythonVersion: "3.12",\n  port: 8000'));
+    const r = npxProjen(dir);
+    expect(r.output).not.toMatch(/^\s+at /m);
+    expect(r.status).toBe(0);
+    const df = parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8'));
+    expect(df.stages.map((s) => s.image)).toEqual(['python:3.12-slim', 'python:3.12-slim']);
+    expect(only(stageNamed(df, 'runtime'), 'EXPOSE').args).toEqual(['8000']);
+    expect(fs.readFileSync(stub, 'utf-8')).toContain('multi-stage Docker build');
+    expect(fs.existsSync(path.join(dir, 'docker-compose.yml'))).toBe(true);
+  });
+
+  test('bad input in .projenrc.ts fails `npx projen` naming the option and changes nothing', () => {
+    const rcFile = path.join(dir, '.projenrc.ts');
+    const before = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8');
+    fs.writeFileSync(rcFile, fs.readFileSync(rcFile, 'utf-8').replace('port: 8000', 'port: 70000'));
+    const r = npxProjen(dir);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('invalid port 70000. Expected an integer port from 1 to 65535.');
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toBe(before);
+  });
+});
