@@ -37,6 +37,10 @@ project.addTask('test:engine', {
   receiveArgs: true,
 });
 
+// The README's option tables come from the jsii assembly, so they list every option with its default.
+const tsNodeScript = `ts-node --transpile-only --skipProject -O '${JSON.stringify({ module: 'node16', moduleResolution: 'node16', esModuleInterop: true, target: 'es2022' })}'`;
+project.postCompileTask.exec(`${tsNodeScript} build-tools/readme-options.ts`);
+
 // stagecraft supports Node 20 (the brief's floor); jsii's end-of-life banner would bury real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
