@@ -1,0 +1,236 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  buildImage,
+  ensureEngineReady,
+  imageFileExists,
+  imageInfo,
+  inToolroot,
+  listImagePaths,
+  PackageIndex,
+  removeImage,
+  runImage,
+  startPackageIndex,
+} from '../harness';
+import { synthInto, tempDir } from './poetry-util';
+import { PoetryAppProjectOptions } from '../../src';
+
+jest.setTimeout(30 * 60 * 1000);
+
+const EXAMPLE_MESSAGE = 'Hello from a Python multi-stage Docker build!';
+const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
+
+let index: PackageIndex;
+const images: string[] = [];
+
+beforeAll(async () => {
+  ensureEngineReady();
+  index = await startPackageIndex();
+});
+
+afterAll(async () => {
+  images.forEach(removeImage);
+  await index?.stop();
+});
+
+/** Real Poetry 2 (Debian 13) in the generated project; fails the test with Poetry's output. */
+function poetry(dir: string, ...args: string[]): string {
+  const r = inToolroot(dir, ['poetry', ...args], POETRY_ENV);
+  if (r.status !== 0) {
+    throw new Error(`poetry ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout + r.stderr;
+}
+
+/** A generated poetry-app against the local index: the org-mirror path, with no hand edit. */
+function generate(options: PoetryAppProjectOptions, edit?: (dir: string) => void): string {
+  const dir = tempDir('poetry-app-');
+  synthInto(dir, { packageIndex: index.url, ...options });
+  edit?.(dir);
+  return dir;
+}
+
+/** Builds the generated Dockerfile unchanged: no build args (the Dockerfile's own ARG defaults are the ones used). */
+function build(dir: string, tag: string) {
+  images.push(tag);
+  const r = buildImage({ contextDir: dir, tag });
+  if (r.status !== 0) {
+    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  }
+  return r;
+}
+
+/** What must never reach the runtime image: Poetry, pip caches, compilers, the sources. */
+function expectLeanRuntime(tag: string) {
+  expect(imageFileExists(tag, '/opt/poetry')).toBe(false);
+  expect(listImagePaths(tag, '/app/.venv/bin/poetry*')).toEqual([]);
+  expect(listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/poetry')).toEqual([]);
+  expect(listImagePaths(tag, '/root/.cache/**')).toEqual([]);
+  expect(listImagePaths(tag, '/usr/bin/*gcc*')).toEqual([]);
+  expect(imageFileExists(tag, '/usr/bin/cc')).toBe(false);
+  expect(imageFileExists(tag, '/app/src')).toBe(false);
+  expect(imageFileExists(tag, '/app/pyproject.toml')).toBe(false);
+}
+
+describe('the issue\'s example app: hello-docker, script hello, Python >= 3.11', () => {
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/hello-docker:0.1.0';
+
+  beforeAll(() => {
+    dir = generate({ name: 'hello-docker', scriptName: 'hello', requiresPython: '>=3.11' }, (d) => {
+      const app = path.join(d, 'src/hello_docker/app.py');
+      fs.writeFileSync(app, fs.readFileSync(app, 'utf-8').replace('"Hello from hello-docker!"', JSON.stringify(EXAMPLE_MESSAGE)));
+    });
+  });
+
+  test('real Poetry 2 checks, locks and installs it; the script runs and the generated test passes', () => {
+    expect(poetry(dir, '--version')).toMatch(/Poetry \(version 2\./);
+    expect(poetry(dir, 'check')).toMatch(/All set!/);
+    poetry(dir, 'lock');
+    expect(fs.existsSync(path.join(dir, 'poetry.lock'))).toBe(true);
+    poetry(dir, 'install');
+    expect(poetry(dir, 'run', 'hello').trim()).toBe(EXAMPLE_MESSAGE);
+    expect(poetry(dir, 'run', 'pytest', '-q')).toMatch(/1 passed/);
+  });
+
+  test('the engine builds the Dockerfile unchanged and the image runs the declared script as non-root', () => {
+    const built = build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.cmd).toEqual(['hello']);
+    expect(info.user).toBe('10001:10001');
+    const run = runImage(tag);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(EXAMPLE_MESSAGE);
+    const id = runImage(tag, ['id', '-u']);
+    expect(id.stdout.trim()).toBe('10001');
+    expect(info.labels).toMatchObject({
+      'org.opencontainers.image.title': 'hello-docker',
+      'org.opencontainers.image.version': '0.1.0',
+    });
+    expect(info.exposedPorts).toEqual([]);
+    expectLeanRuntime(tag);
+    // eslint-disable-next-line no-console
+    console.log(`hello-docker: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB, ran: ${run.stdout.trim()} (uid ${id.stdout.trim()})`);
+  });
+});
+
+describe('an HTTP service with a third-party dependency from the index', () => {
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/svc:1.2.0';
+  const description = 'A "quoted" $HOME \\ back\'slash service';
+
+  beforeAll(() => {
+    dir = generate({ name: 'svc', version: '1.2.0', description, deps: ['requests@^2.32'], port: 8080, license: 'MIT' }, (d) => {
+      const app = path.join(d, 'src/svc/app.py');
+      const code = fs.readFileSync(app, 'utf-8')
+        .replace('import json\n', 'import json\n\nimport requests\n')
+        .replace('return "Hello from svc!"', 'return f"Hello from svc with requests {requests.__version__}"');
+      fs.writeFileSync(app, code);
+    });
+    poetry(dir, 'lock');
+  });
+
+  test('poetry.lock resolved requests from the local index; the tests pass against the real service', () => {
+    const lock = fs.readFileSync(path.join(dir, 'poetry.lock'), 'utf-8');
+    expect(lock).toMatch(/name = "requests"\nversion = "2\.32\.\d+"/);
+    expect(lock).toContain(index.url.replace(/\/$/, ''));
+    poetry(dir, 'install');
+    expect(poetry(dir, 'run', 'pytest', '-q')).toMatch(/1 passed/);
+  });
+
+  test('the image imports the dependency at run time, answers its health check, and carries the manifest\'s labels', () => {
+    build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.exposedPorts).toEqual(['8080/tcp']);
+    expect(info.labels['org.opencontainers.image.description']).toBe(description);
+    expect(info.labels['org.opencontainers.image.licenses']).toBe('MIT');
+    const probe = info.healthcheck?.Test ?? [];
+    expect(probe[0]).toBe('CMD');
+    // Start the service as the image runs it, then run the image's own HEALTHCHECK command and a request.
+    const script = [
+      'import json, os, subprocess, sys, time, urllib.request',
+      'server = subprocess.Popen(["svc"])',
+      'try:',
+      '    for _ in range(50):',
+      '        time.sleep(0.2)',
+      '        if subprocess.run(json.loads(os.environ["PROBE"])).returncode == 0:',
+      '            break',
+      '    else:',
+      '        sys.exit("health check never passed")',
+      '    print(urllib.request.urlopen("http://127.0.0.1:8080/").read().decode())',
+      'finally:',
+      '    server.terminate()',
+      '    print("exit", server.wait(timeout=10))',
+    ].join('\n');
+    const r = runImage(tag, ['python', '-c', script], { env: { PROBE: JSON.stringify(probe.slice(1)) } });
+    expect(r.stderr).not.toMatch(/Traceback/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/"message": "Hello from svc with requests 2\.32\.\d+"/);
+    expect(r.stdout).toContain('exit 0'); // SIGTERM stops it cleanly
+    // the dev group stayed out of the image; the runtime dependency is in
+    expect(runImage(tag, ['python', '-c', 'import pytest']).status).not.toBe(0);
+    expect(runImage(tag, ['python', '-c', 'import requests, svc.app']).status).toBe(0);
+    expectLeanRuntime(tag);
+  });
+});
+
+describe('the Poetry gotchas a snapshot never shows', () => {
+  test('no dependencies and no dev group: lock, install and build work', () => {
+    const dir = generate({ name: 'bare', testDeps: [] });
+    poetry(dir, 'lock');
+    poetry(dir, 'install');
+    expect(poetry(dir, 'run', 'bare').trim()).toBe('Hello from bare!');
+    const tag = 'localhost/stagecraft-test/bare:0.1.0';
+    build(dir, tag);
+    expect(runImage(tag).stdout.trim()).toBe('Hello from bare!');
+  });
+
+  test('dependencies without a dev group: only the main group is installed', () => {
+    const dir = generate({ name: 'nodev', testDeps: [], deps: ['colorama@^0.4'] });
+    poetry(dir, 'lock');
+    const tag = 'localhost/stagecraft-test/nodev:0.1.0';
+    build(dir, tag);
+    expect(runImage(tag, ['python', '-c', 'import colorama; print(colorama.__version__)']).stdout).toMatch(/^0\.4\./);
+  });
+
+  test('a missing poetry.lock stops the build with the task to run', () => {
+    const dir = generate({ name: 'nolock' });
+    const r = buildImage({ contextDir: dir, tag: 'localhost/stagecraft-test/nolock:0.1.0' });
+    images.push('localhost/stagecraft-test/nolock:0.1.0');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("poetry.lock is missing or out of date with pyproject.toml: run 'npx projen lock' and commit poetry.lock");
+  });
+
+  test('a stale poetry.lock stops the build with the task to run', () => {
+    const dir = generate({ name: 'stale' });
+    poetry(dir, 'lock');
+    synthInto(dir, { name: 'stale', packageIndex: index.url, deps: ['requests@^2.32'] });
+    const r = buildImage({ contextDir: dir, tag: 'localhost/stagecraft-test/stale:0.1.0' });
+    images.push('localhost/stagecraft-test/stale:0.1.0');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("run 'npx projen lock'");
+  });
+
+  test('the lock:check task names the task to run, before any build', () => {
+    const dir = generate({ name: 'taskcheck' });
+    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;
+    const check = tasks['lock:check'].steps[0].exec;
+    const missing = inToolroot(dir, ['sh', '-c', check]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain("poetry.lock is missing: run 'npx projen lock' and commit poetry.lock");
+    poetry(dir, 'lock');
+    expect(inToolroot(dir, ['sh', '-c', check]).status).toBe(0);
+    synthInto(dir, { name: 'taskcheck', packageIndex: index.url, deps: ['requests@^2.32'] });
+    const stale = inToolroot(dir, ['sh', '-c', check]);
+    expect(stale.status).not.toBe(0);
+    expect(stale.stderr).toContain("poetry.lock is out of date with pyproject.toml: run 'npx projen lock'");
+  });
+
+  test('the Poetry 1.x layout is a valid Poetry project too', () => {
+    const dir = generate({ name: 'legacy', pyprojectLayout: 'poetry-legacy' as any, deps: ['requests@^2.32'], authorName: 'Dev', authorEmail: 'dev@example.com' });
+    expect(poetry(dir, 'check')).not.toMatch(/Error/);
+    poetry(dir, 'lock');
+    poetry(dir, 'install');
+    expect(poetry(dir, 'run', 'legacy').trim()).toBe('Hello from legacy!');
+  });
+});
