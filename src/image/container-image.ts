@@ -1,4 +1,4 @@
-import { Component, DockerCompose, IgnoreFile, Project, Task } from 'projen';
+import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
 import { assertMatches, assertPort, invalidOption } from '../validation';
@@ -284,11 +284,14 @@ export class ContainerImage extends Component {
     this.buildTask = project.addTask('docker:build', {
       description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker; extra flags: $CONTAINER_BUILD_FLAGS)`,
       exec: `${engine} build \${CONTAINER_BUILD_FLAGS:-} --file ${this.dockerfile.path} --tag ${this.imageReference} .`,
+      // POSIX parameter expansion: projen's built-in shell does not do ${VAR:-default}.
+      shell: TaskShell.sh(),
     });
     const publish = props.port !== undefined ? ` --publish ${props.port}:${props.port}` : '';
     this.runTask = project.addTask('docker:run', {
       description: `Run the ${this.imageReference} image`,
       exec: `${engine} run --rm${publish} ${this.imageReference}`,
+      shell: TaskShell.sh(),
     });
   }
 }

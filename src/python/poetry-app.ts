@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, DependencyType, Project, TomlFile } from 'projen';
+import { Component, DependencyType, Project, TaskShell, TomlFile } from 'projen';
 import { NodePackage } from 'projen/lib/javascript';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
@@ -386,6 +386,7 @@ export class PoetryApp extends Component {
         'test -f poetry.lock || { echo "poetry.lock is missing: run \'npx projen lock\' and commit poetry.lock" >&2; exit 1; }',
         'if command -v poetry >/dev/null 2>&1; then poetry check --lock || { echo "poetry.lock is out of date with pyproject.toml: run \'npx projen lock\'" >&2; exit 1; }; fi',
       ].join('; '),
+      shell: TaskShell.sh(),
     });
     this.image.buildTask.prependSpawn(lockCheck);
     project.testTask.exec('poetry run pytest');
