@@ -96,3 +96,27 @@ need_cmds() {
   local c
   for c in "$@"; do command -v "$c" >/dev/null || die "$c missing: run scripts/install-engine"; done
 }
+
+# The repository's npm packages, installed from package-lock.json only when the manifest or the lock
+# changed since the last install (a stamp in node_modules records their hash). `npm install`, not
+# `npm ci`: npm 11 writes a lock without other platforms' optional packages and `npm ci` then
+# refuses it as out of sync.
+ensure_node_modules() {
+  local repo stamp want
+  repo="$(cd "$SC_SCRIPTS/.." && pwd)"
+  stamp="$repo/node_modules/.stagecraft-lock-sha256"
+  want="$(cat "$repo/package.json" "$repo/package-lock.json" | sha256sum | cut -c1-64)"
+  if [[ $(cat "$stamp" 2>/dev/null) == "$want" ]]; then
+    say "npm packages up to date"
+    return
+  fi
+  say "npm install (package.json or package-lock.json changed, or node_modules missing)"
+  (cd "$repo" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
+  cat "$repo/package.json" "$repo/package-lock.json" | sha256sum | cut -c1-64 >"$stamp"
+}
+
+# Everything the real-tool tests and the demo use: engine, tool root, wheel index, stand-in images.
+ensure_engine() {
+  local s
+  for s in install-engine toolroot wheel-index standin-images; do "$SC_SCRIPTS/$s"; done
+}
