@@ -176,6 +176,15 @@ export interface RunOptions {
   readonly network?: RunNetwork;
 }
 
+/** Options of an ENV instruction. */
+export interface EnvOptions {
+  /**
+   * Variables whose values Docker expands (`$NAME`, `${NAME}`).
+   * @default - none: every `$` is literal
+   */
+  readonly expand?: string[];
+}
+
 /** Options of a COPY instruction. */
 export interface CopyOptions {
   /**
@@ -251,22 +260,36 @@ export abstract class Instruction {
     });
   }
 
-  /** `ENV name="value"`; `$` in the value is literal. */
-  public static env(name: string, value: string): Instruction {
-    assertVariableName('ENV', 'name', name);
-    return new Simple('ENV', `${name}=${quoteWord('ENV', name, value)}`, { declares: [name] });
-  }
-
   /**
-   * `ENV name="value"` where `$NAME` and `${NAME}` in the value are expanded
-   * by Docker (e.g. `/app/.venv/bin:$PATH`); each must be declared or predefined.
+   * One ENV instruction setting every variable, in order. `$` in a value is
+   * literal unless the variable is listed in `options.expand`, whose
+   * `$NAME`/`${NAME}` references Docker expands (e.g. `/app/.venv/bin:$PATH`);
+   * each must be declared earlier or predefined.
    */
-  public static envExpanding(name: string, value: string): Instruction {
-    assertVariableName('ENV', 'name', name);
-    return new Simple('ENV', `${name}=${quoteWord('ENV', name, value, true)}`, {
-      declares: [name],
-      uses: variableRefs(value),
+  public static env(vars: { [name: string]: string }, options: EnvOptions = {}): Instruction {
+    const names = Object.keys(vars ?? {});
+    if (names.length === 0) {
+      throw invalidOption('ENV', 'vars', vars, 'Expected at least one variable.');
+    }
+    const expand = new Set(options.expand ?? []);
+    for (const name of expand) {
+      if (!names.includes(name)) {
+        throw invalidOption('ENV', 'expand', name, `Expected one of the variables set: ${names.join(', ')}.`);
+      }
+    }
+    const uses: string[] = [];
+    const pairs = names.map((name) => {
+      assertVariableName('ENV', 'name', name);
+      const value = vars[name];
+      if (typeof value !== 'string') {
+        throw invalidOption('ENV', name, value, 'Expected a string value.');
+      }
+      if (expand.has(name)) {
+        uses.push(...variableRefs(value));
+      }
+      return `${name}=${quoteWord('ENV', name, value, expand.has(name))}`;
     });
+    return new Simple('ENV', pairs.join(' \\\n    '), { declares: names, uses });
   }
 
   /** One LABEL instruction with every key and value; `$` is literal. */

@@ -99,7 +99,7 @@ export interface ContainerImageProps extends ContainerOptions {
   /** Paths copied from build stages into the runtime stage: nothing else reaches it. */
   readonly copies: RuntimeCopy[];
   /**
-   * Environment of the runtime stage. `$NAME` references are expanded by Docker.
+   * Environment of the runtime stage, one ENV instruction. `$NAME` references are expanded by Docker.
    * @default - none
    */
   readonly env?: { [name: string]: string };
@@ -163,8 +163,8 @@ const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
  * environment, EXPOSE and HEALTHCHECK when there is a port, OCI labels and
  * an exec-form CMD/ENTRYPOINT. Ecosystems supply only what differs.
  *
- * Instruction ids in the runtime stage: `user-setup`, `workdir`, the copy
- * ids, `env-<NAME>`, `user`, `expose`, `healthcheck`, `labels`, `entrypoint`, `cmd`.
+ * Instruction ids in the runtime stage: `user-setup`, `workdir`, `env`,
+ * `user`, `expose`, `healthcheck`, `labels`, `entrypoint`, `cmd`, then the copy ids.
  */
 export class ContainerImage extends Component {
   /**
@@ -221,14 +221,9 @@ export class ContainerImage extends Component {
       stage.addInstruction(setup, 'user-setup');
     }
     stage.addInstruction(Instruction.workdir(props.workdir ?? '/app'), 'workdir');
-    props.copies.forEach((copy, i) => {
-      stage.addInstruction(
-        Instruction.copy([copy.source], copy.destination ?? copy.source, { from: copy.fromStage }),
-        copy.id ?? `copy-${i + 1}`,
-      );
-    });
-    for (const [name, value] of Object.entries(props.env ?? {})) {
-      stage.addInstruction(Instruction.envExpanding(name, value), `env-${name}`);
+    const env = props.env ?? {};
+    if (Object.keys(env).length > 0) {
+      stage.addInstruction(Instruction.env(env, { expand: Object.keys(env) }), 'env');
     }
     stage.addInstruction(props.runtimeUser.userInstruction(), 'user');
     if (props.port !== undefined) {
@@ -257,6 +252,14 @@ export class ContainerImage extends Component {
     if (props.command) {
       stage.addInstruction(Instruction.cmd(props.command), 'cmd');
     }
+    // What the build produced comes last: a new build of the app re-does only these layers,
+    // and the metadata above stays cached. COPY ignores USER: the files stay root-owned, read-only to the app.
+    props.copies.forEach((copy, i) => {
+      stage.addInstruction(
+        Instruction.copy([copy.source], copy.destination ?? copy.source, { from: copy.fromStage }),
+        copy.id ?? `copy-${i + 1}`,
+      );
+    });
     this.dockerfile.addStage(stage);
     this.runtimeStage = stage;
 

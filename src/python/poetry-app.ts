@@ -190,7 +190,7 @@ const POETRY_CACHE = '/root/.cache/pypoetry';
  * the declared script is the CMD, dependencies reach the image through
  * poetry.lock, the port drives EXPOSE and the health check.
  *
- * Builder stage instruction ids: `pip-index`, `poetry-version`, `env-*`,
+ * Builder stage instruction ids: `pip-index`, `poetry-version`, `env`,
  * `install-poetry`, `workdir`, `venv`, `copy-manifest`, `check-lock`,
  * `install-deps`, `copy-readme`, `copy-sources`, `install-app`. Runtime: see {@link ContainerImage}.
  */
@@ -311,16 +311,19 @@ export class PoetryApp extends Component {
       builder.addInstruction(Instruction.arg('PIP_INDEX_URL', this.packageIndex), 'pip-index');
     }
     builder.addInstruction(Instruction.arg('POETRY_VERSION', this.poetryVersion), 'poetry-version');
-    const builderEnv: Array<[string, string]> = [
-      ['PIP_DISABLE_PIP_VERSION_CHECK', '1'],
-      ['POETRY_NO_INTERACTION', '1'],
-      ['POETRY_VIRTUALENVS_IN_PROJECT', 'true'],
-      ['POETRY_CACHE_DIR', POETRY_CACHE],
-    ];
-    for (const [name, value] of builderEnv) {
-      builder.addInstruction(Instruction.env(name, value), `env-${name}`);
-    }
-    builder.addInstruction(Instruction.envExpanding('PATH', `${POETRY_HOME}/bin:$PATH`), 'env-PATH');
+    builder.addInstruction(
+      Instruction.env(
+        {
+          PIP_DISABLE_PIP_VERSION_CHECK: '1',
+          POETRY_NO_INTERACTION: '1',
+          POETRY_VIRTUALENVS_IN_PROJECT: 'true',
+          POETRY_CACHE_DIR: POETRY_CACHE,
+          PATH: `${POETRY_HOME}/bin:$PATH`,
+        },
+        { expand: ['PATH'] },
+      ),
+      'env',
+    );
     // Poetry lives in its own venv: it never mixes with the app's packages and never reaches the runtime.
     builder.addInstruction(
       Instruction.run([`python -m venv ${POETRY_HOME}`, `${POETRY_HOME}/bin/pip install "poetry==\${POETRY_VERSION}"`], {

@@ -71,7 +71,7 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
 
   test.each(hostile)('ENV and LABEL values read back unchanged: %j', (value) => {
     const s = new DockerfileStage('x', { from: BaseImage.of('alpine:3.20') });
-    s.addInstruction(Instruction.env('VALUE', value));
+    s.addInstruction(Instruction.env({ VALUE: value }));
     s.addInstruction(Instruction.label({ 'org.example.value': value }));
     s.addInstruction(Instruction.arg('ARGVALUE', value));
     s.addInstruction(Instruction.user('app'));
@@ -88,7 +88,7 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
   });
 
   test.each(['line\nbreak', 'carriage\rreturn', 'unicode\u2028separator', 'nul\u0000'])('line breaks and control characters are refused: %j', (value) => {
-    expect(() => Instruction.env('X', value)).toThrow(/ENV: invalid X .*single line/);
+    expect(() => Instruction.env({ X: value })).toThrow(/ENV: invalid X .*single line/);
     expect(() => Instruction.label({ k: value })).toThrow(/LABEL: invalid k/);
     expect(() => Instruction.cmd([value])).toThrow(/CMD: invalid args/);
     expect(() => Instruction.run([`echo ${value}`])).toThrow(/RUN: invalid command/);
@@ -101,9 +101,12 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
     expect(() => Instruction.run([])).toThrow(/at least one command/);
   });
 
-  test('ENV expanding keeps declared references and escapes the rest', () => {
-    const text = Instruction.envExpanding('PATH', '/app/bin:$PATH:$5').render();
-    expect(text).toBe('ENV PATH="/app/bin:$PATH:\\$5"');
+  test('ENV expands only the variables named, keeping their references and escaping the rest', () => {
+    const text = Instruction.env({ PATH: '/app/bin:$PATH:$5', PRICE: '$5' }, { expand: ['PATH'] }).render();
+    expect(text).toBe('ENV PATH="/app/bin:$PATH:\\$5" \\\n    PRICE="\\$5"');
+    const parsed = parseDockerfile(text).globalArgs[0];
+    expect(parsed.properties).toEqual({ PATH: '/app/bin:${PATH}:$5', PRICE: '$5' });
+    expect(() => Instruction.env({ A: '1' }, { expand: ['B'] })).toThrow(/ENV: invalid expand "B"\. Expected one of the variables set: A/);
   });
 
   test('paths, users and flags refuse what would need quoting', () => {
@@ -171,7 +174,7 @@ describe('validation before anything is written', () => {
   test('undefined variables in ENV are reported', () => {
     const project = new Project({ name: 'df' });
     const df = twoStage(project);
-    df.stage('runtime').insertBefore('user', Instruction.envExpanding('X', '$UNDECLARED/bin'));
+    df.stage('runtime').insertBefore('user', Instruction.env({ X: '$UNDECLARED/bin' }, { expand: ['X'] }));
     expect(df.validate()).toEqual([expect.stringMatching(/variable "UNDECLARED" is not declared/)]);
     df.stage('runtime').insertBefore('user', Instruction.arg('UNDECLARED'), 'declare');
     // declared after its use is still an error
@@ -202,7 +205,7 @@ describe('escape hatches', () => {
     const project = new Project({ name: 'df' });
     const df = twoStage(project);
     const runtime = df.stage('runtime');
-    runtime.insertAfter('user', Instruction.env('MODE', 'production'), 'mode');
+    runtime.insertAfter('user', Instruction.env({ MODE: 'production' }), 'mode');
     runtime.insertBefore('copy', Instruction.run(['apt-get update']), 'apt');
     runtime.replaceInstruction('cmd', Instruction.cmd(['/app/run', '--verbose']));
     runtime.removeInstruction('apt');

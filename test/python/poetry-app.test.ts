@@ -58,7 +58,9 @@ describe('poetry-app with no options', () => {
     expect(copies.map((c) => [c.flags.from, ...c.args.filter((a) => !a.startsWith('--'))])).toEqual([['builder', '/app/.venv', '/app/.venv']]);
     expect(only(runtime, 'USER').args).toEqual(['10001:10001']);
     expect(only(runtime, 'CMD').json).toEqual(['demo']);
-    expect(runtime.instructions.filter((i) => i.keyword === 'ENV').map((e) => e.properties)).toContainEqual({ PATH: '/app/.venv/bin:${PATH}' });
+    expect(only(runtime, 'ENV').properties).toEqual({ PATH: '/app/.venv/bin:${PATH}', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    // the app comes last, so a rebuild of the app leaves the metadata layers cached
+    expect(runtime.instructions[runtime.instructions.length - 1].keyword).toBe('COPY');
     expect(runtime.instructions.some((i) => ['EXPOSE', 'HEALTHCHECK'].includes(i.keyword))).toBe(false);
     expect(only(runtime, 'LABEL').properties).toMatchObject({
       'org.opencontainers.image.title': 'demo',
