@@ -39,7 +39,22 @@ project.addTask('test:engine', {
 
 // The README's option tables come from the jsii assembly, so they list every option with its default.
 const tsNodeScript = `ts-node --transpile-only --skipProject -O '${JSON.stringify({ module: 'node16', moduleResolution: 'node16', esModuleInterop: true, target: 'es2022' })}'`;
-project.postCompileTask.exec(`${tsNodeScript} build-tools/readme-options.ts`);
+project.postCompileTask.exec(`${tsNodeScript} projenrc/readme-options.ts`);
+
+project.addTask('bench', {
+  description: 'Benchmarks: ratios measured side by side in one run (needs what scripts/test installs)',
+  exec: `${tsNodeScript} bench/run.ts`,
+});
+project.gitignore.exclude('/bench/results/');
+// bench/ is type-checked and linted like test/.
+new javascript.TypescriptConfig(project, {
+  fileName: 'bench/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  include: ['**/*.ts'],
+  exclude: ['node_modules', 'results'],
+  compilerOptions: { noEmit: true, rootDir: '..' },
+});
+project.eslint?.addLintPattern('bench');
 
 // stagecraft supports Node 20 (the brief's floor); jsii's end-of-life banner would bury real output.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
