@@ -1,7 +1,7 @@
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDir } from './temp';
 
 export const REPO = path.resolve(__dirname, '..');
 
@@ -42,7 +42,7 @@ export function packStagecraft(): string {
   if (!fs.existsSync(path.join(REPO, '.jsii')) || !fs.existsSync(path.join(REPO, 'lib', 'index.js'))) {
     throw new Error('stagecraft is not compiled: run "npx projen compile" (the test command does) before the real-tool tests.');
   }
-  const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-pack-'));
+  const dest = tempDir('stagecraft-pack-');
   const r = mustRun('npm', ['pack', '--pack-destination', dest, '--silent'], { cwd: REPO });
   packed = path.join(dest, r.stdout.trim().split('\n').pop()!.trim());
   return packed;

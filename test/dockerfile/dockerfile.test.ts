@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { Project, Testing } from 'projen';
 import { BaseImage, Dockerfile, DockerfileStage, Instruction, RunMount } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { tempDir, testProject } from '../temp';
 
 function twoStage(project: Project): Dockerfile {
   const df = new Dockerfile(project);
@@ -21,7 +20,7 @@ function twoStage(project: Project): Dockerfile {
 
 describe('Dockerfile rendering', () => {
   test('syntax directive first, projen marker, stages in order', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     twoStage(project);
     const out = Testing.synth(project).Dockerfile as string;
     const lines = out.split('\n');
@@ -40,15 +39,15 @@ describe('Dockerfile rendering', () => {
   });
 
   test('rendering is deterministic', () => {
-    const a = new Project({ name: 'df' });
-    const b = new Project({ name: 'df' });
+    const a = testProject('df');
+    const b = testProject('df');
     twoStage(a);
     twoStage(b);
     expect(Testing.synth(a).Dockerfile).toEqual(Testing.synth(b).Dockerfile);
   });
 
   test('global ARGs precede the first FROM and may be used in it', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = new Dockerfile(project);
     df.addArg('BASE', 'python:3.13-slim');
     const s = new DockerfileStage('only', { from: BaseImage.of('${BASE}') });
@@ -133,28 +132,28 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
 
 describe('validation before anything is written', () => {
   test('COPY --from must name an earlier stage', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.stage('runtime').replaceInstruction('copy', Instruction.copy(['/out'], '/app', { from: 'build' }));
     expect(() => df.preSynthesize()).toThrow(/stage "runtime", instruction 1 \(COPY --from=build \/out \/app\): "build" is not an earlier stage. Earlier stages: "builder"/);
   });
 
   test('a stage cannot copy from itself or a later stage', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.stage('builder').addInstruction(Instruction.copy(['/x'], '/y', { from: 'runtime' }));
     expect(df.validate()).toEqual([expect.stringMatching(/stage "builder".*"runtime" is not an earlier stage/)]);
   });
 
   test('ARGs used in FROM must be declared before the first FROM', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.insertStageBefore('runtime', new DockerfileStage('tools', { from: BaseImage.of('alpine:${ALPINE_VERSION}') }));
     expect(df.validate()).toEqual([expect.stringMatching(/stage "tools", FROM alpine:\$\{ALPINE_VERSION\}: variable "ALPINE_VERSION" is not declared/)]);
   });
 
   test('the final stage must run as a non-root user', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.stage('runtime').replaceInstruction('user', Instruction.user('root'));
     expect(df.validate()).toEqual([expect.stringMatching(/final stage "runtime" runs as USER root/)]);
@@ -165,14 +164,14 @@ describe('validation before anything is written', () => {
   });
 
   test('one CMD per stage', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.stage('runtime').addInstruction(Instruction.cmd(['other']));
     expect(df.validate()).toEqual([expect.stringMatching(/stage "runtime": 2 CMD instructions/)]);
   });
 
   test('undefined variables in ENV are reported', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     df.stage('runtime').insertBefore('user', Instruction.env({ X: '$UNDECLARED/bin' }, { expand: ['X'] }));
     expect(df.validate()).toEqual([expect.stringMatching(/variable "UNDECLARED" is not declared/)]);
@@ -182,7 +181,7 @@ describe('validation before anything is written', () => {
   });
 
   test('duplicate stage names and instruction ids throw at once', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     expect(() => df.addStage(new DockerfileStage('builder', { from: BaseImage.of('alpine:3.20') }))).toThrow(/a stage named "builder" already exists/);
     expect(() => df.stage('runtime').addInstruction(Instruction.cmd(['x']), 'cmd')).toThrow(/id "cmd" already exists; use replaceInstruction/);
@@ -191,7 +190,7 @@ describe('validation before anything is written', () => {
   });
 
   test('an invalid model fails synthesis and writes nothing', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
+    const outdir = tempDir('df-');
     const project = new Project({ name: 'df', outdir });
     const df = twoStage(project);
     df.stage('runtime').removeInstruction('user');
@@ -202,7 +201,7 @@ describe('validation before anything is written', () => {
 
 describe('escape hatches', () => {
   test('add, insert, replace and remove instructions in a named stage', () => {
-    const project = new Project({ name: 'df' });
+    const project = testProject('df');
     const df = twoStage(project);
     const runtime = df.stage('runtime');
     runtime.insertAfter('user', Instruction.env({ MODE: 'production' }), 'mode');

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DependencyType, Project } from 'projen';
+import { DependencyType } from 'projen';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
 import { Instruction, PoetryApp, PyprojectLayout } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { snapshotDir, synthInto, synthPoetry, tempDir } from './poetry-util';
+import { snapshotDir, synthInto, synthPoetry } from './poetry-util';
+import { tempDir, testProject } from '../temp';
 
 describe('poetry-app with no options', () => {
   const { files, dockerfile, pyproject } = synthPoetry();
@@ -267,12 +268,12 @@ describe('bad input: an error naming the option, the value and what is allowed; 
   });
 
   test('a PoetryApp in a Node project is refused with the way to do it', () => {
-    const project = new TypeScriptProject({ name: 'web', defaultReleaseBranch: 'main' });
+    const project = new TypeScriptProject({ name: 'web', defaultReleaseBranch: 'main', outdir: tempDir('web-') });
     expect(() => new PoetryApp(project)).toThrow(/is a Node project.*new PoetryAppProject\(\{ parent: project, outdir: "app" \}\)/);
   });
 
   test('PoetryApp works in a plain projen project', () => {
-    const project = new Project({ name: 'plain' });
+    const project = testProject('plain');
     const app = new PoetryApp(project, { pythonVersion: '3.12' });
     expect(app.image.dockerfile.stages.map((s) => s.from.reference)).toEqual(['python:3.12-slim', 'python:3.12-slim']);
   });

@@ -1,11 +1,13 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'projen';
 import { parse as parseToml } from 'smol-toml';
 import { PoetryAppProject, PoetryAppProjectOptions } from '../../src';
 import { ParsedDockerfile, parseDockerfile } from '../dockerfile-facts';
+import { tempDir } from '../temp';
+
+export { tempDir };
 
 export interface Synthesized {
   readonly files: Record<string, any>;
@@ -16,15 +18,10 @@ export interface Synthesized {
 
 /** Synthesizes a poetry-app in a temporary folder and parses what matters back. */
 export function synthPoetry(options: PoetryAppProjectOptions = {}, configure?: (p: PoetryAppProject) => void): Synthesized {
-  const project = new PoetryAppProject({ name: 'demo', ...options });
+  const project = new PoetryAppProject({ name: 'demo', outdir: tempDir('demo-'), ...options });
   configure?.(project);
   const files = Testing.synth(project);
   return { files, project, dockerfile: parseDockerfile(files.Dockerfile), pyproject: parseToml(files['pyproject.toml']) };
-}
-
-/** A fresh empty folder under the OS temp dir. */
-export function tempDir(prefix = 'stagecraft-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** Every file under a folder with its content hash: a before/after picture of the disk. */

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { npxProjen, projenNew } from '../package-util';
+import { tempDir } from '../temp';
 
 jest.setTimeout(10 * 60 * 1000);
 
 /** `npx projen new --from <packed stagecraft> poetry-app`, then life with `npx projen`, on Node alone (no Poetry). */
 describe('projen new --from the packed package', () => {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'new-')), 'hello-docker');
+  const dir = path.join(tempDir('new-'), 'hello-docker');
   let created: ReturnType<typeof projenNew>;
 
   beforeAll(() => {

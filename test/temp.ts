@@ -1,0 +1,24 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Project } from 'projen';
+
+const created: string[] = [];
+process.on('exit', () => created.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/**
+ * A fresh empty folder under the OS temp dir, removed when the test process exits.
+ * Every test project gets one explicitly: projen puts a test project without an
+ * outdir in the current folder when that is under the temp dir (a clone in /tmp),
+ * and Testing.synth then deletes that folder.
+ */
+export function tempDir(prefix = 'stagecraft-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** A bare projen project in its own temp folder. */
+export function testProject(name: string): Project {
+  return new Project({ name, outdir: tempDir(`${name}-`) });
+}
