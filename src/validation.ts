@@ -52,3 +52,17 @@ export function assertPort(owner: string, option: string, value: number): void {
     throw invalidOption(owner, option, value, 'Expected an integer port from 1 to 65535.');
   }
 }
+
+/** Throws unless the value is an http(s) URL with nothing a file format would have to escape. */
+export function assertUrl(owner: string, option: string, value: string): void {
+  let ok = false;
+  try {
+    const url = new URL(value);
+    ok = url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    ok = false;
+  }
+  if (!ok || /[\s"'\\<>`{}|^]/.test(value)) {
+    throw invalidOption(owner, option, value, 'Expected an http(s) URL without spaces or quotes.');
+  }
+}

@@ -65,6 +65,33 @@ export interface RuntimeCopy {
   readonly id?: string;
 }
 
+/** What an app says about itself: its manifest and its image's OCI labels both read it. */
+export interface AppMetadataOptions {
+  /**
+   * Version of the app: the manifest's version and the image's version label and tag.
+   * @default "0.1.0"
+   */
+  readonly version?: string;
+
+  /**
+   * One-line description: the manifest and the image's description label.
+   * @default - a sentence naming the app
+   */
+  readonly description?: string;
+
+  /**
+   * License, an SPDX expression: the manifest and the image's licenses label.
+   * @default - none
+   */
+  readonly license?: string;
+
+  /**
+   * Repository URL: the manifest and the image's source label.
+   * @default - none
+   */
+  readonly repositoryUrl?: string;
+}
+
 /** Facts about the app that become OCI image labels. */
 export interface ImageMetadata {
   /** `org.opencontainers.image.title`. */

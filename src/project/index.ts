@@ -1,1 +1,2 @@
 export * from './projenrc-toolchain';
+export * from './app-project';

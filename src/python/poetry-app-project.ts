@@ -1,36 +1,9 @@
-import * as path from 'path';
-import { Project } from 'projen';
 import { PoetryApp, PoetryAppOptions } from './poetry-app';
 import { Dockerfile } from '../dockerfile';
-import { ProjenrcToolchain } from '../project';
+import { AppProject, AppProjectOptions } from '../project';
 
 /** Options of a {@link PoetryAppProject}. */
-export interface PoetryAppProjectOptions extends PoetryAppOptions {
-  /**
-   * Project name: the Python distribution name and the image name.
-   * @default - the name of the project's folder
-   * @pjnew $BASEDIR
-   */
-  readonly name?: string;
-
-  /**
-   * Where the project lives.
-   * @default - the current folder
-   */
-  readonly outdir?: string;
-
-  /**
-   * Parent project, when this app is a subproject (e.g. in a monorepo).
-   * @default - none
-   */
-  readonly parent?: Project;
-
-  /**
-   * npm packages `.projenrc.ts` needs; `projen new --from` records stagecraft here.
-   * @default - stagecraft at the version that generated the project
-   */
-  readonly devDeps?: string[];
-}
+export interface PoetryAppProjectOptions extends PoetryAppOptions, AppProjectOptions {}
 
 /**
  * A Python app managed by Poetry 2, packaged as a multi-stage container
@@ -42,16 +15,12 @@ export interface PoetryAppProjectOptions extends PoetryAppOptions {
  *
  * @pjid poetry-app
  */
-export class PoetryAppProject extends Project {
+export class PoetryAppProject extends AppProject {
   /** The Poetry app: pyproject.toml, stubs, image, tasks. */
   public readonly app: PoetryApp;
-  /** The toolchain that runs `.projenrc.ts`. */
-  public readonly toolchain: ProjenrcToolchain;
 
   constructor(options: PoetryAppProjectOptions = {}) {
-    // The whole options object goes up: `projen new` hides its bootstrap data in it, which ProjenrcTs turns into .projenrc.ts.
-    super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
-    this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
+    super(options);
     this.app = new PoetryApp(this, options);
   }
 

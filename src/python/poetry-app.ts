@@ -7,9 +7,10 @@ import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './depen
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { ContainerImage, ContainerOptions, RuntimeUser } from '../image';
+import { AppMetadataOptions, ContainerImage, ContainerOptions, ImageMetadata, RuntimeUser } from '../image';
+import { resolveMetadata } from '../image/metadata';
 import { StubFile } from '../stubs';
-import { assertMatches, assertSingleLine, invalidOption } from '../validation';
+import { assertMatches, assertSingleLine, assertUrl, invalidOption } from '../validation';
 
 /** How pyproject.toml is laid out. */
 export enum PyprojectLayout {
@@ -20,7 +21,7 @@ export enum PyprojectLayout {
 }
 
 /** Options of a {@link PoetryApp}. */
-export interface PoetryAppOptions extends ContainerOptions {
+export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
   /**
    * Python version, `3.N` or `3.N.P`: the one source of requires-python and
    * of every image tag.
@@ -36,17 +37,7 @@ export interface PoetryAppOptions extends ContainerOptions {
    */
   readonly requiresPython?: string;
 
-  /**
-   * Version of the app (PEP 440).
-   * @default "0.1.0"
-   */
-  readonly version?: string;
 
-  /**
-   * One-line description: pyproject.toml and the image's description label.
-   * @default "<name>: a Poetry app built by stagecraft"
-   */
-  readonly description?: string;
 
   /**
    * Author name in pyproject.toml.
@@ -62,17 +53,7 @@ export interface PoetryAppOptions extends ContainerOptions {
    */
   readonly authorEmail?: string;
 
-  /**
-   * License, an SPDX expression: pyproject.toml and the image's licenses label.
-   * @default - none
-   */
-  readonly license?: string;
 
-  /**
-   * Repository URL: `[project.urls]` and the image's source label.
-   * @default - none
-   */
-  readonly repositoryUrl?: string;
 
   /**
    * Import name of the package under `src/`.
@@ -177,7 +158,6 @@ const PYTHON_KEYWORDS = new Set(
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 const POETRY_VERSION = /^\d+\.\d+\.\d+$/;
-const SPDX = /^[A-Za-z0-9.+() -]+$/;
 const VENV = '/app/.venv';
 const POETRY_HOME = '/opt/poetry';
 const POETRY_CACHE = '/root/.cache/pypoetry';
@@ -219,7 +199,7 @@ export class PoetryApp extends Component {
   public readonly builderStage: DockerfileStage;
 
   private readonly layout: PyprojectLayout;
-  private readonly description: string;
+  private readonly metadata: ImageMetadata;
   private readonly port?: number;
   private readonly packageIndex?: string;
   private installDeps: Instruction;
@@ -240,23 +220,18 @@ export class PoetryApp extends Component {
     if (!Object.values(PyprojectLayout).includes(this.layout)) {
       throw invalidOption(OWNER, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
     }
-    this.version = options.version ?? '0.1.0';
-    assertMatches(OWNER, 'version', this.version, VERSION, 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".');
-    this.description = options.description ?? `${this.name}: a Poetry app built by stagecraft`;
-    assertSingleLine(OWNER, 'description', this.description);
-    for (const [option, value] of [['authorName', options.authorName], ['authorEmail', options.authorEmail], ['repositoryUrl', options.repositoryUrl]] as const) {
-      if (value !== undefined) {
-        assertSingleLine(OWNER, option, value);
-      }
+    this.metadata = resolveMetadata(OWNER, this.name, options, {
+      description: `${this.name}: a Poetry app built by stagecraft`,
+      version: '0.1.0',
+      versionPattern: VERSION,
+      versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
+    });
+    this.version = this.metadata.version;
+    if (options.authorName !== undefined) {
+      assertSingleLine(OWNER, 'authorName', options.authorName);
     }
     if (options.authorEmail !== undefined) {
       assertMatches(OWNER, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
-    }
-    if (options.repositoryUrl !== undefined) {
-      assertUrl('repositoryUrl', options.repositoryUrl);
-    }
-    if (options.license !== undefined) {
-      assertMatches(OWNER, 'license', options.license, SPDX, 'Expected an SPDX license expression such as "MIT" or "Apache-2.0".');
     }
     this.moduleName = options.moduleName ?? this.name.toLowerCase().replace(/[-.]+/g, '_');
     if (!IDENTIFIER.test(this.moduleName) || PYTHON_KEYWORDS.has(this.moduleName)) {
@@ -277,7 +252,7 @@ export class PoetryApp extends Component {
     }
 
     if (options.packageIndex !== undefined) {
-      assertUrl('packageIndex', options.packageIndex);
+      assertUrl(OWNER, 'packageIndex', options.packageIndex);
       if (/^[a-z]+:\/\/[^/]*@/i.test(options.packageIndex)) {
         throw invalidOption(OWNER, 'packageIndex', options.packageIndex, 'Credentials must not be written into pyproject.toml or a build ARG: give the URL without "user:password@" and configure credentials in Poetry and as a build secret.');
       }
@@ -369,13 +344,7 @@ export class PoetryApp extends Component {
         '-c',
         "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=4).status == 200 else 1)",
       ],
-      metadata: {
-        title: this.name,
-        version: this.version,
-        description: this.description,
-        source: options.repositoryUrl,
-        licenses: options.license,
-      },
+      metadata: this.metadata,
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
       contextExcludes: ['**/__pycache__', '**/*.py[cod]'],
     });
@@ -404,7 +373,7 @@ export class PoetryApp extends Component {
     if (options.sampleCode ?? true) {
       const context = {
         name: this.name,
-        description: this.description,
+        description: this.metadata.description,
         moduleName: this.moduleName,
         scriptName: this.scriptName,
         function: target.func,
@@ -514,7 +483,7 @@ export class PoetryApp extends Component {
           poetry: {
             name: this.name,
             version: this.version,
-            description: this.description,
+            description: this.metadata.description,
             authors: author ?? [],
             license: options.license,
             readme: 'README.md',
@@ -535,7 +504,7 @@ export class PoetryApp extends Component {
       'project': {
         'name': this.name,
         'version': this.version,
-        'description': this.description,
+        'description': this.metadata.description,
         authors,
         'license': options.license,
         'readme': 'README.md',
@@ -584,18 +553,6 @@ function parseScriptTarget(value: string, moduleName: string): { module: string;
   return { module, func };
 }
 
-function assertUrl(option: string, value: string): void {
-  let ok = false;
-  try {
-    const url = new URL(value);
-    ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.href.length > 0;
-  } catch {
-    ok = false;
-  }
-  if (!ok || /[\s"'\\<>`{}|^]/.test(value)) {
-    throw invalidOption(OWNER, option, value, 'Expected an http(s) URL without spaces or quotes.');
-  }
-}
 
 /** Builder and runtime images from the options, with every rule between them checked. */
 function resolveImages(options: PoetryAppOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {

@@ -1,0 +1,46 @@
+import * as path from 'path';
+import { Project } from 'projen';
+import { ProjenrcToolchain } from './projenrc-toolchain';
+
+/** Options every non-Node app project type shares. */
+export interface AppProjectOptions {
+  /**
+   * Project name: the app's name and the image name.
+   * @default - the name of the project's folder
+   * @pjnew $BASEDIR
+   */
+  readonly name?: string;
+
+  /**
+   * Where the project lives.
+   * @default - the current folder
+   */
+  readonly outdir?: string;
+
+  /**
+   * Parent project, when this app is a subproject (e.g. in a monorepo).
+   * @default - none
+   */
+  readonly parent?: Project;
+
+  /**
+   * npm packages `.projenrc.ts` needs; `projen new --from` records stagecraft here.
+   * @default - stagecraft at the version that generated the project
+   */
+  readonly devDeps?: string[];
+}
+
+/**
+ * An app project whose language is not JavaScript, configured by a
+ * `.projenrc.ts` that runs with Node alone (see {@link ProjenrcToolchain}).
+ */
+export abstract class AppProject extends Project {
+  /** The toolchain that runs `.projenrc.ts`. */
+  public readonly toolchain: ProjenrcToolchain;
+
+  constructor(options: AppProjectOptions) {
+    // The whole options object goes up: `projen new` hides its bootstrap data in it, which ProjenrcTs turns into .projenrc.ts.
+    super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
+    this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
+  }
+}
