@@ -342,7 +342,9 @@ export class PoetryApp extends Component {
       healthCheckCommand: [
         'python',
         '-c',
-        "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=4).status == 200 else 1)",
+        // One line for the health log, not a traceback, while the service is starting.
+        "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
+          "sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=4).status == 200 else 1)",
       ],
       metadata: this.metadata,
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
