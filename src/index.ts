@@ -3,3 +3,5 @@ export * from './image';
 export * from './stubs';
 export * from './project';
 export * from './python';
+export * from './go';
+export * from './node';

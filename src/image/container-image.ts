@@ -194,6 +194,11 @@ const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
  * `user`, `expose`, `healthcheck`, `labels`, `entrypoint`, `cmd`, then the copy ids.
  */
 export class ContainerImage extends Component {
+  /** The project's container image, if it has one. */
+  public static of(project: Project): ContainerImage | undefined {
+    return project.components.find((c): c is ContainerImage => c instanceof ContainerImage);
+  }
+
   /**
    * A base image under the options' registry prefix: how every ecosystem
    * turns an image name into the reference it writes after FROM.

@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { Project } from 'projen';
 import { ProjenrcToolchain } from './projenrc-toolchain';
+import { Dockerfile } from '../dockerfile';
+import { ContainerImage } from '../image';
 
 /** Options every non-Node app project type shares. */
 export interface AppProjectOptions {
@@ -42,5 +44,14 @@ export abstract class AppProject extends Project {
     // The whole options object goes up: `projen new` hides its bootstrap data in it, which ProjenrcTs turns into .projenrc.ts.
     super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
     this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
+  }
+
+  /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */
+  public get dockerfile(): Dockerfile {
+    const image = ContainerImage.of(this);
+    if (!image) {
+      throw new Error(`${this.name}: this project has no container image yet.`);
+    }
+    return image.dockerfile;
   }
 }

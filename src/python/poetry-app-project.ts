@@ -1,5 +1,4 @@
 import { PoetryApp, PoetryAppOptions } from './poetry-app';
-import { Dockerfile } from '../dockerfile';
 import { AppProject, AppProjectOptions } from '../project';
 
 /** Options of a {@link PoetryAppProject}. */
@@ -22,10 +21,5 @@ export class PoetryAppProject extends AppProject {
   constructor(options: PoetryAppProjectOptions = {}) {
     super(options);
     this.app = new PoetryApp(this, options);
-  }
-
-  /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */
-  public get dockerfile(): Dockerfile {
-    return this.app.image.dockerfile;
   }
 }

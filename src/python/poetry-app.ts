@@ -8,7 +8,7 @@ import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, 
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, ImageMetadata, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/metadata';
+import { containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertSingleLine, assertUrl, invalidOption } from '../validation';
 
@@ -38,7 +38,6 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
   readonly requiresPython?: string;
 
 
-
   /**
    * Author name in pyproject.toml.
    * @default - no authors
@@ -52,7 +51,6 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
    * @pjnew $GIT_USER_EMAIL
    */
   readonly authorEmail?: string;
-
 
 
   /**
@@ -332,7 +330,7 @@ export class PoetryApp extends Component {
     // --- Runtime stage: the shared shape, with the venv and the script.
     const uid = options.runtimeUid ?? 10001;
     this.image = new ContainerImage(project, {
-      ...options,
+      ...containerOptionsOf(options),
       buildStages: [builder],
       runtimeImage: images.runtime.image,
       runtimeUser: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),

@@ -1,4 +1,4 @@
-import { AppMetadataOptions, ImageMetadata } from './container-image';
+import { AppMetadataOptions, ContainerOptions, ImageMetadata } from './container-image';
 import { assertMatches, assertSingleLine, assertUrl } from '../validation';
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
@@ -29,4 +29,20 @@ export function resolveMetadata(
     assertUrl(owner, 'repositoryUrl', options.repositoryUrl);
   }
   return { title, version, description, source: options.repositoryUrl, licenses: options.license };
+}
+
+/**
+ * The shared container options out of an ecosystem's options object, and
+ * nothing else: an ecosystem's own fields (projen's `entrypoint`, say) must
+ * not leak into the image's props.
+ */
+export function containerOptionsOf(options: ContainerOptions): ContainerOptions {
+  return {
+    port: options.port,
+    healthCheckPath: options.healthCheckPath,
+    imageName: options.imageName,
+    imageRegistry: options.imageRegistry,
+    imageLabels: options.imageLabels,
+    runtimeUid: options.runtimeUid,
+  };
 }
