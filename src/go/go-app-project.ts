@@ -1,0 +1,21 @@
+import { GoApp, GoAppOptions } from './go-app';
+import { AppProject, AppProjectOptions } from '../project';
+
+/** Options of a {@link GoAppProject}. */
+export interface GoAppProjectOptions extends GoAppOptions, AppProjectOptions {}
+
+/**
+ * A Go binary packaged as a static executable in a distroless (or scratch)
+ * image, configured in TypeScript (`.projenrc.ts`).
+ *
+ * @pjid go-app
+ */
+export class GoAppProject extends AppProject {
+  /** The Go app: go.mod, stubs, image, tasks. */
+  public readonly app: GoApp;
+
+  constructor(options: GoAppProjectOptions = {}) {
+    super(options);
+    this.app = new GoApp(this, options);
+  }
+}

@@ -1,0 +1,324 @@
+import * as path from 'path';
+import { Component, DependencyType, FileBase, Project, TaskShell } from 'projen';
+import { NodePackage } from 'projen/lib/javascript';
+import { GoModFile } from './go-mod';
+import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { AppMetadataOptions, ContainerImage, ContainerOptions, RuntimeCopy, RuntimeUser } from '../image';
+import { containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { StubFile } from '../stubs';
+import { assertMatches, invalidOption } from '../validation';
+
+/** What the runtime stage of a Go binary is built on. */
+export enum GoRuntime {
+  /** `gcr.io/distroless/static-debian12:nonroot`: CA certificates, tzdata, a non-root user, no shell. */
+  DISTROLESS = 'distroless',
+  /** `scratch`, with CA certificates, tzdata and a passwd entry copied from the builder. */
+  SCRATCH = 'scratch',
+}
+
+/** Options of a {@link GoApp}. */
+export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
+  /**
+   * Module path in go.mod.
+   * @default "example.com/<name>"
+   */
+  readonly modulePath?: string;
+
+  /**
+   * Go version: the `go` line of go.mod and the builder image's tag.
+   * @default "1.27"
+   * @pjnew "1.27"
+   */
+  readonly goVersion?: string;
+
+  /**
+   * A `toolchain` line for go.mod, e.g. "go1.27.4"; at least `goVersion`.
+   * @default - no toolchain line
+   */
+  readonly toolchain?: string;
+
+  /**
+   * Name of the binary: `cmd/<binaryName>/main.go` and the image's ENTRYPOINT.
+   * @default - the project name
+   * @featured
+   */
+  readonly binaryName?: string;
+
+  /**
+   * Required modules, `path@version` (e.g. "golang.org/x/text@v0.22.0"). More can be
+   * added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
+   * @default - none
+   * @featured
+   */
+  readonly deps?: string[];
+
+  /**
+   * `replace` directives to local modules inside the project, module path to a
+   * relative folder (e.g. { "example.com/greeting": "./greeting" }); the folders join the build context.
+   * @default - none
+   */
+  readonly replaces?: { [module: string]: string };
+
+  /**
+   * Runtime image.
+   * @default GoRuntime.DISTROLESS
+   */
+  readonly runtime?: GoRuntime;
+
+  /**
+   * Variant of the official Go image for the builder: "bookworm", "trixie", "alpine".
+   * @default - the default variant (Debian)
+   */
+  readonly builderImageVariant?: string;
+
+  /**
+   * Write the stubs (main.go, its test, README) when they do not exist.
+   * @default true
+   */
+  readonly sampleCode?: boolean;
+}
+
+const OWNER = 'GoApp';
+/** Go minors stagecraft writes go.mod and images for. */
+const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
+const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
+const SEMVER = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
+const GO_VARIANT = /^(?:bookworm|trixie|alpine(?:3\.\d+)?)$/;
+const BIN_DIR = '/app';
+
+/**
+ * A Go binary, packaged as a static executable in a minimal image.
+ *
+ * The Go version drives go.mod and the builder's tag; the builder runs on
+ * the build platform and cross-compiles for TARGETOS/TARGETARCH; the build
+ * fails if the binary is not static; the runtime is distroless static (or
+ * scratch) with CA certificates, tzdata and a non-root user, and runs the
+ * binary as ENTRYPOINT.
+ *
+ * Builder instruction ids: `workdir`, `env`, `copy-mod`, `download`,
+ * `copy-sources`, `build`; with scratch also `passwd`. Runtime: see
+ * {@link ContainerImage}.
+ */
+export class GoApp extends Component {
+  /** Module path. */
+  public readonly modulePath: string;
+  /** Go version. */
+  public readonly goVersion: string;
+  /** Binary name. */
+  public readonly binaryName: string;
+  /** go.mod. */
+  public readonly goMod: FileBase;
+  /** The image: Dockerfile, .dockerignore, docker tasks. */
+  public readonly image: ContainerImage;
+  /** The builder stage. */
+  public readonly builderStage: DockerfileStage;
+
+  private readonly replaces: { [module: string]: string };
+  private readonly toolchain?: string;
+
+  constructor(project: Project, options: GoAppOptions = {}) {
+    super(project, 'GoApp');
+    if (NodePackage.of(project)) {
+      throw new Error(`${OWNER}: project "${project.name}" is a Node project. Add the Go app as a subproject instead: new GoAppProject({ parent: project, outdir: "app" }).`);
+    }
+    const name = project.name;
+    this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+    assertMatches(OWNER, 'binaryName', this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
+    this.modulePath = options.modulePath ?? `example.com/${this.binaryName}`;
+    assertModulePath('modulePath', this.modulePath);
+    this.goVersion = options.goVersion ?? '1.27';
+    const minor = /^(1\.\d+)(?:\.\d+)?$/.exec(this.goVersion)?.[1];
+    if (!minor || !SUPPORTED_GO.includes(minor)) {
+      throw invalidOption(OWNER, 'goVersion', this.goVersion, `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`);
+    }
+    if (options.toolchain !== undefined) {
+      const m = /^go(1\.\d+(?:\.\d+)?)$/.exec(options.toolchain);
+      if (!m) {
+        throw invalidOption(OWNER, 'toolchain', options.toolchain, 'Expected a toolchain name such as "go1.27.4".');
+      }
+      if (compareGo(m[1], this.goVersion) < 0) {
+        throw new Error(`${OWNER}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
+      }
+      this.toolchain = options.toolchain;
+    }
+    const builderVariant = options.builderImageVariant;
+    if (builderVariant !== undefined) {
+      assertMatches(OWNER, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm", "trixie", "alpine" or "alpine3.N".');
+    }
+    this.replaces = { ...(options.replaces ?? {}) };
+    for (const [module, target] of Object.entries(this.replaces)) {
+      assertModulePath('replaces (module)', module);
+      assertLocalFolder(module, target);
+    }
+    for (const spec of options.deps ?? []) {
+      project.deps.addDependency(spec, DependencyType.RUNTIME);
+    }
+    this.requires(); // validates the specs given so far
+    const runtime = options.runtime ?? GoRuntime.DISTROLESS;
+    if (!Object.values(GoRuntime).includes(runtime)) {
+      throw invalidOption(OWNER, 'runtime', runtime, `Expected one of ${Object.values(GoRuntime).join(', ')}.`);
+    }
+    const metadata = resolveMetadata(OWNER, name, options, {
+      description: `${name}: a Go binary built by stagecraft`,
+      version: '0.1.0',
+      versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
+      versionRule: 'Expected a semantic version such as "0.1.0" or "1.2.0-rc.1".',
+    });
+
+    this.goMod = new GoModFile(project, () => ({
+      module: this.modulePath,
+      go: this.goVersion,
+      toolchain: this.toolchain,
+      requires: this.requires(),
+      replaces: this.replaces,
+    }));
+
+    // --- Builder: runs on the build platform and cross-compiles, so a multi-platform build never emulates.
+    const builderTag = builderVariant ? `${minor}-${builderVariant}` : minor;
+    const builder = new DockerfileStage('builder', {
+      from: ContainerImage.baseImage(options, `golang:${builderTag}`),
+      platform: '$BUILDPLATFORM',
+    });
+    builder.addInstruction(Instruction.workdir('/src'), 'workdir');
+    builder.addInstruction(Instruction.env({ CGO_ENABLED: '0' }), 'env');
+    const localModules = Object.values(this.replaces).map((dir) => path.posix.normalize(dir).replace(/\/$/, ''));
+    // Module downloads depend on go.mod, go.sum and the replaced modules' go.mod alone: a source edit reuses the layer.
+    builder.addInstruction(Instruction.copy(['go.mod', 'go.sum*'], './'), 'copy-mod');
+    localModules.forEach((dir, i) => builder.addInstruction(Instruction.copy([`${dir}/go.mod`], `./${dir}/`), `copy-mod-${i + 1}`));
+    const caches = [RunMount.cache({ target: '/go/pkg/mod' }), RunMount.cache({ target: '/root/.cache/go-build' })];
+    builder.addInstruction(Instruction.run(['go mod download'], { mounts: [caches[0]] }), 'download');
+    builder.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
+    builder.addInstruction(Instruction.arg('TARGETOS'), 'arg-targetos');
+    builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
+    const out = `/out/${this.binaryName}`;
+    builder.addInstruction(
+      Instruction.run(
+        [
+          `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o ${out} ./cmd/${this.binaryName}`,
+          // A dynamically linked binary would fail at start on distroless/scratch: fail here, loudly.
+          `if readelf -l ${out} | grep -q "program interpreter"; then echo "error: ${out} is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0." >&2; exit 1; fi`,
+        ],
+        { mounts: caches },
+      ),
+      'build',
+    );
+    const copies: RuntimeCopy[] = [];
+    let runtimeImage: string;
+    if (runtime === GoRuntime.SCRATCH) {
+      builder.addInstruction(
+        Instruction.run([
+          'mkdir -p /out/etc',
+          'echo "nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin" > /out/etc/passwd',
+          'echo "nonroot:x:65532:" > /out/etc/group',
+        ]),
+        'passwd',
+      );
+      copies.push(
+        { fromStage: 'builder', source: '/etc/ssl/certs/ca-certificates.crt', id: 'ca-certificates' },
+        { fromStage: 'builder', source: '/usr/share/zoneinfo', id: 'zoneinfo' },
+        { fromStage: 'builder', source: '/out/etc/passwd', destination: '/etc/passwd', id: 'passwd' },
+        { fromStage: 'builder', source: '/out/etc/group', destination: '/etc/group', id: 'group' },
+      );
+      runtimeImage = 'scratch';
+    } else {
+      runtimeImage = 'gcr.io/distroless/static-debian12:nonroot';
+    }
+    copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
+    this.builderStage = builder;
+
+    this.image = new ContainerImage(project, {
+      ...containerOptionsOf(options),
+      buildStages: [builder],
+      runtimeImage: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
+      runtimeUser: RuntimeUser.existing(options.runtimeUid ?? 65532),
+      copies,
+      entrypoint: [`${BIN_DIR}/${this.binaryName}`],
+      workdir: BIN_DIR,
+      // No shell in the image: the binary probes itself (the stub implements -healthcheck).
+      healthCheckCommand: [`${BIN_DIR}/${this.binaryName}`, '-healthcheck'],
+      metadata,
+      context: ['go.mod', 'go.sum', 'cmd/', 'internal/', 'pkg/', ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)],
+      contextExcludes: ['**/*_test.go', '**/testdata'],
+    });
+
+    // --- Tasks: the Go toolchain does the work.
+    project.addTask('install', { description: 'Download the modules go.mod requires (writes go.sum)', exec: 'go mod download' });
+    project.compileTask.exec('go build ./...');
+    project.testTask.exec('go vet ./...');
+    project.testTask.exec('go test ./...');
+    project.addGitIgnore('/bin/');
+    // go.sum must exist for a build with dependencies; say so before an obscure failure in the image build.
+    const sumCheck = project.addTask('sum:check', {
+      description: 'Fail with a clear message when go.sum is missing for a module with requirements',
+      exec: 'if grep -q "^require" go.mod && [ ! -f go.sum ]; then echo "go.sum is missing: run \'npx projen install\' and commit go.sum" >&2; exit 1; fi',
+      shell: TaskShell.sh(),
+    });
+    this.image.buildTask.prependSpawn(sumCheck);
+
+    if (options.sampleCode ?? true) {
+      const context = {
+        name,
+        description: metadata.description,
+        binaryName: this.binaryName,
+        modulePath: this.modulePath,
+        port: options.port ?? null,
+        healthCheckPath: options.healthCheckPath ?? '/healthz',
+        imageReference: this.image.imageReference,
+      };
+      new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context);
+      new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context);
+      new StubFile(project, 'README.md', 'go/README.md.hbs', context);
+    }
+  }
+
+  /** Adds a required module, `path@version`. */
+  public addDependency(spec: string): void {
+    this.project.deps.addDependency(spec, DependencyType.RUNTIME);
+    this.requires();
+  }
+
+  /** Runtime dependencies, parsed and validated, sorted by path. */
+  private requires(): Array<{ path: string; version: string }> {
+    return this.project.deps.all
+      .filter((d) => d.type === DependencyType.RUNTIME)
+      .map((d) => {
+        assertModulePath('dependency path', d.name);
+        if (d.version === undefined || !SEMVER.test(d.version)) {
+          throw invalidOption(OWNER, `version of ${d.name}`, d.version, 'Expected a module version such as "v1.2.3" (path@v1.2.3).');
+        }
+        return { path: d.name, version: d.version };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path));
+  }
+}
+
+function assertModulePath(option: string, value: string): void {
+  if (typeof value !== 'string' || !MODULE_PATH.test(value) || value.split('/').some((e) => e === '.' || e === '..' || e.endsWith('.'))) {
+    throw invalidOption(OWNER, option, value, 'Expected a Go module path such as "example.com/my-app": lowercase first element, then "/"-separated elements of letters, digits and - . _ ~.');
+  }
+}
+
+function assertLocalFolder(module: string, target: string): void {
+  const normalized = typeof target === 'string' ? path.posix.normalize(target) : '';
+  if (!/^\.\/[A-Za-z0-9._\/-]+$/.test(target ?? '') || normalized.startsWith('..') || normalized === '.') {
+    throw invalidOption(
+      OWNER,
+      `replaces["${module}"]`,
+      target,
+      'Expected a folder inside the project such as "./greeting": the image build sees only the project folder.',
+    );
+  }
+}
+
+function compareGo(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) {
+      return d;
+    }
+  }
+  return 0;
+}

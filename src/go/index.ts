@@ -1,0 +1,2 @@
+export * from './go-app';
+export * from './go-app-project';
