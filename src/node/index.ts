@@ -1,0 +1,2 @@
+export * from './node-app';
+export * from './node-app-project';

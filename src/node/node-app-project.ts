@@ -1,0 +1,79 @@
+import { TaskShell } from 'projen';
+import { NodePackageManager } from 'projen/lib/javascript';
+import { TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescript';
+import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
+import { resolveNodeVersion } from './node-version';
+import { Dockerfile } from '../dockerfile';
+
+/** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
+export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}
+
+/**
+ * A TypeScript service (or static front end) packaged as a multi-stage
+ * image, on projen's own TypeScript project: package.json, dependencies,
+ * the package manager and tsconfig are projen's; the image follows them.
+ *
+ * `nodeVersion` is the one source of the images' Node and package.json's
+ * engines (`minNodeVersion`); `entrypoint` (package.json `main`) is what the
+ * image starts.
+ *
+ * @pjid node-app
+ */
+export class NodeAppProject extends TypeScriptProject {
+  /** The Node app: Dockerfile, .dockerignore, stubs, docker tasks. */
+  public readonly app: NodeApp;
+
+  constructor(options: NodeAppProjectOptions) {
+    // Checked before projen parses engines, so a bad version gets stagecraft's message, not semver's.
+    const nodeVersion = resolveNodeVersion(options.nodeVersion, options.minNodeVersion, options.maxNodeVersion);
+    const staticSite = options.appKind === NodeAppKind.STATIC_SITE;
+    super({
+      release: false,
+      projenrcTs: true,
+      packageManager: NodePackageManager.NPM,
+      ...options,
+      minNodeVersion: options.minNodeVersion ?? `${nodeVersion}.0.0`,
+      // stagecraft writes its own stubs (a service or a page), controlled by sampleCode.
+      sampleCode: false,
+      ...(staticSite ? browserBuild(options) : {}),
+    });
+    this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.sampleCode ?? true });
+    if (staticSite) {
+      // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
+      const site = options.staticSiteDir ?? 'dist';
+      this.postCompileTask.exec(`rm -rf ${site} && mkdir -p ${site} && cp -R public/. ${site}/ && cp -R ${this.libdir}/. ${site}/`, {
+        name: 'assemble the static site',
+        shell: TaskShell.sh(),
+      });
+      this.gitignore.exclude(`/${site}/`);
+    }
+  }
+
+  /** The Dockerfile model, for escape hatches. */
+  public get dockerfile(): Dockerfile {
+    return this.app.image.dockerfile;
+  }
+}
+
+/** A static site's code runs in the browser: ES modules with DOM types; tests keep CommonJS for jest. */
+function browserBuild(options: NodeAppProjectOptions): Partial<TypeScriptProjectOptions> {
+  return {
+    tsconfig: {
+      ...options.tsconfig,
+      compilerOptions: { module: 'ES2022', moduleResolution: 'Bundler' as any, target: 'ES2022', lib: ['ES2022', 'DOM'], ...options.tsconfig?.compilerOptions },
+    },
+    tsconfigDev: {
+      ...options.tsconfigDev,
+      compilerOptions: { module: 'CommonJS', moduleResolution: 'Node' as any, lib: ['ES2022', 'DOM'], ...options.tsconfigDev?.compilerOptions },
+    },
+    jestOptions: {
+      ...options.jestOptions,
+      jestConfig: {
+        // Browser modules import "./x.js"; jest resolves the .ts source.
+        moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+        testEnvironment: 'node',
+        ...options.jestOptions?.jestConfig,
+      },
+    },
+  };
+}

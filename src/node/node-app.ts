@@ -1,0 +1,281 @@
+import * as path from 'path';
+import { Component, TextFile } from 'projen';
+import { NodeProject } from 'projen/lib/javascript';
+import { TypeScriptProject } from 'projen/lib/typescript';
+import { resolveNodeVersion } from './node-version';
+import { packageManagerCommands } from './package-managers';
+import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
+import { containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { StubFile } from '../stubs';
+import { assertMatches, assertPort, invalidOption } from '../validation';
+
+/** What a Node app ships. */
+export enum NodeAppKind {
+  /** A server started with `node <entrypoint>`, with production node_modules. */
+  SERVICE = 'service',
+  /** A static front end: the build output served by an unprivileged web server, with an SPA fallback. */
+  STATIC_SITE = 'static-site',
+}
+
+/** Options of a {@link NodeApp}. */
+export interface NodeAppOptions extends ContainerOptions {
+  /**
+   * Node.js major version of every image stage.
+   * @default - the major of the project's `minNodeVersion`, else "24"
+   * @pjnew "24"
+   */
+  readonly nodeVersion?: string;
+
+  /**
+   * Variant of the official Node image: "slim", "bookworm-slim", "trixie-slim", "alpine".
+   * @default "slim"
+   */
+  readonly nodeImageVariant?: string;
+
+  /**
+   * What the app ships.
+   * @default NodeAppKind.SERVICE
+   * @featured
+   */
+  readonly appKind?: NodeAppKind;
+
+  /**
+   * Folder the build writes the static site to (STATIC_SITE only).
+   * @default "dist"
+   */
+  readonly staticSiteDir?: string;
+
+  /**
+   * Web server image for a static site: an nginx that runs unprivileged on a high port.
+   * @default "nginxinc/nginx-unprivileged:1.28"
+   */
+  readonly webServerImage?: string;
+
+  /**
+   * Write the stubs (the server or page, its test) when they do not exist.
+   * @default true
+   */
+  readonly stubs?: boolean;
+}
+
+const OWNER = 'NodeApp';
+const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(?:3\.\d+)?)$/;
+const NODE_UID = 1000; // the official image's `node` user
+const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
+
+/**
+ * A Node.js app from a projen Node or TypeScript project, packaged as a
+ * multi-stage image. projen's own machinery stays in charge of package.json,
+ * dependencies, the package manager and tsconfig; this reads them.
+ *
+ * A service: a `deps` stage with production dependencies only, a `build`
+ * stage with all of them that runs the project's compile task, and a runtime
+ * on the slim Node image with the production node_modules and the build
+ * output, as the non-root `node` user, started with `node <entrypoint>`
+ * (never `npm start`, which swallows signals). The entrypoint is package.json's
+ * `main` (projen's `entrypoint` option): one source.
+ *
+ * A static site: the `build` stage, then an unprivileged nginx serving the
+ * build output on a high port, with the SPA fallback configured.
+ *
+ * Stage instruction ids: deps `workdir`, `copy-manifest`, `install`; build
+ * `workdir`, `copy-manifest`, `install`, `copy-sources`, `compile`. Runtime:
+ * see {@link ContainerImage}.
+ */
+export class NodeApp extends Component {
+  /** Node major of every stage. */
+  public readonly nodeVersion: string;
+  /** What the app ships. */
+  public readonly appKind: NodeAppKind;
+  /** The JavaScript file the service starts (relative to the project). */
+  public readonly entrypoint: string;
+  /** The image: Dockerfile, .dockerignore, docker tasks. */
+  public readonly image: ContainerImage;
+  /** The nginx site configuration (STATIC_SITE). */
+  public readonly webServerConfig?: TextFile;
+
+  constructor(project: NodeProject, options: NodeAppOptions = {}) {
+    super(project, 'NodeApp');
+    if (!(project instanceof NodeProject)) {
+      throw invalidOption(OWNER, 'project', (project as any)?.constructor?.name, 'Expected a projen NodeProject or TypeScriptProject: NodeApp reads package.json, the package manager and tsconfig from it.');
+    }
+    const pkg = project.package;
+    this.appKind = options.appKind ?? NodeAppKind.SERVICE;
+    if (!Object.values(NodeAppKind).includes(this.appKind)) {
+      throw invalidOption(OWNER, 'appKind', this.appKind, `Expected one of ${Object.values(NodeAppKind).join(', ')}.`);
+    }
+    this.nodeVersion = resolveNodeVersion(options.nodeVersion, pkg.minNodeVersion, pkg.maxNodeVersion);
+    const variant = options.nodeImageVariant ?? 'slim';
+    assertMatches(OWNER, 'nodeImageVariant', variant, NODE_VARIANT, 'Expected "slim", "bookworm-slim", "trixie-slim", "bookworm", "trixie", "alpine" or "alpine3.N".');
+    const pm = packageManagerCommands(OWNER, pkg.packageManager);
+    const ts = project instanceof TypeScriptProject ? project : undefined;
+    const outDir = ts ? ts.libdir : path.posix.dirname(pkg.entrypoint);
+    this.entrypoint = path.posix.normalize(pkg.entrypoint);
+    const port = options.port ?? (this.appKind === NodeAppKind.STATIC_SITE ? 8080 : 3000);
+    if (this.appKind === NodeAppKind.SERVICE) {
+      assertEntrypoint(this.entrypoint, ts, outDir);
+    } else if (port < 1024) {
+      throw invalidOption(OWNER, 'port', port, 'A static site is served by an unprivileged web server, which cannot bind ports below 1024: use 1024-65535 (default 8080).');
+    }
+    assertPort(OWNER, 'port', port);
+
+    const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
+    const manifest = ['package.json', pkg.lockFile];
+    const cache = RunMount.cache({ target: pm.cache });
+    const installStage = (name: string, install: string): DockerfileStage => {
+      const stage = new DockerfileStage(name, { from: nodeImage });
+      stage.addInstruction(Instruction.workdir('/app'), 'workdir');
+      stage.addInstruction(Instruction.copy(manifest, './'), 'copy-manifest');
+      stage.addInstruction(Instruction.run([...pm.setup, install], { mounts: [cache] }), 'install');
+      return stage;
+    };
+
+    // Every file the build reads: the manifest, the lock file, projen's task definitions and the sources.
+    const tsconfigs = ts ? [ts.tsconfig?.fileName, ts.tsconfigDev.fileName].filter((f): f is string => !!f) : [];
+    const sources = ts ? [`${ts.srcdir}/`] : [`${outDir === '.' ? this.entrypoint : `${outDir}/`}`];
+    const build = installStage('build', pm.install);
+    build.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
+    build.addInstruction(Instruction.run([`${pm.exec} projen ${project.compileTask.name}`]), 'compile');
+    const context = [...manifest, '.projen/', ...tsconfigs, ...sources];
+    const uid = options.runtimeUid;
+    const healthPath = options.healthCheckPath ?? '/healthz';
+
+    if (this.appKind === NodeAppKind.SERVICE) {
+      const deps = installStage('deps', pm.installProduction);
+      const copies: RuntimeCopy[] = [
+        { fromStage: 'build', source: '/app/package.json', destination: '/app/package.json', id: 'manifest' },
+        { fromStage: 'deps', source: '/app/node_modules', destination: '/app/node_modules', id: 'node-modules' },
+        { fromStage: 'build', source: `/app/${outDir}`, destination: `/app/${outDir}`, id: 'build-output' },
+      ];
+      this.image = new ContainerImage(project, {
+        ...containerOptionsOf(options),
+        port,
+        buildStages: [deps, build],
+        runtimeImage: nodeImage,
+        runtimeUser: uid === undefined || uid === NODE_UID ? RuntimeUser.existing(NODE_UID)
+          : variant.startsWith('alpine') ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
+        copies,
+        env: { NODE_ENV: 'production' },
+        command: ['node', this.entrypoint],
+        healthCheckCommand: ['node', '-e', "fetch('http://127.0.0.1:{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"],
+        metadata: metadataOf(project),
+        context,
+        contextExcludes: ['**/*.test.ts', '**/__tests__'],
+      });
+    } else {
+      const siteDir = options.staticSiteDir ?? 'dist';
+      assertMatches(OWNER, 'staticSiteDir', siteDir, /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'Expected a relative folder such as "dist".');
+      this.webServerConfig = new TextFile(project, 'nginx.conf');
+      for (const line of nginxConfig(port, healthPath, `# ${this.webServerConfig.marker}`)) {
+        this.webServerConfig.addLine(line);
+      }
+      this.image = new ContainerImage(project, {
+        ...containerOptionsOf(options),
+        port,
+        buildStages: [build],
+        runtimeImage: ContainerImage.baseImage(options, options.webServerImage ?? 'nginxinc/nginx-unprivileged:1.28'),
+        runtimeUser: RuntimeUser.existing(uid ?? NGINX_UID),
+        copies: [
+          { fromStage: 'build', source: '/app/nginx.conf', destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },
+          { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
+        ],
+        command: ['nginx', '-g', 'daemon off;'],
+        healthCheckCommand: ['curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'],
+        workdir: '/usr/share/nginx/html',
+        metadata: metadataOf(project),
+        context: [...context, 'public/', 'nginx.conf'],
+        contextExcludes: ['**/*.test.ts', '**/__tests__'],
+      });
+    }
+
+    if (options.stubs ?? true) {
+      const context2 = {
+        name: project.name,
+        port,
+        healthCheckPath: healthPath,
+        imageReference: this.image.imageReference,
+      };
+      const srcdir = ts?.srcdir ?? 'src';
+      const testdir = ts?.testdir ?? 'test';
+      if (this.appKind === NodeAppKind.SERVICE) {
+        const entrySource = ts ? sourceOf(this.entrypoint, ts) : this.entrypoint;
+        new StubFile(project, entrySource, 'node/server.ts.hbs', context2);
+        new StubFile(project, `${testdir}/server.test.ts`, 'node/server.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, entrySource) });
+      } else {
+        new StubFile(project, 'public/index.html', 'node/index.html.hbs', context2);
+        new StubFile(project, `${srcdir}/main.ts`, 'node/main.ts.hbs', context2);
+        new StubFile(project, `${srcdir}/greeting.ts`, 'node/greeting.ts.hbs', context2);
+        new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) });
+      }
+    }
+  }
+}
+
+/** The TypeScript source that compiles to a file in the lib dir. */
+function sourceOf(entrypoint: string, ts: TypeScriptProject): string {
+  const compiled = path.posix.join(ts.srcdir, path.posix.relative(ts.libdir, entrypoint));
+  return compiled.replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts').replace(/\.mjs$/, '.mts');
+}
+
+function assertEntrypoint(entrypoint: string, ts: TypeScriptProject | undefined, outDir: string): void {
+  const rule = ts
+    ? `Expected a .js file under "${outDir}" (the compiled output of "${ts.srcdir}"), e.g. "${outDir}/index.js".`
+    : 'Expected a .js file in the project, e.g. "index.js".';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.\/-]*\.(?:c|m)?js$/.test(entrypoint) || entrypoint.split('/').includes('..')) {
+    throw invalidOption(OWNER, 'entrypoint (package.json main)', entrypoint, rule);
+  }
+  if (ts && !entrypoint.startsWith(`${outDir}/`)) {
+    throw invalidOption(OWNER, 'entrypoint (package.json main)', entrypoint, rule);
+  }
+}
+
+/** `../src/index` from `test/` to `src/index.ts`. */
+function relativeImport(fromDir: string, file: string): string {
+  const rel = path.posix.relative(fromDir, file.replace(/\.(c|m)?ts$/, ''));
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/** The labels' facts, read from package.json (projen's options) and checked like every app's. */
+function metadataOf(project: NodeProject): ImageMetadata {
+  // projen keeps some package.json fields as lazy values.
+  const field = (name: string): any => {
+    const value = project.package.manifest[name];
+    return typeof value === 'function' ? value() : value;
+  };
+  const repository = field('repository');
+  const license = field('license');
+  return resolveMetadata(OWNER, project.package.packageName, {
+    version: field('version'),
+    description: field('description'),
+    license: license === 'UNLICENSED' ? undefined : license,
+    repositoryUrl: (typeof repository === 'string' ? repository : repository?.url)?.replace(/^git\+/, ''),
+  }, {
+    description: `${project.name}: a Node.js app built by stagecraft`,
+    version: '0.0.0',
+    versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
+    versionRule: 'Expected a semantic version such as "1.2.0" in package.json.',
+  });
+}
+
+/** nginx site: the build output, an SPA fallback to index.html, and a health endpoint. */
+function nginxConfig(port: number, healthPath: string, marker: string): string[] {
+  return [
+    marker,
+    'server {',
+    `    listen ${port};`,
+    '    server_name _;',
+    '    root /usr/share/nginx/html;',
+    '    index index.html;',
+    `    location = ${healthPath} {`,
+    '        access_log off;',
+    '        default_type text/plain;',
+    '        return 200 "ok\\n";',
+    '    }',
+    '    # Client-side routes: any path that is not a file gets the app.',
+    '    location / {',
+    '        try_files $uri $uri/ /index.html;',
+    '    }',
+    '}',
+  ];
+}

@@ -1,0 +1,59 @@
+import { javascript } from 'projen';
+import { invalidOption } from '../validation';
+
+/** How a Docker build installs dependencies with one package manager. */
+export interface PackageManagerCommands {
+  /** Commands before installing (e.g. enabling corepack). */
+  readonly setup: string[];
+  /** Every dependency, exactly as locked. */
+  readonly install: string;
+  /** Production dependencies only, exactly as locked. */
+  readonly installProduction: string;
+  /** Runs a binary of an installed package, e.g. `npx`. */
+  readonly exec: string;
+  /** The package manager's download cache, for a cache mount. */
+  readonly cache: string;
+}
+
+const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerCommands>> = {
+  [javascript.NodePackageManager.NPM]: {
+    setup: [],
+    install: 'npm ci',
+    installProduction: 'npm ci --omit=dev',
+    exec: 'npx',
+    cache: '/root/.npm',
+  },
+  [javascript.NodePackageManager.YARN_CLASSIC]: {
+    setup: [],
+    install: 'yarn install --frozen-lockfile',
+    installProduction: 'yarn install --frozen-lockfile --production',
+    exec: 'yarn',
+    cache: '/usr/local/share/.cache/yarn',
+  },
+  [javascript.NodePackageManager.YARN_BERRY]: {
+    setup: ['corepack enable'],
+    install: 'yarn install --immutable',
+    installProduction: 'yarn workspaces focus --all --production',
+    exec: 'yarn',
+    cache: '/root/.yarn/berry/cache',
+  },
+  [javascript.NodePackageManager.PNPM]: {
+    setup: ['corepack enable'],
+    install: 'pnpm install --frozen-lockfile',
+    installProduction: 'pnpm install --frozen-lockfile --prod',
+    exec: 'pnpm exec',
+    cache: '/root/.local/share/pnpm/store',
+  },
+};
+
+/** The commands for the project's package manager; refuses one a Docker build cannot drive. */
+export function packageManagerCommands(owner: string, manager: javascript.NodePackageManager): PackageManagerCommands {
+  // projen's YARN is YARN_CLASSIC, YARN2 is YARN_BERRY.
+  const normalized = manager === javascript.NodePackageManager.YARN ? javascript.NodePackageManager.YARN_CLASSIC
+    : manager === javascript.NodePackageManager.YARN2 ? javascript.NodePackageManager.YARN_BERRY : manager;
+  const commands = COMMANDS[normalized];
+  if (!commands) {
+    throw invalidOption(owner, 'packageManager', manager, `Expected one of ${Object.keys(COMMANDS).join(', ')}: the official Node image cannot run ${manager} without a custom base.`);
+  }
+  return commands;
+}

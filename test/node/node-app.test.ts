@@ -1,0 +1,159 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Project, Testing } from 'projen';
+import { NodePackageManager } from 'projen/lib/javascript';
+import { TypeScriptProject } from 'projen/lib/typescript';
+import { NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
+import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { snapshotDir } from '../python/poetry-util';
+import { tempDir } from '../temp';
+
+type Options = Partial<NodeAppProjectOptions>;
+
+function synthNode(options: Options = {}) {
+  const project = new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: tempDir('node-'), ...options });
+  const files = Testing.synth(project);
+  return { files, project, dockerfile: parseDockerfile(files.Dockerfile) };
+}
+
+describe('node-app with no options: a TypeScript service', () => {
+  const { files, dockerfile } = synthNode();
+
+  test('package.json is projen\'s, with engines from the Node version and main as the entrypoint', () => {
+    const pkg = files['package.json'];
+    expect(pkg.engines.node).toBe('>= 24.0.0');
+    expect(pkg.main).toBe('lib/index.js');
+    expect(files['.projenrc.ts']).toBeUndefined(); // written only by projen new; the project type itself is TypeScript-configured
+  });
+
+  test('deps has production dependencies only; build compiles with all of them', () => {
+    expect(dockerfile.stages.map((s) => [s.name, s.image])).toEqual([
+      ['deps', 'node:24-slim'],
+      ['build', 'node:24-slim'],
+      ['runtime', 'node:24-slim'],
+    ]);
+    const deps = stageNamed(dockerfile, 'deps');
+    expect(only(deps, 'RUN').text).toContain('npm ci --omit=dev');
+    expect(only(deps, 'RUN').flags.mount).toBe('type=cache,target=/root/.npm');
+    expect(only(deps, 'COPY').args).toEqual(['package.json', 'package-lock.json', './']);
+    const build = stageNamed(dockerfile, 'build');
+    expect(build.instructions.filter((i) => i.keyword === 'RUN').map((r) => r.text.replace(/^RUN (--mount=\S+ )?/, ''))).toEqual(['npm ci', 'npx projen compile']);
+  });
+
+  test('the runtime gets production node_modules and the build output, runs as node, starts node <entrypoint>', () => {
+    const runtime = stageNamed(dockerfile, 'runtime');
+    expect(only(runtime, 'USER').args).toEqual(['1000:1000']);
+    expect(only(runtime, 'CMD').json).toEqual(['node', 'lib/index.js']);
+    expect(only(runtime, 'ENV').properties).toEqual({ NODE_ENV: 'production' });
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((c) => [c.flags.from, ...c.args.filter((a) => !a.startsWith('--'))])).toEqual([
+      ['build', '/app/package.json', '/app/package.json'],
+      ['deps', '/app/node_modules', '/app/node_modules'],
+      ['build', '/app/lib', '/app/lib'],
+    ]);
+    expect(only(runtime, 'EXPOSE').args).toEqual(['3000']);
+    expect(only(runtime, 'HEALTHCHECK').json![2]).toContain("fetch('http://127.0.0.1:3000/healthz')");
+  });
+
+  test('stubs: a small HTTP service and its test', () => {
+    expect(files['src/index.ts']).toContain('export function createApp()');
+    expect(files['src/index.ts']).toContain("process.on('SIGTERM'");
+    expect(files['test/server.test.ts']).toContain("from '../src/index'");
+  });
+});
+
+describe('node-app: one source of truth', () => {
+  test('nodeVersion drives every stage and engines', () => {
+    const { files, dockerfile } = synthNode({ nodeVersion: '22' });
+    expect(files['package.json'].engines.node).toBe('>= 22.0.0');
+    expect(dockerfile.stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
+  });
+
+  test('minNodeVersion alone picks the image', () => {
+    const { dockerfile } = synthNode({ minNodeVersion: '20.11.0' });
+    expect(stageNamed(dockerfile, 'runtime').image).toBe('node:20-slim');
+  });
+
+  test('the entrypoint option (package.json main) is what CMD starts, and its source is the stub', () => {
+    const { files, dockerfile } = synthNode({ entrypoint: 'lib/server/main.js' });
+    expect(files['package.json'].main).toBe('lib/server/main.js');
+    expect(only(stageNamed(dockerfile, 'runtime'), 'CMD').json).toEqual(['node', 'lib/server/main.js']);
+    expect(files['src/server/main.ts']).toContain('createApp');
+    expect(files['test/server.test.ts']).toContain("from '../src/server/main'");
+  });
+
+  test('yarn and pnpm get their own frozen installs', () => {
+    const yarn = synthNode({ packageManager: NodePackageManager.YARN_CLASSIC });
+    expect(only(stageNamed(yarn.dockerfile, 'deps'), 'RUN').text).toContain('yarn install --frozen-lockfile --production');
+    expect(only(stageNamed(yarn.dockerfile, 'deps'), 'COPY').args).toEqual(['package.json', 'yarn.lock', './']);
+    const pnpm = synthNode({ packageManager: NodePackageManager.PNPM });
+    expect(only(stageNamed(pnpm.dockerfile, 'deps'), 'RUN').text).toContain('corepack enable');
+    expect(only(stageNamed(pnpm.dockerfile, 'deps'), 'RUN').text).toContain('pnpm install --frozen-lockfile --prod');
+    expect(stageNamed(pnpm.dockerfile, 'build').instructions.some((i) => i.text.includes('pnpm exec projen compile'))).toBe(true);
+  });
+
+  test('a static site: the build output on unprivileged nginx, with the SPA fallback', () => {
+    const { files, dockerfile } = synthNode({ appKind: NodeAppKind.STATIC_SITE });
+    expect(dockerfile.stages.map((s) => [s.name, s.image])).toEqual([
+      ['build', 'node:24-slim'],
+      ['runtime', 'nginxinc/nginx-unprivileged:1.28'],
+    ]);
+    const runtime = stageNamed(dockerfile, 'runtime');
+    expect(only(runtime, 'USER').args).toEqual(['101:101']);
+    expect(only(runtime, 'EXPOSE').args).toEqual(['8080']);
+    expect(only(runtime, 'CMD').json).toEqual(['nginx', '-g', 'daemon off;']);
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((c) => c.args.filter((a) => !a.startsWith('--')))).toEqual([
+      ['/app/nginx.conf', '/etc/nginx/conf.d/default.conf'],
+      ['/app/dist', '/usr/share/nginx/html'],
+    ]);
+    expect(files['nginx.conf']).toContain('listen 8080;');
+    expect(files['nginx.conf']).toContain('try_files $uri $uri/ /index.html;');
+    expect(files['nginx.conf'].split('\n')[0]).toContain('~~ Generated by projen');
+    expect(files['public/index.html']).toContain('<script type="module" src="/main.js">');
+    expect(files['tsconfig.json'].compilerOptions.module).toBe('ES2022');
+    expect(files['.projen/tasks.json'].tasks['post-compile'].steps.map((s: any) => s.exec)).toContain('rm -rf dist && mkdir -p dist && cp -R public/. dist/ && cp -R lib/. dist/');
+  });
+
+  test('NodeApp attaches to an existing TypeScript project and reads its settings', () => {
+    const project = new TypeScriptProject({ name: 'existing', defaultReleaseBranch: 'main', outdir: tempDir('ts-'), minNodeVersion: '22.0.0', packageManager: NodePackageManager.NPM, entrypoint: 'lib/cli.js' });
+    const app = new NodeApp(project);
+    expect(app.nodeVersion).toBe('22');
+    expect(app.entrypoint).toBe('lib/cli.js');
+    const files = Testing.synth(project);
+    expect(parseDockerfile(files.Dockerfile).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
+  });
+});
+
+describe('node-app: bad input names the option and changes nothing', () => {
+  const cases: Array<[string, Options, RegExp]> = [
+    ['unknown Node version', { nodeVersion: '19' }, /NodeApp: invalid nodeVersion "19"\. Expected a Node\.js major: one of 20, 22, 24, 26/],
+    ['Node version not a major', { nodeVersion: '24.1' }, /invalid nodeVersion "24\.1"/],
+    ['Node older than engines', { nodeVersion: '22', minNodeVersion: '24.0.0' }, /nodeVersion "22" contradicts minNodeVersion "24\.0\.0"/],
+    ['Node newer than maxNodeVersion', { nodeVersion: '24', maxNodeVersion: '22.99.0' }, /nodeVersion "24" contradicts maxNodeVersion "22\.99\.0"/],
+    ['entrypoint outside lib', { entrypoint: 'src/index.ts' }, /invalid entrypoint \(package\.json main\) "src\/index\.ts"\. Expected a \.js file under "lib"/],
+    ['entrypoint escaping', { entrypoint: 'lib/../../etc/x.js' }, /invalid entrypoint/],
+    ['image variant', { nodeImageVariant: 'windows' }, /invalid nodeImageVariant "windows"/],
+    ['bun', { packageManager: NodePackageManager.BUN }, /invalid packageManager "bun"/],
+    ['static site on a privileged port', { appKind: NodeAppKind.STATIC_SITE, port: 80 }, /invalid port 80\. A static site is served by an unprivileged web server/],
+    ['port out of range', { port: 123456 }, /invalid port 123456/],
+    ['static site dir', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: '../out' }, /invalid staticSiteDir "\.\.\/out"/],
+    ['description with a newline', { description: 'two\nlines' }, /NodeApp: invalid description "two\\nlines"/],
+  ];
+  test.each(cases)('%s', (_name, options, message) => {
+    const dir = tempDir('node-bad-');
+    const previous = process.env.PROJEN_DISABLE_POST;
+    process.env.PROJEN_DISABLE_POST = 'true';
+    try {
+      new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir }).synth();
+      fs.writeFileSync(path.join(dir, 'src/index.ts'), '// mine\n');
+      const before = snapshotDir(dir);
+      expect(() => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...options }).synth()).toThrow(message);
+      expect(snapshotDir(dir)).toEqual(before);
+    } finally {
+      process.env.PROJEN_DISABLE_POST = previous;
+    }
+  });
+
+  test('NodeApp needs a Node project', () => {
+    expect(() => new NodeApp(new Project({ name: 'plain', outdir: tempDir('plain-') }) as any)).toThrow(/NodeApp: invalid project "Project"\. Expected a projen NodeProject or TypeScriptProject/);
+  });
+});
