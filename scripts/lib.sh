@@ -80,8 +80,14 @@ base_root() {
 copy_root() { rm -rf "$2" && mkdir -p "$(dirname "$2")" && cp -a --reflink=auto "$1" "$2"; }
 
 # apt-get install inside a root, quietly: its output goes to LOG, whose tail is shown on failure.
+# A package written `name/suite` (e.g. golang-1.27-go/trixie-backports) comes from that suite of
+# the same archive, whose source is added to the root first; the rest stays on the root's suite.
 root_apt_install() {
-  local root=$1 log=$2; shift 2
+  local root=$1 log=$2 suite mirror=""; shift 2
+  for suite in $(printf '%s\n' "$@" | sed -n 's|^[^/]*/||p' | sort -u); do
+    [[ -n $mirror ]] || mirror="$(debian_mirror)"
+    printf 'deb %s %s main\n' "$mirror" "$suite" >"$root/etc/apt/sources.list.d/$suite.list"
+  done
   if ! "$SC_SCRIPTS/in-toolroot" --root "$root" -- sh -c '
         export DEBIAN_FRONTEND=noninteractive
         # unsafe-io: no fsync per file; a failed build is thrown away anyway.

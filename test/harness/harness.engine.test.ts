@@ -30,13 +30,13 @@ describe('engine harness', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the tool root has Poetry 2, Python 3.13 and Go 1.24, mounts the folder and passes env and exit code', () => {
+  test('the tool root has Poetry 2, Python 3.13 and Go 1.27, mounts the folder and passes env and exit code', () => {
     const r = inToolroot(dir, ['sh', '-c', 'poetry --version; python3 --version; go version; pwd; echo "$PROBE" > probe; exit 3'],
       { PROBE: 'passed' });
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/Poetry \(version 2\.\d+/);
     expect(r.stdout).toMatch(/Python 3\.13\./);
-    expect(r.stdout).toMatch(/go1\.24/);
+    expect(r.stdout).toMatch(/go1\.27/);
     expect(r.stdout).toContain(fs.realpathSync(dir));
     expect(fs.readFileSync(path.join(dir, 'probe'), 'utf-8').trim()).toBe('passed');
   });

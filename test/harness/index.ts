@@ -5,8 +5,9 @@
  *
  * Call {@link ensureEngineReady} in a beforeAll; everything else assumes it ran.
  */
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -134,12 +135,14 @@ export interface BuildImageOptions {
  *   after trying an unreachable registry;
  * - `--network host`: RUN steps reach 127.0.0.1 (the package index);
  * - `--isolation chroot`: no OCI runtime (crun/runc cannot start containers on these machines);
- * - `--force-rm`: a failed build leaves no working container behind.
+ * - `--force-rm`: a failed build leaves no working container behind;
+ * - the host's CA bundle, read-only in every RUN (never in a layer): this machine reaches the npm
+ *   registry through a TLS-inspecting proxy only the host trusts, as a corporate build host does.
  */
 export function buildImage(opts: BuildImageOptions): BuildResult {
   const dockerfile = path.resolve(opts.contextDir, opts.dockerfile ?? 'Dockerfile');
   const args = ['bud', '--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', '--format', 'docker',
-    '--force-rm', '-f', dockerfile, '-t', opts.tag];
+    '--force-rm', '-f', dockerfile, '-t', opts.tag, ...hostCaMount()];
   for (const [key, value] of Object.entries(opts.buildArgs ?? {})) {
     args.push('--build-arg', `${key}=${value}`);
   }
@@ -156,6 +159,13 @@ export function buildImage(opts: BuildImageOptions): BuildResult {
   const start = process.hrtime.bigint();
   const r = exec('buildah', args);
   return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
+
+/** `--volume` of the host's CA bundle for RUN steps, when the host has one. */
+export function hostCaMount(): string[] {
+  return fs.existsSync(HOST_CA) ? ['--volume', `${HOST_CA}:${HOST_CA}:ro`] : [];
 }
 
 /** A working container of `tag` for the length of `fn`, then removed. */
@@ -386,4 +396,147 @@ export function listImagePaths(tag: string, glob: string): string[] {
 /** Removes an image (tag or id); true if it was there and is gone. */
 export function removeImage(tag: string): boolean {
   return exec('buildah', ['rmi', tag]).status === 0;
+}
+
+export interface RunningContainer {
+  /** The host PID of the image's main process (chroot isolation shares the host's PID space). */
+  readonly pid: number;
+  /** Sends a signal to the image's main process (default SIGTERM) and waits for the run to end. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<CommandResult>;
+}
+
+/**
+ * Starts an image's ENTRYPOINT + CMD (or `cmd`) in the background, as `docker run -d` would,
+ * as the image's USER in its WORKDIR with its ENV. Chroot isolation shares the host's network
+ * and PID space: a service's port is reachable from the test on 127.0.0.1, and {@link
+ * RunningContainer.stop} signals the app itself, so a test sees how it handles SIGTERM.
+ */
+export interface StartImageOptions {
+  /**
+   * Run the command under the image's /bin/sh with its output through a pipe the app's user owns.
+   * Under buildah the app's stdout/stderr are root-owned pipes, so a non-root server that reopens
+   * /dev/stdout (nginx's log files are links to it) cannot; Docker gives the container its own.
+   * The run's exit status is then the shell's, not the app's.
+   * @default false
+   */
+  readonly pipeOutput?: boolean;
+}
+
+export async function startImage(tag: string, cmd?: string[], opts: StartImageOptions = {}): Promise<RunningContainer> {
+  const container = mustExec('buildah', ['from', '--pull=never', '--quiet', tag]).stdout.trim().split('\n').pop()!;
+  const config = containerConfig(container);
+  const app = [...(config.Entrypoint ?? []), ...(cmd ?? config.Cmd ?? [])];
+  const argv = opts.pipeOutput ? ['/bin/sh', '-c', 'exec "$@" 2>&1 | cat', 'sh', ...app] : app;
+  const flags = ['run', '--isolation', 'chroot', ...(config.WorkingDir ? ['--workingdir', config.WorkingDir] : [])];
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-run-'));
+  const outFile = path.join(logs, 'stdout');
+  const errFile = path.join(logs, 'stderr');
+  const out = fs.openSync(outFile, 'w');
+  const err = fs.openSync(errFile, 'w');
+  const child = spawn('buildah', [...flags, container, '--', ...argv], { stdio: ['ignore', out, err] });
+  fs.closeSync(out);
+  fs.closeSync(err);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  // The app is the process under this buildah run that runs the image's program.
+  let pid: number;
+  try {
+    pid = await waitFor(() => (child.exitCode === null ? findDescendant(child.pid!, app[0]) : -1), 15000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    pid = -1;
+  }
+  if (pid === -1) {
+    await exited;
+    exec('buildah', ['rm', container]);
+    const stderr = fs.readFileSync(errFile, 'utf-8');
+    fs.rmSync(logs, { recursive: true, force: true });
+    throw new Error(`${tag}: ${argv.join(' ')} did not start:\n${stderr.slice(-3000)}`);
+  }
+  return {
+    pid,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15000) => {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+      const timer = new Promise<number>((resolve) => setTimeout(() => resolve(-1), timeoutMs));
+      const status = await Promise.race([exited, timer]);
+      if (status === -1) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      exec('buildah', ['rm', container]);
+      const stdout = fs.readFileSync(outFile, 'utf-8');
+      const stderr = fs.readFileSync(errFile, 'utf-8').replace(/^(subprocess exited with status \d+|Error: exit status \d+)\n/gm, '');
+      fs.rmSync(logs, { recursive: true, force: true });
+      return { status: status === -1 ? 137 : status, stdout, stderr };
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value or the time is up. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`waitFor: nothing after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A descendant of `root` whose command line starts with (or whose executable ends with) `program`. */
+function findDescendant(root: number, program: string): number | undefined {
+  const children = new Map<number, number[]>();
+  const argv = new Map<number, string[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf-8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const pid = Number(entry);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+      argv.set(pid, fs.readFileSync(`/proc/${entry}/cmdline`, 'utf-8').split('\0').filter(Boolean));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const queue = [...(children.get(root) ?? [])];
+  const name = path.basename(program);
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    // By executable, not argv: servers such as nginx rewrite their process title.
+    let exe = '';
+    try {
+      exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      // gone, or a kernel thread
+    }
+    const args = argv.get(pid) ?? [];
+    if (path.basename(exe) === name || (args[0] && (args[0] === program || path.basename(args[0]) === name))) {
+      return pid;
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return undefined;
+}
+
+/** An HTTP GET from the test process; resolves with the status and body, or rejects on a network error. */
+export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${url}`)));
+    req.on('error', reject);
+  });
 }
