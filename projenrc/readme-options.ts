@@ -23,9 +23,10 @@ function typeName(t: any): string {
   return 'any';
 }
 
+/** Options declared by stagecraft's own structs; a struct from projen (e.g. TypeScriptProjectOptions) is projen's to document. */
 function rows(fqn: string, seen = new Set<string>()): Row[] {
   const type = assembly.types[fqn];
-  if (!type) return [];
+  if (!type || !fqn.startsWith(`${assembly.name}.`)) return [];
   const out: Row[] = [];
   for (const p of type.properties ?? []) {
     if (seen.has(p.name)) continue;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Component, DependencyType, FileBase, Project, TaskShell } from 'projen';
+import { Component, DependencyType, FileBase, Project, Task, TaskShell } from 'projen';
 import { NodePackage } from 'projen/lib/javascript';
 import { GoModFile } from './go-mod';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
@@ -66,8 +66,9 @@ export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
   readonly runtime?: GoRuntime;
 
   /**
-   * Variant of the official Go image for the builder: "bookworm", "trixie", "alpine".
-   * @default - the default variant (Debian)
+   * Debian release of the official Go image for the builder: "bookworm" or "trixie". (The
+   * binary is static, so the builder's C library does not matter; the static check needs readelf.)
+   * @default - the image's default release
    */
   readonly builderImageVariant?: string;
 
@@ -84,7 +85,7 @@ const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
 const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
 const SEMVER = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
-const GO_VARIANT = /^(?:bookworm|trixie|alpine(?:3\.\d+)?)$/;
+const GO_VARIANT = /^(?:bookworm|trixie)$/;
 const BIN_DIR = '/app';
 
 /**
@@ -115,6 +116,7 @@ export class GoApp extends Component {
   public readonly builderStage: DockerfileStage;
 
   private readonly replaces: { [module: string]: string };
+  private readonly sumCheckTask: Task;
   private readonly toolchain?: string;
 
   constructor(project: Project, options: GoAppOptions = {}) {
@@ -144,7 +146,7 @@ export class GoApp extends Component {
     }
     const builderVariant = options.builderImageVariant;
     if (builderVariant !== undefined) {
-      assertMatches(OWNER, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm", "trixie", "alpine" or "alpine3.N".');
+      assertMatches(OWNER, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm" or "trixie".');
     }
     this.replaces = { ...(options.replaces ?? {}) };
     for (const [module, target] of Object.entries(this.replaces)) {
@@ -229,6 +231,8 @@ export class GoApp extends Component {
 
     this.image = new ContainerImage(project, {
       ...containerOptionsOf(options),
+      ecosystem: 'go',
+      languageVersion: this.goVersion,
       buildStages: [builder],
       runtimeImage: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
       runtimeUser: RuntimeUser.existing(options.runtimeUid ?? 65532),
@@ -248,12 +252,11 @@ export class GoApp extends Component {
     project.testTask.exec('go vet ./...');
     project.testTask.exec('go test ./...');
     project.addGitIgnore('/bin/');
-    // go.sum must exist for a build with dependencies; say so before an obscure failure in the image build.
-    const sumCheck = project.addTask('sum:check', {
-      description: 'Fail with a clear message when go.sum is missing for a module with requirements',
-      exec: 'if grep -q "^require" go.mod && [ ! -f go.sum ]; then echo "go.sum is missing: run \'npx projen install\' and commit go.sum" >&2; exit 1; fi',
-      shell: TaskShell.sh(),
+    // go.sum must exist for a build with downloaded modules; say so before an obscure failure in the image build.
+    this.sumCheckTask = project.addTask('sum:check', {
+      description: 'Fail with a clear message when go.sum is missing for a module with downloaded requirements',
     });
+    const sumCheck = this.sumCheckTask;
     this.image.buildTask.prependSpawn(sumCheck);
 
     if (options.sampleCode ?? true) {
@@ -269,6 +272,20 @@ export class GoApp extends Component {
       new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context);
       new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context);
       new StubFile(project, 'README.md', 'go/README.md.hbs', context);
+    }
+  }
+
+  /**
+   * The go.sum check follows the final requirements: only modules that are
+   * not replaced by a local folder are downloaded and need go.sum.
+   */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    const downloaded = this.requires().filter((r) => !(r.path in this.replaces));
+    if (downloaded.length > 0 && this.sumCheckTask.steps.length === 0) {
+      this.sumCheckTask.exec('test -f go.sum || { echo "go.sum is missing: run \'npx projen install\' and commit go.sum" >&2; exit 1; }', {
+        shell: TaskShell.sh(),
+      });
     }
   }
 

@@ -10,7 +10,7 @@ import { assertMatches, assertPort, invalidOption } from '../validation';
 export interface ContainerOptions {
   /**
    * TCP port the app listens on. Drives EXPOSE, the HEALTHCHECK and `docker:run`'s port mapping.
-   * @default - none: no EXPOSE, no HEALTHCHECK (a command-line app)
+   * @default - the app type's: none for a Poetry or Go app (a command-line app: no EXPOSE, no HEALTHCHECK), 3000 for a Node service, 8080 for a static site
    * @featured
    */
   readonly port?: number;
@@ -28,8 +28,8 @@ export interface ContainerOptions {
   readonly imageName?: string;
 
   /**
-   * Registry prefix for every base image, e.g. an internal mirror
-   * `mirror.example.com/dockerhub`.
+   * Registry prefix for every base image stagecraft picks (an image named explicitly is used as
+   * named), e.g. an internal mirror `mirror.example.com/dockerhub`.
    * @default - Docker Hub
    */
   readonly imageRegistry?: string;
@@ -117,6 +117,15 @@ export interface ImageMetadata {
 
 /** What an ecosystem construct supplies to {@link ContainerImage}. */
 export interface ContainerImageProps extends ContainerOptions {
+  /** The ecosystem, e.g. `python`: what org policies select on. */
+  readonly ecosystem: string;
+  /** The language version the app targets (Python, Node, Go version). */
+  readonly languageVersion: string;
+  /**
+   * The package index the app installs from.
+   * @default - the ecosystem's public registry
+   */
+  readonly packageIndex?: string;
   /** Build stages, in order, before the runtime stage. */
   readonly buildStages: DockerfileStage[];
   /** Image of the runtime stage. */
@@ -220,6 +229,12 @@ export class ContainerImage extends Component {
   public readonly buildTask: Task;
   /** The `docker:run` task. */
   public readonly runTask: Task;
+  /** The ecosystem, e.g. `python`. */
+  public readonly ecosystem: string;
+  /** The language version the app targets. */
+  public readonly languageVersion: string;
+  /** The package index the app installs from, if it names one. */
+  public readonly packageIndex?: string;
   /** `docker-compose.yml`, for an app with a port. */
   public readonly compose?: DockerCompose;
   /** The OCI labels the image carries. */
@@ -241,6 +256,9 @@ export class ContainerImage extends Component {
       throw invalidOption(owner, 'command', undefined, 'A runtime stage needs a command or an entrypoint.');
     }
     this.imageReference = `${imageName}:${imageTag}`;
+    this.ecosystem = props.ecosystem;
+    this.languageVersion = props.languageVersion;
+    this.packageIndex = props.packageIndex;
 
     this.dockerfile = new Dockerfile(project);
     for (const stage of props.buildStages) {

@@ -4,6 +4,7 @@ import { TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescri
 import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
+import { installableDevDeps } from '../project/npm-spec';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
 export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}
@@ -33,15 +34,18 @@ export class NodeAppProject extends TypeScriptProject {
       packageManager: NodePackageManager.NPM,
       ...options,
       minNodeVersion: options.minNodeVersion ?? `${nodeVersion}.0.0`,
+      // projen would write a tarball path (`projen new --from ./stagecraft.tgz`) as a package name.
+      devDeps: installableDevDeps(options.outdir ?? process.cwd(), options.devDeps ?? []),
       // stagecraft writes its own stubs (a service or a page), controlled by sampleCode.
       sampleCode: false,
       ...(staticSite ? browserBuild(options) : {}),
     });
-    this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.sampleCode ?? true });
+    this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
       // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
       const site = options.staticSiteDir ?? 'dist';
-      this.postCompileTask.exec(`rm -rf ${site} && mkdir -p ${site} && cp -R public/. ${site}/ && cp -R ${this.libdir}/. ${site}/`, {
+      // Part of compile: the image's build stage runs the compile task, and the site must come out of it.
+      this.compileTask.exec(`rm -rf ${site} && mkdir -p ${site} && cp -R public/. ${site}/ && cp -R ${this.libdir}/. ${site}/`, {
         name: 'assemble the static site',
         shell: TaskShell.sh(),
       });

@@ -4,7 +4,7 @@ import { NodeProject } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
-import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
 import { containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
@@ -47,7 +47,8 @@ export interface NodeAppOptions extends ContainerOptions {
   readonly staticSiteDir?: string;
 
   /**
-   * Web server image for a static site: an nginx that runs unprivileged on a high port.
+   * Web server image for a static site: an nginx that runs unprivileged on a high port. Used as
+   * named (`imageRegistry` applies to the default only).
    * @default "nginxinc/nginx-unprivileged:1.28"
    */
   readonly webServerImage?: string;
@@ -79,8 +80,8 @@ const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
  * A static site: the `build` stage, then an unprivileged nginx serving the
  * build output on a high port, with the SPA fallback configured.
  *
- * Stage instruction ids: deps `workdir`, `copy-manifest`, `install`; build
- * `workdir`, `copy-manifest`, `install`, `copy-sources`, `compile`. Runtime:
+ * Stage instruction ids: deps `workdir`, `env`, `copy-manifest`, `install`; build
+ * `workdir`, `env`, `copy-manifest`, `install`, `copy-sources`, `compile`. Runtime:
  * see {@link ContainerImage}.
  */
 export class NodeApp extends Component {
@@ -126,8 +127,10 @@ export class NodeApp extends Component {
     const installStage = (name: string, install: string): DockerfileStage => {
       const stage = new DockerfileStage(name, { from: nodeImage });
       stage.addInstruction(Instruction.workdir('/app'), 'workdir');
+      stage.addInstruction(Instruction.env(pm.env), 'env');
       stage.addInstruction(Instruction.copy(manifest, './'), 'copy-manifest');
-      stage.addInstruction(Instruction.run([...pm.setup, install], { mounts: [cache] }), 'install');
+      // With no production dependencies an install creates no node_modules, and the runtime's COPY of it would fail.
+      stage.addInstruction(Instruction.run([...pm.setup, install, 'mkdir -p node_modules'], { mounts: [cache] }), 'install');
       return stage;
     };
 
@@ -150,6 +153,8 @@ export class NodeApp extends Component {
       ];
       this.image = new ContainerImage(project, {
         ...containerOptionsOf(options),
+        ecosystem: 'node',
+        languageVersion: this.nodeVersion,
         port,
         buildStages: [deps, build],
         runtimeImage: nodeImage,
@@ -172,9 +177,11 @@ export class NodeApp extends Component {
       }
       this.image = new ContainerImage(project, {
         ...containerOptionsOf(options),
+        ecosystem: 'node',
+        languageVersion: this.nodeVersion,
         port,
         buildStages: [build],
-        runtimeImage: ContainerImage.baseImage(options, options.webServerImage ?? 'nginxinc/nginx-unprivileged:1.28'),
+        runtimeImage: options.webServerImage !== undefined ? BaseImage.of(options.webServerImage) : ContainerImage.baseImage(options, 'nginxinc/nginx-unprivileged:1.28'),
         runtimeUser: RuntimeUser.existing(uid ?? NGINX_UID),
         copies: [
           { fromStage: 'build', source: '/app/nginx.conf', destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },

@@ -13,7 +13,11 @@ export interface PackageManagerCommands {
   readonly exec: string;
   /** The package manager's download cache, for a cache mount. */
   readonly cache: string;
+  /** Environment for the install stages: no update notices, audits or funding calls in a build. */
+  readonly env: { [name: string]: string };
 }
+
+const NPM_QUIET = { NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false' };
 
 const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerCommands>> = {
   [javascript.NodePackageManager.NPM]: {
@@ -22,6 +26,7 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     installProduction: 'npm ci --omit=dev',
     exec: 'npx',
     cache: '/root/.npm',
+    env: NPM_QUIET,
   },
   [javascript.NodePackageManager.YARN_CLASSIC]: {
     setup: [],
@@ -29,6 +34,7 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     installProduction: 'yarn install --frozen-lockfile --production',
     exec: 'yarn',
     cache: '/usr/local/share/.cache/yarn',
+    env: NPM_QUIET,
   },
   [javascript.NodePackageManager.YARN_BERRY]: {
     setup: ['corepack enable'],
@@ -36,6 +42,7 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     installProduction: 'yarn workspaces focus --all --production',
     exec: 'yarn',
     cache: '/root/.yarn/berry/cache',
+    env: { ...NPM_QUIET, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
   },
   [javascript.NodePackageManager.PNPM]: {
     setup: ['corepack enable'],
@@ -43,6 +50,7 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     installProduction: 'pnpm install --frozen-lockfile --prod',
     exec: 'pnpm exec',
     cache: '/root/.local/share/pnpm/store',
+    env: { ...NPM_QUIET, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
   },
 };
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { Component, JsonFile, Project } from 'projen';
 import { ProjenrcTs } from 'projen/lib/typescript';
+import { parseNpmSpec } from './npm-spec';
 
 /** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
 const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8'));
@@ -88,43 +88,6 @@ export class ProjenrcToolchain extends Component {
 /** True when a listed package other than projen's own set is a stagecraft-based org package. */
 function hasDependent(deps: { [name: string]: string }): boolean {
   return Object.keys(deps).some((name) => !['projen', 'constructs', 'ts-node', 'typescript', '@types/node'].includes(name));
-}
-
-/** `name@range`, `@scope/name@range`, `name`, or a tarball/folder path, to [name, range]. */
-function parseNpmSpec(outdir: string, spec: string): [string, string] {
-  const looksLikePath = /^(\.{1,2}\/|\/|file:)/.test(spec) || spec.endsWith('.tgz');
-  if (looksLikePath) {
-    const location = spec.replace(/^file:/, '');
-    const abs = path.resolve(outdir, location);
-    const manifest = fs.statSync(abs).isDirectory()
-      ? JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf-8'))
-      : readTarballManifest(abs);
-    const rel = path.relative(outdir, abs).split(path.sep).join('/');
-    return [manifest.name, `file:${rel.startsWith('.') ? rel : `./${rel}`}`];
-  }
-  const m = /^(@[^@/]+\/[^@]+|[^@]+)(?:@(.+))?$/.exec(spec);
-  if (!m) {
-    throw new Error(`ProjenrcToolchain: invalid devDeps entry ${JSON.stringify(spec)}. Expected "name", "name@range" or a path to a package tarball.`);
-  }
-  return [m[1], m[2] ?? '*'];
-}
-
-/** Reads package/package.json out of an npm tarball (gzip + ustar), without unpacking it. */
-function readTarballManifest(file: string): any {
-  const tar = zlib.gunzipSync(fs.readFileSync(file));
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    const name = header.subarray(0, 100).toString('utf-8').replace(/\0.*$/s, '');
-    if (!name) {
-      break;
-    }
-    const size = parseInt(header.subarray(124, 136).toString('utf-8').replace(/\0.*$/s, '').trim() || '0', 8);
-    if (name === 'package/package.json') {
-      return JSON.parse(tar.subarray(offset + 512, offset + 512 + size).toString('utf-8'));
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  throw new Error(`ProjenrcToolchain: ${file} is not an npm package tarball (no package/package.json).`);
 }
 
 function npmName(projectName: string): string {

@@ -114,11 +114,18 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
   readonly runtimeImageVariant?: string;
 
   /**
-   * Explicit builder image, e.g. an org's image with build tools; its tag must
-   * read "<python version>-<variant>".
+   * Explicit builder image, e.g. an org's image with build tools, used as named
+   * (`imageRegistry` does not apply); its tag must read "<python version>-<variant>".
    * @default - the official image for pythonVersion and builderImageVariant
    */
   readonly builderImage?: string;
+
+  /**
+   * The builder image already has Poetry on its PATH (an org's builder image):
+   * the builder does not install it. Needs `builderImage`.
+   * @default false
+   */
+  readonly poetryInBuilderImage?: boolean;
 
   /**
    * Explicit runtime image; same rules as `builderImage`.
@@ -283,27 +290,30 @@ export class PoetryApp extends Component {
     if (this.packageIndex) {
       builder.addInstruction(Instruction.arg('PIP_INDEX_URL', this.packageIndex), 'pip-index');
     }
-    builder.addInstruction(Instruction.arg('POETRY_VERSION', this.poetryVersion), 'poetry-version');
-    builder.addInstruction(
-      Instruction.env(
-        {
-          PIP_DISABLE_PIP_VERSION_CHECK: '1',
-          POETRY_NO_INTERACTION: '1',
-          POETRY_VIRTUALENVS_IN_PROJECT: 'true',
-          POETRY_CACHE_DIR: POETRY_CACHE,
-          PATH: `${POETRY_HOME}/bin:$PATH`,
-        },
-        { expand: ['PATH'] },
-      ),
-      'env',
-    );
-    // Poetry lives in its own venv: it never mixes with the app's packages and never reaches the runtime.
-    builder.addInstruction(
-      Instruction.run([`python -m venv ${POETRY_HOME}`, `${POETRY_HOME}/bin/pip install "poetry==\${POETRY_VERSION}"`], {
-        mounts: [RunMount.cache({ target: '/root/.cache/pip' })],
-      }),
-      'install-poetry',
-    );
+    const poetryPreinstalled = options.poetryInBuilderImage ?? false;
+    if (poetryPreinstalled && options.builderImage === undefined) {
+      throw new Error(`${OWNER}: poetryInBuilderImage is true but builderImage is not set; the official Python images have no Poetry. Set builderImage to the image that has it.`);
+    }
+    const env: { [name: string]: string } = {
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+      POETRY_NO_INTERACTION: '1',
+      POETRY_VIRTUALENVS_IN_PROJECT: 'true',
+      POETRY_CACHE_DIR: POETRY_CACHE,
+    };
+    if (!poetryPreinstalled) {
+      builder.addInstruction(Instruction.arg('POETRY_VERSION', this.poetryVersion), 'poetry-version');
+      env.PATH = `${POETRY_HOME}/bin:$PATH`;
+    }
+    builder.addInstruction(Instruction.env(env, { expand: poetryPreinstalled ? [] : ['PATH'] }), 'env');
+    if (!poetryPreinstalled) {
+      // Poetry lives in its own venv: it never mixes with the app's packages and never reaches the runtime.
+      builder.addInstruction(
+        Instruction.run([`python -m venv ${POETRY_HOME}`, `${POETRY_HOME}/bin/pip install "poetry==\${POETRY_VERSION}"`], {
+          mounts: [RunMount.cache({ target: '/root/.cache/pip' })],
+        }),
+        'install-poetry',
+      );
+    }
     builder.addInstruction(Instruction.workdir('/app'), 'workdir');
     // The app's venv, created by the image's own Python, so the runtime (same image family) has that interpreter at the same path.
     builder.addInstruction(Instruction.run([`python -m venv --without-pip ${VENV}`]), 'venv');
@@ -322,7 +332,10 @@ export class PoetryApp extends Component {
     builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
     // A non-editable install: the venv holds a real copy of the app, not a link to /app/src.
     builder.addInstruction(
-      Instruction.run(['poetry build --format wheel', `${POETRY_HOME}/bin/pip --python ${VENV}/bin/python install --no-deps --no-index dist/*.whl`]),
+      Instruction.run([
+        'poetry build --format wheel',
+        `${poetryPreinstalled ? 'python -m pip' : `${POETRY_HOME}/bin/pip`} --python ${VENV}/bin/python install --no-deps --no-index dist/*.whl`,
+      ]),
       'install-app',
     );
     this.builderStage = builder;
@@ -331,6 +344,9 @@ export class PoetryApp extends Component {
     const uid = options.runtimeUid ?? 10001;
     this.image = new ContainerImage(project, {
       ...containerOptionsOf(options),
+      ecosystem: 'python',
+      languageVersion: images.version.tag,
+      packageIndex: this.packageIndex,
       buildStages: [builder],
       runtimeImage: images.runtime.image,
       runtimeUser: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
@@ -561,7 +577,7 @@ function resolveImages(options: PoetryAppOptions): { version: PythonVersion; bui
   let version: PythonVersion;
   let builder: PythonImage;
   if (options.builderImage !== undefined) {
-    builder = explicitPythonImage(options, options.builderImage, OWNER, 'builderImage');
+    builder = explicitPythonImage(options.builderImage, OWNER, 'builderImage');
     if (options.pythonVersion !== undefined) {
       const wanted = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion);
       if (wanted.tag !== builder.version.tag) {
@@ -576,7 +592,7 @@ function resolveImages(options: PoetryAppOptions): { version: PythonVersion; bui
   let runtime: PythonImage;
   let runtimeOption: string;
   if (options.runtimeImage !== undefined) {
-    runtime = explicitPythonImage(options, options.runtimeImage, OWNER, 'runtimeImage');
+    runtime = explicitPythonImage(options.runtimeImage, OWNER, 'runtimeImage');
     runtimeOption = 'runtimeImage';
     if (options.pythonVersion !== undefined && runtime.version.tag !== version.tag) {
       throw new Error(`${OWNER}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);

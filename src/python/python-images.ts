@@ -34,11 +34,11 @@ export function officialPythonImage(options: ContainerOptions, version: PythonVe
   return describe(ContainerImage.baseImage(options, `python:${version.tag}-${variant}`), owner, option);
 }
 
-/** Reads the Python version and variant from an explicit image's tag. */
-export function explicitPythonImage(options: ContainerOptions, reference: string, owner: string, option: string): PythonImage {
+/** Reads the Python version and variant from an explicit image's tag; the image is used as named, without the registry prefix. */
+export function explicitPythonImage(reference: string, owner: string, option: string): PythonImage {
   let image: BaseImage;
   try {
-    image = ContainerImage.baseImage(options, reference);
+    image = BaseImage.of(reference);
   } catch (e) {
     throw invalidOption(owner, option, reference, `Expected an image reference such as "python:3.13-slim". ${(e as Error).message}`);
   }

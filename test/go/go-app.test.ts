@@ -72,6 +72,7 @@ describe('go-app with no options', () => {
     expect(tasks.compile.steps.map((s: any) => s.exec)).toEqual(['go build ./...']);
     expect(tasks.install.steps[0].exec).toBe('go mod download');
     expect(tasks['docker:build'].steps[0]).toEqual({ spawn: 'sum:check' });
+    expect(tasks['sum:check'].steps).toBeUndefined(); // nothing is downloaded: no go.sum needed
     const ignore = files['.dockerignore'].split('\n').filter((l: string) => l && !l.startsWith('#'));
     expect(ignore).toEqual(['*', '!go.mod', '!go.sum', '!cmd/', '!internal/', '!pkg/', '**/*_test.go', '**/testdata']);
   });
@@ -92,6 +93,7 @@ describe('go-app: one source of truth', () => {
     expect(files['go.mod']).toContain('require (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.22.0\n)');
     expect(files['go.mod']).toContain('replace (\n\texample.com/greeting => ./greeting\n)');
     expect(files['.dockerignore']).toContain('!greeting/');
+    expect(files['.projen/tasks.json'].tasks['sum:check'].steps[0].exec).toContain("go.sum is missing: run 'npx projen install'");
     const builder = stageNamed(dockerfile, 'builder');
     expect(builder.instructions.some((i) => i.keyword === 'COPY' && i.args.join(' ') === 'greeting/go.mod ./greeting/')).toBe(true);
   });

@@ -70,3 +70,41 @@ describe('projen new --from the packed package', () => {
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toBe(before);
   });
 });
+
+/** The other project types, the same way: created from the packed package, then `npx projen` with Node alone. */
+describe('projen new --from the packed package: go-app and node-app', () => {
+  test('go-app: a .projenrc.ts project whose go.mod and Dockerfile follow an edit', () => {
+    const dir = path.join(tempDir('new-go-'), 'hello-go');
+    const created = projenNew(dir, 'go-app', ['--port', '8080']);
+    expect(created.output).not.toMatch(/^\s+at /m);
+    expect(created.status).toBe(0);
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toContain('import { GoAppProject } from "stagecraft"');
+    expect(rc).toMatch(/goVersion: "1\.27"/);
+    expect(fs.readFileSync(path.join(dir, 'go.mod'), 'utf-8')).toContain('module example.com/hello-go');
+    expect(fs.existsSync(path.join(dir, 'cmd/hello-go/main.go'))).toBe(true);
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace('goVersion: "1.27"', 'goVersion: "1.26",\n  modulePath: "example.org/team/hello"'));
+    const r = npxProjen(dir);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'go.mod'), 'utf-8')).toMatch(/module example\.org\/team\/hello\n\ngo 1\.26\n/);
+    expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages[0].image).toBe('golang:1.26');
+  });
+
+  test('node-app: projen\'s TypeScript project with the service stubs; it builds and tests with real npm', () => {
+    const dir = path.join(tempDir('new-node-'), 'hello-node');
+    const created = projenNew(dir, 'node-app', []);
+    expect(created.output).not.toMatch(/^\s+at /m);
+    expect(created.status).toBe(0);
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    // projen's eslint --fix reformats .projenrc.ts in a Node project: either quote style
+    expect(rc).toMatch(/import \{ NodeAppProject \} from ["']stagecraft["']/);
+    expect(rc).toMatch(/nodeVersion: ["']24["']/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf-8')).engines.node).toBe('>= 24.0.0');
+    const build = npxProjen(dir, ['build']);
+    expect(build.output).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(build.status).toBe(0);
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(/nodeVersion: ["']24["']/, 'nodeVersion: "22"'));
+    expect(npxProjen(dir).status).toBe(0);
+    expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
+  });
+});

@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
+import {
+  buildImage,
+  ensureEngineReady,
+  httpGet,
+  imageFileExists,
+  imageInfo,
+  inToolroot,
+  listImagePaths,
+  removeImage,
+  runImage,
+  startImage,
+  waitFor,
+} from '../harness';
+import { tempDir } from '../temp';
+
+jest.setTimeout(30 * 60 * 1000);
+
+const images: string[] = [];
+beforeAll(() => ensureEngineReady());
+afterAll(() => images.forEach(removeImage));
+
+function generate(options: GoAppProjectOptions, configure?: (p: GoAppProject) => void): string {
+  const dir = tempDir('go-app-');
+  const previous = process.env.PROJEN_DISABLE_POST;
+  process.env.PROJEN_DISABLE_POST = 'true';
+  try {
+    const project = new GoAppProject({ outdir: dir, ...options });
+    configure?.(project);
+    project.synth();
+  } finally {
+    process.env.PROJEN_DISABLE_POST = previous;
+  }
+  return dir;
+}
+
+/** The real Go toolchain (Debian's, in the tool root); GOFLAGS=-mod=mod is not set: go.mod is used as generated. */
+function go(dir: string, ...args: string[]): string {
+  const r = inToolroot(dir, ['go', ...args], { GOTOOLCHAIN: 'local', GOFLAGS: '', GOPROXY: 'off' });
+  if (r.status !== 0) {
+    throw new Error(`go ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout + r.stderr;
+}
+
+function build(dir: string, tag: string) {
+  images.push(tag);
+  const r = buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+  if (r.status !== 0) {
+    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  }
+  return r;
+}
+
+describe('a Go service with the default options', () => {
+  const port = 18081;
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/hello-go:0.1.0';
+
+  beforeAll(() => {
+    dir = generate({ name: 'hello-go', port });
+  });
+
+  test('go vet, go test and go build pass on the generated project with the real toolchain', () => {
+    expect(fs.readFileSync(path.join(dir, 'go.mod'), 'utf-8')).toContain('\ngo 1.27\n');
+    expect(go(dir, 'version')).toMatch(/go1\.27/);
+    go(dir, 'vet', './...');
+    expect(go(dir, 'test', './...')).toMatch(/^ok\s+example\.com\/hello-go\/cmd\/hello-go/m);
+    go(dir, 'build', './...');
+  });
+
+  test('the image is the static binary on distroless, non-root, and the service answers its own health check', async () => {
+    const built = build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.entrypoint).toEqual(['/app/hello-go']);
+    expect(info.user).toBe('65532:65532');
+    expect(info.exposedPorts).toEqual([`${port}/tcp`]);
+    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
+    expect(imageFileExists(tag, '/etc/ssl/certs/ca-certificates.crt')).toBe(true);
+    expect(listImagePaths(tag, '/usr/share/zoneinfo/UTC').length).toBe(1);
+    const binary = listImagePaths(tag, '/app/hello-go');
+    expect(binary).toEqual(['/app/hello-go']);
+
+    const running = await startImage(tag);
+    try {
+      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      expect(hello.body.trim()).toBe('Hello from hello-go!');
+      // the image's own HEALTHCHECK, run as Docker would: in the image, as its user
+      const probe = info.healthcheck!.Test!;
+      expect(probe.slice(0, 1)).toEqual(['CMD']);
+      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+      expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+65532\b/m);
+    } finally {
+      const stopped = await running.stop('SIGTERM');
+      expect(stopped.status).toBe(0); // graceful shutdown on docker stop
+    }
+    // eslint-disable-next-line no-console
+    console.log(`hello-go: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(2)} MB`);
+  });
+});
+
+describe('a Go binary with a local replaced module, on scratch', () => {
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/greeter:0.1.0';
+
+  beforeAll(() => {
+    dir = generate({ name: 'greeter', runtime: GoRuntime.SCRATCH, replaces: { 'example.com/greeting': './greeting' }, deps: ['example.com/greeting@v0.0.0'] });
+    fs.mkdirSync(path.join(dir, 'greeting'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'greeting/go.mod'), 'module example.com/greeting\n\ngo 1.27\n');
+    fs.writeFileSync(path.join(dir, 'greeting/greeting.go'), 'package greeting\n\n// Say greets from the local module.\nfunc Say() string { return "Hello from a replaced module!" }\n');
+    // The user's code: the stub's greeting now comes from the replaced module.
+    const main = path.join(dir, 'cmd/greeter/main.go');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf-8')
+      .replace('import (\n\t"fmt"\n)', 'import (\n\t"fmt"\n\n\tgreet "example.com/greeting"\n)')
+      .replace('return "Hello from greeter!"', 'return greet.Say()'));
+  });
+
+  test('the toolchain resolves the replaced module from the project folder', () => {
+    go(dir, 'vet', './...');
+    go(dir, 'test', './...');
+    go(dir, 'build', './...');
+  });
+
+  test('the image builds with the replaced module and runs on scratch as 65532', () => {
+    build(dir, tag);
+    const run = runImage(tag);
+    expect(run.stdout.trim()).toBe('Hello from a replaced module!');
+    expect(imageInfo(tag).user).toBe('65532:65532');
+    expect(imageFileExists(tag, '/etc/passwd')).toBe(true);
+    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
+  });
+});
+
+describe('the static-binary check', () => {
+  test('a binary that links the C library fails the build, loudly', () => {
+    const dir = generate({ name: 'cgo-app' }, (p) => {
+      p.dockerfile.stage('builder').replaceInstruction('env', Instruction.env({ CGO_ENABLED: '1' }));
+    });
+    fs.writeFileSync(path.join(dir, 'cmd/cgo-app/cgo.go'), 'package main\n\n// #include <stdlib.h>\nimport "C"\n\nvar _ = C.free\n');
+    const tag = 'localhost/stagecraft-test/cgo-app:0.1.0';
+    images.push(tag);
+    const r = buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('/out/cgo-app is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0.');
+  });
+});

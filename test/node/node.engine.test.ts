@@ -1,0 +1,124 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
+import { buildImage, ensureEngineReady, httpGet, imageFileExists, imageInfo, listImagePaths, removeImage, runImage, startImage, waitFor } from '../harness';
+import { mustRun, userEnv } from '../package-util';
+import { tempDir } from '../temp';
+
+jest.setTimeout(30 * 60 * 1000);
+
+const images: string[] = [];
+beforeAll(() => ensureEngineReady());
+afterAll(() => images.forEach(removeImage));
+
+/** A generated node-app, then installed and built with the real npm, as its user would. */
+function generate(options: Partial<NodeAppProjectOptions>): string {
+  const dir = tempDir('node-app-');
+  const previous = process.env.PROJEN_DISABLE_POST;
+  process.env.PROJEN_DISABLE_POST = 'true';
+  try {
+    new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...options }).synth();
+  } finally {
+    process.env.PROJEN_DISABLE_POST = previous;
+  }
+  // The lock file is written by the npm of the project's Node version, the one the image build's
+  // `npm ci` runs: npm 11.19 (this host's) writes locks without other platforms' optional packages,
+  // which every npm 11 `npm ci` then refuses as out of sync.
+  const npm = runImage(`docker.io/library/node:${options.nodeVersion ?? '24'}-slim`, ['npm', '--version']).stdout.trim();
+  mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
+  mustRun('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
+  return dir;
+}
+
+function build(dir: string, tag: string) {
+  images.push(tag);
+  const r = buildImage({ contextDir: dir, tag });
+  if (r.status !== 0) {
+    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  }
+  return r;
+}
+
+describe('the node-app service with default options', () => {
+  const port = 13000;
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/hello-node:0.0.0';
+
+  beforeAll(() => {
+    dir = generate({ port });
+  });
+
+  test('the build and the tests of the generated project pass with real npm', () => {
+    mustRun('npx', ['projen', 'compile'], { cwd: dir, env: userEnv() });
+    expect(fs.existsSync(path.join(dir, 'lib/index.js'))).toBe(true);
+    const test = mustRun('npx', ['projen', 'test'], { cwd: dir, env: userEnv() });
+    expect(test.output).toMatch(/Tests:\s+1 passed, 1 total/);
+  });
+
+  test('the image has production node_modules and the build output only, runs as node, answers and stops on SIGTERM', async () => {
+    const built = build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.cmd).toEqual(['node', 'lib/index.js']);
+    expect(info.user).toBe('1000:1000');
+    expect(info.env.NODE_ENV).toBe('production');
+    // no dev dependencies, no sources, no compiler
+    expect(imageFileExists(tag, '/app/node_modules/typescript')).toBe(false);
+    expect(imageFileExists(tag, '/app/node_modules/jest')).toBe(false);
+    expect(imageFileExists(tag, '/app/node_modules/projen')).toBe(false);
+    expect(imageFileExists(tag, '/app/src')).toBe(false);
+    expect(listImagePaths(tag, '/app/lib/*.js')).toEqual(['/app/lib/index.js']);
+    expect(runImage(tag, ['node', '--version']).stdout.trim()).toMatch(/^v24\./);
+
+    const running = await startImage(tag);
+    try {
+      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      expect(JSON.parse(hello.body)).toEqual({ message: 'Hello from hello-node!' });
+      expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+1000\b/m);
+      const probe = info.healthcheck!.Test!;
+      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+    } finally {
+      expect((await running.stop('SIGTERM')).status).toBe(0);
+    }
+    // eslint-disable-next-line no-console
+    console.log(`hello-node: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB`);
+  });
+});
+
+describe('a static front end', () => {
+  const port = 18082;
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/hello-site:0.0.0';
+
+  beforeAll(() => {
+    dir = generate({ name: 'hello-site', appKind: NodeAppKind.STATIC_SITE, port });
+  });
+
+  test('the build assembles the site and the tests pass with real npm', () => {
+    mustRun('npx', ['projen', 'compile'], { cwd: dir, env: userEnv() });
+    expect(fs.existsSync(path.join(dir, 'dist/index.html'))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8')).toContain("from './greeting.js'");
+    expect(mustRun('npx', ['projen', 'test'], { cwd: dir, env: userEnv() }).output).toMatch(/Tests:\s+1 passed, 1 total/);
+  });
+
+  test('unprivileged nginx serves the build, falls back to index.html for client routes, and is healthy', async () => {
+    build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.user).toBe('101:101');
+    expect(imageFileExists(tag, '/usr/share/nginx/html/node_modules')).toBe(false);
+    const running = await startImage(tag, undefined, { pipeOutput: true });
+    try {
+      const index = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      expect(index.body).toContain('<script type="module" src="/main.js">');
+      const route = await httpGet(`http://127.0.0.1:${port}/some/client/route`);
+      expect(route.status).toBe(200);
+      expect(route.body).toBe(index.body);
+      const script = await httpGet(`http://127.0.0.1:${port}/main.js`);
+      expect(script.body).toContain('greeting');
+      expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const probe = info.healthcheck!.Test!;
+      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+    } finally {
+      await running.stop('SIGQUIT');
+    }
+  });
+});
