@@ -1,18 +1,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Project } from 'projen';
 import { Comparison } from './resynth';
-import { PoetryAppProject } from '../src';
-import { buildImage, imageInfo, inToolroot, removeImage, runImage } from '../test/harness';
+import { GoAppProject, NodeAppProject, PoetryAppProject } from '../src';
+import { buildImage, imageInfo, inToolroot, removeImage, runImage, withImageRoot } from '../test/harness';
+import { mustRun, userEnv } from '../test/package-util';
 
-export interface ImageFigures {
+/** What one ecosystem's image measures. */
+export interface EcosystemFigures {
+  readonly ecosystem: string;
+  /** Runtime image, bytes. */
   readonly runtime: number;
+  /** Its base image, bytes. */
   readonly base: number;
-  readonly venv: number;
-  readonly singleStage: number;
+  /** The build stage that produced what the runtime ships, bytes. */
+  readonly builder: number;
+  /** What the app itself adds (Python: the venv; Go: the binary; Node: node_modules + build output), bytes. */
+  readonly payload: number;
+  /** Cold builds against source-only rebuilds. */
   readonly builds: Comparison;
 }
 
-function mustBuild(contextDir: string, tag: string, extra: { dockerfile?: string; noCache?: boolean } = {}): number {
+function mustBuild(contextDir: string, tag: string, extra: { dockerfile?: string; noCache?: boolean; target?: string } = {}): number {
   const r = buildImage({ contextDir, tag, ...extra });
   if (r.status !== 0) {
     throw new Error(`build ${tag} failed:\n${r.stderr.slice(-3000)}`);
@@ -20,19 +29,10 @@ function mustBuild(contextDir: string, tag: string, extra: { dockerfile?: string
   return r.seconds;
 }
 
-/**
- * A poetry-app with a real dependency, locked with real Poetry against the
- * local index and built by the engine: the runtime image against its base
- * and its venv, against a single-stage build of the same app, and a cold
- * build against a rebuild after a source-only change.
- */
-export function images(work: string, indexUrl: string, rounds: number): ImageFigures {
-  const dir = path.join(work, 'sized-app');
+function synth(project: Project): void {
   const previous = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true';
-  let project: PoetryAppProject;
   try {
-    project = new PoetryAppProject({ name: 'sized-app', outdir: dir, deps: ['requests@^2.32'], packageIndex: indexUrl });
     project.synth();
   } finally {
     if (previous === undefined) {
@@ -41,45 +41,87 @@ export function images(work: string, indexUrl: string, rounds: number): ImageFig
       process.env.PROJEN_DISABLE_POST = previous;
     }
   }
+}
+
+/** Bytes under a path inside an image. */
+function bytesIn(tag: string, imagePath: string): number {
+  const du = runImage(tag, ['du', '-s', '-B1', imagePath]);
+  if (du.status === 0) {
+    return Number(du.stdout.trim().split(/\s+/)[0]);
+  }
+  // No shell tools in the image (distroless): measure the mounted file system instead.
+  return withImageRoot(tag, (root) => fs.statSync(path.join(root, imagePath)).size);
+}
+
+/**
+ * Cold builds (no layer cache) interleaved with rebuilds after a one-line
+ * change to a source file, then the sizes of the runtime image, its base and
+ * its builder stage.
+ */
+function measure(ecosystem: string, dir: string, sourceFile: string, builderStage: string, payloadPaths: string[], rounds: number): EcosystemFigures {
+  const tag = `localhost/stagecraft-bench/${ecosystem}:latest`;
+  const builderTag = `localhost/stagecraft-bench/${ecosystem}-builder:latest`;
+  const cold: number[] = [];
+  const sourceOnly: number[] = [];
+  const comment = sourceFile.endsWith('.py') ? '#' : '//';
+  try {
+    for (let i = 0; i < rounds; i++) {
+      cold.push(mustBuild(dir, tag, { noCache: true }));
+      mustBuild(dir, tag); // settles buildah's cache after a --no-cache build
+      fs.appendFileSync(path.join(dir, sourceFile), `\n${comment} source-only change ${i}\n`);
+      sourceOnly.push(mustBuild(dir, tag));
+    }
+    mustBuild(dir, builderTag, { target: builderStage });
+    const info = imageInfo(tag);
+    const baseRef = String(info.labels['org.opencontainers.image.base.name']);
+    return {
+      ecosystem,
+      runtime: info.size,
+      base: imageInfo(baseRef).size,
+      builder: imageInfo(builderTag).size,
+      payload: payloadPaths.reduce((sum, p) => sum + bytesIn(tag, p), 0),
+      builds: { name: `${ecosystem}: source-only rebuild / cold build`, ours: sourceOnly, reference: cold, unit: 's', target: 0.3 },
+    };
+  } finally {
+    removeImage(tag);
+    removeImage(builderTag);
+  }
+}
+
+/** A Poetry app with a real dependency, locked with real Poetry against the local index; and its single-stage twin. */
+export function pythonImages(work: string, indexUrl: string, rounds: number): EcosystemFigures & { singleStage: number } {
+  const dir = path.join(work, 'sized-python');
+  const project = new PoetryAppProject({ name: 'sized-python', outdir: dir, deps: ['requests@^2.32'], packageIndex: indexUrl });
+  synth(project);
   const lock = inToolroot(dir, ['poetry', 'lock'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
   if (lock.status !== 0) {
     throw new Error(`poetry lock failed:\n${lock.stderr}`);
   }
-
-  // The same app in one stage: the builder as it is, then the runtime's user, PATH and CMD on top.
+  // The same app in one stage: the builder as it is, then the runtime's PATH, user and CMD on top.
   const runtime = project.dockerfile.stage('runtime');
-  const tail = runtime.instructions.filter((i) => ['USER', 'CMD'].includes(i.keyword) || (i.keyword === 'ENV' && i.render().includes('PATH')));
+  const tail = runtime.instructions.filter((i) => ['ENV', 'USER', 'CMD'].includes(i.keyword));
   const single = [project.dockerfile.stage('builder').render().replace(' AS builder', ' AS single'), ...tail.map((i) => i.render())].join('\n');
   fs.writeFileSync(path.join(dir, 'Dockerfile.single'), `# syntax=docker/dockerfile:1\n${single}\n`);
+  const singleTag = 'localhost/stagecraft-bench/python-single:latest';
+  mustBuild(dir, singleTag, { dockerfile: 'Dockerfile.single' });
+  const singleStage = imageInfo(singleTag).size;
+  removeImage(singleTag);
+  return { ...measure('python', dir, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds), singleStage };
+}
 
-  const tag = 'localhost/stagecraft-bench/sized-app:latest';
-  const singleTag = 'localhost/stagecraft-bench/sized-app-single:latest';
-  const app = path.join(dir, 'src/sized_app/app.py');
-  const cold: number[] = [];
-  const sourceOnly: number[] = [];
-  try {
-    mustBuild(dir, singleTag, { dockerfile: 'Dockerfile.single' });
-    for (let i = 0; i < rounds; i++) {
-      cold.push(mustBuild(dir, tag, { noCache: true }));
-      mustBuild(dir, tag); // settles buildah's cache after a --no-cache build
-      fs.appendFileSync(app, `\n# source-only change ${i}\n`);
-      sourceOnly.push(mustBuild(dir, tag));
-    }
-    const info = imageInfo(tag);
-    const base = imageInfo(project.dockerfile.stage('runtime').from.reference);
-    const du = runImage(tag, ['du', '-s', '-B1', '/app/.venv']);
-    if (du.status !== 0) {
-      throw new Error(`du failed: ${du.stderr}`);
-    }
-    return {
-      runtime: info.size,
-      base: base.size,
-      venv: Number(du.stdout.trim().split(/\s+/)[0]),
-      singleStage: imageInfo(singleTag).size,
-      builds: { name: 'source-only rebuild / cold build', ours: sourceOnly, reference: cold, unit: 's', target: 0.3 },
-    };
-  } finally {
-    removeImage(tag);
-    removeImage(singleTag);
-  }
+/** The node-app service, installed with real npm (its lock file is what the image build uses). */
+export function nodeImages(work: string, rounds: number): EcosystemFigures {
+  const dir = path.join(work, 'sized-node');
+  synth(new NodeAppProject({ name: 'sized-node', defaultReleaseBranch: 'main', outdir: dir }));
+  // The lock file comes from the image's npm: this host's npm 11.19 writes locks `npm ci` refuses.
+  const npm = runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
+  mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
+  return measure('node', dir, 'src/index.ts', 'build', ['/app/node_modules', '/app/lib'], rounds);
+}
+
+/** The go-app service on distroless. */
+export function goImages(work: string, rounds: number): EcosystemFigures {
+  const dir = path.join(work, 'sized-go');
+  synth(new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080 }));
+  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds);
 }

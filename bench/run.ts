@@ -3,19 +3,24 @@
  * is a ratio of two things measured side by side in this run, interleaved
  * and taken as the median of several rounds: the machine is shared and noisy,
  * so absolute times mean little, and no figure here is a timed test.
+ *
+ * BENCH_ONLY=python,node,go,resynth picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { images } from './images';
+import { EcosystemFigures, goImages, nodeImages, pythonImages } from './images';
 import { Comparison, median, resynthesis } from './resynth';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'resynth,python,node,go').split(',').map((s) => s.trim()));
 
-function line(name: string, detail: string, ratio: number, target: number, lowerIsBetter = true): string {
-  const ok = lowerIsBetter ? ratio <= target : ratio >= target;
-  return `${name.padEnd(44)} ${detail.padEnd(46)} ratio ${ratio.toFixed(2).padStart(5)}  target ${lowerIsBetter ? '<=' : '>='} ${target.toFixed(2)}  ${ok ? 'ok' : 'MISSED'}`;
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+
+function line(name: string, detail: string, ratio: number, target: number): string {
+  const ok = ratio <= target;
+  return `${name.padEnd(48)} ${detail.padEnd(50)} ratio ${ratio.toFixed(2).padStart(5)}  target <= ${target.toFixed(2)}  ${ok ? 'ok' : 'MISSED'}`;
 }
 
 function compare(c: Comparison): { text: string; ratio: number } {
@@ -25,43 +30,67 @@ function compare(c: Comparison): { text: string; ratio: number } {
   return { ratio, text: line(c.name, `${ours.toFixed(2)} ${c.unit} vs ${ref.toFixed(2)} ${c.unit}`, ratio, c.target) };
 }
 
+/** Rows every ecosystem reports: runtime against builder, what the runtime adds to its base, rebuild against cold. */
+function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes: number): { rows: string[]; results: object } {
+  const builds = compare(f.builds);
+  const overhead = f.runtime - f.base - f.payload;
+  const rows = [
+    line(`${f.ecosystem}: runtime image / builder stage`, `${mb(f.runtime)} vs ${mb(f.builder)}`, f.runtime / f.builder, 1),
+    line(
+      `${f.ecosystem}: runtime / (base + ${payloadName} + ${mb(allowanceBytes)})`,
+      `${mb(f.runtime)} vs ${mb(f.base)} + ${mb(f.payload)}`,
+      f.runtime / (f.base + f.payload + allowanceBytes),
+      1,
+    ),
+    builds.text,
+  ];
+  return {
+    rows,
+    results: {
+      runtimeBytes: f.runtime,
+      baseBytes: f.base,
+      builderBytes: f.builder,
+      payloadBytes: f.payload,
+      overheadBytes: overhead,
+      rebuildRatio: builds.ratio,
+      coldSeconds: f.builds.reference,
+      sourceOnlySeconds: f.builds.ours,
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-'));
   ensureEngineReady();
   const index = await startPackageIndex();
+  const rows: string[] = [];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), rounds: ROUNDS };
   try {
     console.log(`stagecraft bench: medians of ${ROUNDS} interleaved rounds (work dir ${work})\n`);
-    const resynth = compare(resynthesis(work, ROUNDS));
-    const figures = images(work, index.url, ROUNDS);
-    const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-    const allowance = figures.base + figures.venv + 1e6;
-    const builds = compare(figures.builds);
-    const rows = [
-      resynth.text,
-      line(
-        'runtime image / (base image + venv + 1 MB)',
-        `${mb(figures.runtime)} vs ${mb(figures.base)} + ${mb(figures.venv)} + 1 MB`,
-        figures.runtime / allowance,
-        1,
-      ),
-      line('runtime image / single-stage build', `${mb(figures.runtime)} vs ${mb(figures.singleStage)}`, figures.runtime / figures.singleStage, 1),
-      builds.text,
-    ];
+    if (ONLY.has('resynth')) {
+      const resynth = compare(resynthesis(work, ROUNDS));
+      rows.push(resynth.text);
+      results.resynthesis = { ratio: resynth.ratio };
+    }
+    if (ONLY.has('python')) {
+      const py = pythonImages(work, index.url, ROUNDS);
+      const r = ecosystemRows(py, 'venv', 1e6);
+      rows.push(...r.rows, line('python: runtime image / single-stage build', `${mb(py.runtime)} vs ${mb(py.singleStage)}`, py.runtime / py.singleStage, 1));
+      results.python = { ...r.results, singleStageBytes: py.singleStage };
+    }
+    if (ONLY.has('node')) {
+      const r = ecosystemRows(nodeImages(work, ROUNDS), 'node_modules + lib', 1e6);
+      rows.push(...r.rows);
+      results.node = r.results;
+    }
+    if (ONLY.has('go')) {
+      // Go: the final image should be within a few MB of the binary itself.
+      const go = goImages(work, ROUNDS);
+      const r = ecosystemRows(go, 'binary', 1e6);
+      rows.push(...r.rows, line('go: runtime image / (binary + 5 MB)', `${mb(go.runtime)} vs ${mb(go.payload)}`, go.runtime / (go.payload + 5e6), 1));
+      results.go = r.results;
+    }
     console.log(rows.join('\n'));
-    const results = {
-      date: new Date().toISOString(),
-      rounds: ROUNDS,
-      resynthesis: { ratio: resynth.ratio },
-      image: {
-        runtimeBytes: figures.runtime,
-        baseBytes: figures.base,
-        venvBytes: figures.venv,
-        singleStageBytes: figures.singleStage,
-        ratioToAllowance: figures.runtime / allowance,
-        ratioToSingleStage: figures.runtime / figures.singleStage,
-      },
-      builds: { ratio: builds.ratio, coldSeconds: figures.builds.reference, sourceOnlySeconds: figures.builds.ours },
-    };
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
     if (rows.some((r) => r.endsWith('MISSED'))) {
