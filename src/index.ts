@@ -5,3 +5,4 @@ export * from './project';
 export * from './python';
 export * from './go';
 export * from './node';
+export * from './org';

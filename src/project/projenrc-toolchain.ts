@@ -66,21 +66,39 @@ export class ProjenrcToolchain extends Component {
     this.projenrc = new ProjenrcTs(project);
   }
 
-  /** Installs the toolchain when a package it lists is not in node_modules yet. */
+  /**
+   * Installs the toolchain when it changed: a package missing from
+   * node_modules, or a changed spec (a new release of an org package). When
+   * a changed toolchain was installed, this synthesis ran with the old one,
+   * so it synthesizes once more with the new.
+   */
   public postSynthesize(): void {
-    const missing = Object.keys(this.devDependencies).filter(
-      (name) => !fs.existsSync(path.join(this.project.outdir, 'node_modules', name, 'package.json')),
-    );
-    if (missing.length === 0) {
+    const outdir = this.project.outdir;
+    const stampFile = path.join(outdir, 'node_modules', '.stagecraft-toolchain.json');
+    const wanted = JSON.stringify(sortKeys(this.devDependencies));
+    const stamp = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf-8') : undefined;
+    const missing = Object.keys(this.devDependencies).filter((name) => !fs.existsSync(path.join(outdir, 'node_modules', name, 'package.json')));
+    const changed = stamp !== undefined && stamp !== wanted;
+    if (missing.length === 0 && !changed) {
       return;
     }
-    this.project.logger.info(`Installing the .projenrc.ts toolchain (${missing.join(', ')} missing): npm install`);
-    const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
-      cwd: this.project.outdir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (result.status !== 0) {
-      throw new Error(`npm install failed (exit ${result.status ?? result.error?.message}); fix the error above and run "npx projen" again.`);
+    const why = changed ? 'its packages changed' : `${missing.join(', ')} missing`;
+    this.project.logger.info(`Installing the .projenrc.ts toolchain (${why}): npm install`);
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: outdir, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (install.status !== 0) {
+      throw new Error(`npm install failed (exit ${install.status ?? install.error?.message}); fix the error above and run "npx projen" again.`);
+    }
+    fs.writeFileSync(stampFile, wanted);
+    if (changed && !process.env.STAGECRAFT_TOOLCHAIN_RESYNTH) {
+      this.project.logger.info('The toolchain changed: synthesizing again with the new one.');
+      const again = spawnSync('npx', ['projen'], {
+        cwd: outdir,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, STAGECRAFT_TOOLCHAIN_RESYNTH: '1' },
+      });
+      if (again.status !== 0) {
+        throw new Error('Synthesis with the new toolchain failed; fix the error above and run "npx projen" again.');
+      }
     }
   }
 }

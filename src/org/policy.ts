@@ -1,0 +1,227 @@
+import { BaseImage, Dockerfile } from '../dockerfile';
+import { ContainerImage } from '../image';
+import { invalidOption } from '../validation';
+
+/** What a broken policy does to synthesis. */
+export enum PolicySeverity {
+  /** `npx projen` fails before anything is written. */
+  ERROR = 'error',
+  /** `npx projen` prints a warning and goes on. */
+  WARNING = 'warning',
+}
+
+/** One thing a policy found wrong. */
+export interface PolicyViolation {
+  /** What is wrong, e.g. `base image "python:3.13-slim" is not from an allowed registry`. */
+  readonly message: string;
+  /**
+   * The generated file the value is in.
+   * @default "Dockerfile"
+   */
+  readonly file?: string;
+  /**
+   * The offending value.
+   * @default - none
+   */
+  readonly value?: string;
+}
+
+/**
+ * What a policy looks at: one app's image model and the facts its manifest
+ * declares. Read-only: a policy judges, it does not change the project.
+ */
+export class PolicySubject {
+  /** The subject of a project's container image. */
+  public static of(image: ContainerImage): PolicySubject {
+    return new PolicySubject(image);
+  }
+
+  private constructor(private readonly image: ContainerImage) {}
+
+  /** The app's name. */
+  public get appName(): string {
+    return this.image.project.name;
+  }
+
+  /** `python`, `node` or `go`. */
+  public get ecosystem(): string {
+    return this.image.ecosystem;
+  }
+
+  /** The language version the app targets: the Python, Node or Go version. */
+  public get languageVersion(): string {
+    return this.image.languageVersion;
+  }
+
+  /** The package index the app installs from, if it names one. */
+  public get packageIndex(): string | undefined {
+    return this.image.packageIndex;
+  }
+
+  /** The Dockerfile model, as it will be written. */
+  public get dockerfile(): Dockerfile {
+    return this.image.dockerfile;
+  }
+
+  /** Every image a stage starts FROM (stages built on an earlier stage excluded). */
+  public get baseImages(): BaseImage[] {
+    const stages = new Set(this.dockerfile.stages.map((s) => s.name));
+    return this.dockerfile.stages.map((s) => s.from).filter((from) => !stages.has(from.reference));
+  }
+
+  /** The labels on the shipped image. */
+  public get labels(): { [key: string]: string } {
+    const labels: { [key: string]: string } = {};
+    for (const i of this.runtimeStage().instructions) {
+      Object.assign(labels, i._facts.labels ?? {});
+    }
+    return labels;
+  }
+
+  /** The user the shipped image runs as (its last USER), if any. */
+  public get runtimeUser(): string | undefined {
+    const users = this.runtimeStage().instructions.filter((i) => i.keyword === 'USER');
+    return users.length > 0 ? users[users.length - 1].render().replace(/^USER /, '') : undefined;
+  }
+
+  /** Whether the shipped image has a HEALTHCHECK (other than NONE). */
+  public get hasHealthcheck(): boolean {
+    return this.runtimeStage().instructions.some((i) => i.keyword === 'HEALTHCHECK' && !i.render().endsWith(' NONE'));
+  }
+
+  /** Whether the app is a service: it listens on a port. */
+  public get isService(): boolean {
+    return this.runtimeStage().instructions.some((i) => i.keyword === 'EXPOSE');
+  }
+
+  private runtimeStage() {
+    const stages = this.dockerfile.stages;
+    return stages[stages.length - 1];
+  }
+}
+
+/**
+ * A rule an org checks on every app at synthesis, before anything is
+ * written. Write one in TypeScript by implementing `name` and `check`; the
+ * {@link Policy} factories cover the common ones.
+ */
+export interface IPolicy {
+  /** Short name, shown in every message, e.g. `allowed-registries`. */
+  readonly name: string;
+  /** Error (synthesis fails) or warning. */
+  readonly severity: PolicySeverity;
+  /** What the subject breaks; empty when it complies. */
+  check(subject: PolicySubject): PolicyViolation[];
+}
+
+/** Options every built-in policy takes. */
+export interface PolicyOptions {
+  /**
+   * Error or warning.
+   * @default PolicySeverity.ERROR
+   */
+  readonly severity?: PolicySeverity;
+}
+
+/** Options of {@link Policy.allowedVersions}. */
+export interface AllowedVersionsOptions extends PolicyOptions {
+  /** The ecosystem the versions are for: `python`, `node` or `go`. */
+  readonly ecosystem: string;
+  /** The versions allowed, as the app's option writes them (e.g. "3.12", "3.13"). */
+  readonly versions: string[];
+}
+
+/** The policies most orgs want, as ready-made {@link IPolicy} objects. */
+export class Policy {
+  /** Every base image comes from one of these registries (host, or host/path prefix). */
+  public static allowedRegistries(registries: string[], options: PolicyOptions = {}): IPolicy {
+    if (!Array.isArray(registries) || registries.length === 0) {
+      throw invalidOption('Policy.allowedRegistries', 'registries', registries, 'Expected at least one registry, e.g. "mirror.example.com".');
+    }
+    const allowed = registries.map((r) => r.replace(/\/+$/, ''));
+    return custom('allowed-registries', options, (s) =>
+      s.baseImages
+        .filter((image) => image.reference !== 'scratch')
+        .filter((image) => !allowed.some((r) => image.reference.startsWith(`${r}/`)))
+        .map((image) => ({
+          message: `base image "${image.reference}" is not from an allowed registry (allowed: ${allowed.join(', ')})`,
+          value: image.reference,
+        })),
+    );
+  }
+
+  /** Every base image is pinned by digest (`@sha256:...`), so a rebuild gets the same bytes. */
+  public static pinnedDigests(options: PolicyOptions = {}): IPolicy {
+    return custom('pinned-digests', options, (s) =>
+      s.baseImages
+        .filter((image) => image.reference !== 'scratch' && !image.digest)
+        .map((image) => ({ message: `base image "${image.reference}" is not pinned by digest`, value: image.reference })),
+    );
+  }
+
+  /** The shipped image carries these labels (any value, or the value given). */
+  public static requiredLabels(labels: { [key: string]: string }, options: PolicyOptions = {}): IPolicy {
+    return custom('required-labels', options, (s) => {
+      const have = s.labels;
+      return Object.entries(labels).flatMap(([key, value]) => {
+        if (have[key] === undefined) {
+          return [{ message: `label "${key}" is missing`, value: key }];
+        }
+        if (value !== '' && have[key] !== value) {
+          return [{ message: `label "${key}" is "${have[key]}", the org requires "${value}"`, value: have[key] }];
+        }
+        return [];
+      });
+    });
+  }
+
+  /** The shipped image runs as a numeric uid other than 0. */
+  public static nonRootUser(options: PolicyOptions = {}): IPolicy {
+    return custom('non-root-user', options, (s) => {
+      const user = s.runtimeUser;
+      if (user === undefined) {
+        return [{ message: 'the image has no USER: it would run as root', value: '(none)' }];
+      }
+      const uid = user.split(':')[0];
+      if (!/^\d+$/.test(uid) || uid === '0') {
+        return [{ message: `USER "${user}" is not a numeric non-root uid (Kubernetes runAsNonRoot needs a number)`, value: user }];
+      }
+      return [];
+    });
+  }
+
+  /** A service (an app with a port) has a HEALTHCHECK. */
+  public static healthcheckForServices(options: PolicyOptions = {}): IPolicy {
+    return custom('healthcheck-for-services', options, (s) =>
+      s.isService && !s.hasHealthcheck ? [{ message: 'the service has no HEALTHCHECK', value: '(none)' }] : [],
+    );
+  }
+
+  /** Apps of an ecosystem target one of these language versions. */
+  public static allowedVersions(options: AllowedVersionsOptions): IPolicy {
+    return custom(`allowed-${options.ecosystem}-versions`, options, (s) =>
+      s.ecosystem === options.ecosystem && !options.versions.includes(s.languageVersion)
+        ? [{ message: `${options.ecosystem} ${s.languageVersion} is not an allowed version (allowed: ${options.versions.join(', ')})`, value: s.languageVersion }]
+        : [],
+    );
+  }
+
+  /** Python apps install from this package index (the org's mirror), and from no other. */
+  public static packageIndex(url: string, options: PolicyOptions = {}): IPolicy {
+    return custom('package-index', options, (s) =>
+      s.ecosystem === 'python' && s.packageIndex !== url
+        ? [{ message: `the package index is ${s.packageIndex ? `"${s.packageIndex}"` : 'PyPI'}, the org requires "${url}"`, file: 'pyproject.toml', value: s.packageIndex ?? 'PyPI' }]
+        : [],
+    );
+  }
+
+  private constructor() {}
+}
+
+function custom(name: string, options: PolicyOptions, check: (s: PolicySubject) => PolicyViolation[]): IPolicy {
+  const severity = options.severity ?? PolicySeverity.ERROR;
+  if (!Object.values(PolicySeverity).includes(severity)) {
+    throw invalidOption(`Policy ${name}`, 'severity', severity, 'Expected PolicySeverity.ERROR or PolicySeverity.WARNING.');
+  }
+  return { name, severity, check };
+}
