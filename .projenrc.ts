@@ -19,8 +19,9 @@ const project = new cdk.JsiiProject({
 
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   // Non-jsii runtime libraries travel inside the package.
-  bundledDeps: ['handlebars@^4.7.10', '@renovatebot/pep440@4.2.4'],
-  devDeps: ['smol-toml@^1.3.0', 'dockerfile-ast@^0.7.1'],
+  // dockerfile-ast and dockerfile-utils parse the rendered Dockerfile for the lint gate.
+  bundledDeps: ['handlebars@^4.7.10', '@renovatebot/pep440@4.2.4', 'dockerfile-ast@^0.7.1', 'dockerfile-utils@^0.16.3'],
+  devDeps: ['smol-toml@^1.3.0', 'fast-check@^4.3.0'],
 
   jestOptions: {
     jestConfig: {
@@ -46,6 +47,8 @@ project.addTask('bench', {
   exec: `${tsNodeScript} bench/run.ts`,
 });
 project.gitignore.exclude('/bench/results/');
+// The example org package is built by the tests, not shipped in stagecraft's package.
+project.npmignore?.exclude('/examples/', '/bench/', '/scripts/', '/.ci/');
 // bench/ is type-checked and linted like test/.
 new javascript.TypescriptConfig(project, {
   fileName: 'bench/tsconfig.json',

@@ -45,7 +45,7 @@ function synth(project: Project): void {
 
 /** Bytes under a path inside an image. */
 function bytesIn(tag: string, imagePath: string): number {
-  const du = runImage(tag, ['du', '-s', '-B1', imagePath]);
+  const du = runImage(tag, [], { entrypoint: ['du', '-s', '-B1', imagePath] });
   if (du.status === 0) {
     return Number(du.stdout.trim().split(/\s+/)[0]);
   }
@@ -58,7 +58,15 @@ function bytesIn(tag: string, imagePath: string): number {
  * change to a source file, then the sizes of the runtime image, its base and
  * its builder stage.
  */
-function measure(ecosystem: string, dir: string, sourceFile: string, builderStage: string, payloadPaths: string[], rounds: number): EcosystemFigures {
+function measure(
+  ecosystem: string,
+  dir: string,
+  sourceFile: string,
+  builderStage: string,
+  payloadPaths: string[],
+  rounds: number,
+  rebuildTarget?: number,
+): EcosystemFigures {
   const tag = `localhost/stagecraft-bench/${ecosystem}:latest`;
   const builderTag = `localhost/stagecraft-bench/${ecosystem}-builder:latest`;
   const cold: number[] = [];
@@ -80,7 +88,7 @@ function measure(ecosystem: string, dir: string, sourceFile: string, builderStag
       base: imageInfo(baseRef).size,
       builder: imageInfo(builderTag).size,
       payload: payloadPaths.reduce((sum, p) => sum + bytesIn(tag, p), 0),
-      builds: { name: `${ecosystem}: source-only rebuild / cold build`, ours: sourceOnly, reference: cold, unit: 's', target: 0.3 },
+      builds: { name: `${ecosystem}: source-only rebuild / cold build`, ours: sourceOnly, reference: cold, unit: 's', target: rebuildTarget },
     };
   } finally {
     removeImage(tag);
@@ -106,7 +114,8 @@ export function pythonImages(work: string, indexUrl: string, rounds: number): Ec
   mustBuild(dir, singleTag, { dockerfile: 'Dockerfile.single' });
   const singleStage = imageInfo(singleTag).size;
   removeImage(singleTag);
-  return { ...measure('python', dir, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds), singleStage };
+  // The Poetry app's target (issue 3): a source-only rebuild at most 0.3 of a cold build.
+  return { ...measure('python', dir, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds, 0.3), singleStage };
 }
 
 /** The node-app service, installed with real npm (its lock file is what the image build uses). */

@@ -8,7 +8,8 @@ export interface Comparison {
   readonly ours: number[];
   readonly reference: number[];
   readonly unit: string;
-  readonly target: number;
+  /** The ratio not to exceed; undefined when the figure is reported, not judged. */
+  readonly target?: number;
 }
 
 export function median(values: number[]): number {

@@ -32,10 +32,13 @@ export function invalidOption(owner: string, option: string, value: unknown, all
   return new Error(`${owner}: invalid ${option} ${show(value)}. ${allowed}`);
 }
 
-/** Throws when the string contains a line break: no single-line file syntax can carry one. */
+/**
+ * Throws when the string contains a line break or a control character: no
+ * single-line syntax (a Dockerfile value, a TOML string) carries them all.
+ */
 export function assertSingleLine(owner: string, option: string, value: string): void {
-  if (/[\r\n\u2028\u2029]/.test(value)) {
-    throw invalidOption(owner, option, value, 'It must be a single line (no line breaks).');
+  if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
+    throw invalidOption(owner, option, value, 'It must be a single line without control characters.');
   }
 }
 
@@ -62,7 +65,7 @@ export function assertUrl(owner: string, option: string, value: string): void {
   } catch {
     ok = false;
   }
-  if (!ok || /[\s"'\\<>`{}|^]/.test(value)) {
+  if (!ok || /[\s"'\\<>`{}|^\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
     throw invalidOption(owner, option, value, 'Expected an http(s) URL without spaces or quotes.');
   }
 }

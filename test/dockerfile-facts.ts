@@ -121,7 +121,80 @@ function execArgs(i: Instruction): string[] | undefined {
     raw = at < 0 ? '' : raw.slice(at + 4);
   }
   raw = raw.trim();
-  return raw.startsWith('[') ? JSON.parse(raw) : undefined;
+  if (!raw.startsWith('[')) {
+    return undefined;
+  }
+  // Like Docker: a JSON array is the exec form; anything else is the shell form.
+  try {
+    const parsed = JSON.parse(raw);
+    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'string') ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits ENV/LABEL/ARG arguments into words the way BuildKit's parser does
+ * (frontend/dockerfile/parser/line_parsers.go, parseWords): quotes group,
+ * an escape outside quotes keeps the next character (even a quote), an
+ * escape inside double quotes keeps the next character; words keep their
+ * quotes for the lexer (decodeWord) to remove.
+ */
+export function parseWords(rest: string): string[] {
+  const words: string[] = [];
+  let phase: 'spaces' | 'word' | 'quote' = 'spaces';
+  let word = '';
+  let quote = '';
+  let blankOK = false;
+  const chars = [...rest];
+  const isSpace = (c: string) => /\s/.test(c);
+  for (let pos = 0; pos <= chars.length; pos++) {
+    let ch = chars[pos];
+    if (phase === 'spaces') {
+      if (pos === chars.length) break;
+      if (isSpace(ch)) continue;
+      phase = 'word';
+    }
+    if (pos === chars.length) {
+      if (blankOK || word.length > 0) words.push(word);
+      break;
+    }
+    if (phase === 'word') {
+      if (isSpace(ch)) {
+        phase = 'spaces';
+        if (blankOK || word.length > 0) words.push(word);
+        word = '';
+        blankOK = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOK = true;
+        phase = 'quote';
+      }
+      if (ch === '\\') {
+        if (pos + 1 === chars.length) continue;
+        word += ch;
+        pos++;
+        ch = chars[pos];
+      }
+      word += ch;
+      continue;
+    }
+    // in a quote
+    if (ch === quote) phase = 'word';
+    if (ch === '\\' && quote !== "'") {
+      if (pos + 1 === chars.length) {
+        phase = 'word';
+        continue;
+      }
+      pos++;
+      word += ch;
+      ch = chars[pos];
+    }
+    word += ch;
+  }
+  return words;
 }
 
 function parseInstruction(i: Instruction, lines: string[]): ParsedInstruction {
@@ -129,7 +202,14 @@ function parseInstruction(i: Instruction, lines: string[]): ParsedInstruction {
   const anyI = i as any;
   const flags = typeof anyI.getFlags === 'function' ? flagsOf(anyI.getFlags()) : {};
   const properties: Record<string, string | null> = {};
-  if (typeof (i as PropertyInstruction).getProperties === 'function') {
+  if (['ENV', 'LABEL', 'ARG'].includes(keyword)) {
+    // key=value words, as BuildKit splits and decodes them
+    const raw = (i.getRawArgumentsContent() ?? '').replace(/\\\r?\n\s*/g, '');
+    for (const w of parseWords(raw)) {
+      const eq = w.indexOf('=');
+      properties[eq < 0 ? w : w.slice(0, eq)] = eq < 0 ? null : decodeWord(w.slice(eq + 1));
+    }
+  } else if (typeof (i as PropertyInstruction).getProperties === 'function') {
     for (const p of (i as PropertyInstruction).getProperties()) {
       const range = p.getValueRange();
       properties[p.getName()] = range ? decodeWord(slice(lines, range)) : null;

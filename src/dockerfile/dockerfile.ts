@@ -1,5 +1,6 @@
 import { FileBase, IResolver, Project } from 'projen';
 import { Instruction } from './instruction';
+import { LintFinding, LintSeverity, lintDockerfile } from './lint';
 import { DockerfileStage } from './stage';
 import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, quoteWord } from './syntax';
 import { show } from '../validation';
@@ -158,12 +159,28 @@ export class Dockerfile extends FileBase {
     return this.renderWith(undefined);
   }
 
-  /** Validates before any file is written, so a bad model changes nothing on disk. */
+  /** The lint gate's findings on the rendered Dockerfile (see {@link lintDockerfile}). */
+  public lint(): LintFinding[] {
+    return lintDockerfile(this.render());
+  }
+
+  /**
+   * Validates the model, then lints what it renders, before any file is
+   * written: a bad model or a lint error changes nothing on disk.
+   */
   public preSynthesize(): void {
     super.preSynthesize();
     const errors = this.validate();
     if (errors.length > 0) {
       throw new Error(`Invalid Dockerfile model:\n  - ${errors.join('\n  - ')}`);
+    }
+    const findings = this.lint();
+    for (const w of findings.filter((f) => f.severity === LintSeverity.WARNING)) {
+      this.project.logger.warn(`${this.path}:${w.line}: ${w.rule}: ${w.message}`);
+    }
+    const lintErrors = findings.filter((f) => f.severity === LintSeverity.ERROR);
+    if (lintErrors.length > 0) {
+      throw new Error(`${this.path} fails the lint gate; nothing was written:\n  - ${lintErrors.map((f) => `line ${f.line}: ${f.rule}: ${f.message}`).join('\n  - ')}`);
     }
   }
 

@@ -2,3 +2,4 @@ export * from './base-image';
 export * from './instruction';
 export * from './stage';
 export * from './dockerfile';
+export * from './lint';

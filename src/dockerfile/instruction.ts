@@ -372,6 +372,9 @@ export abstract class Instruction {
       if (/^\s*#/.test(c)) {
         throw invalidOption(owner, 'command', c, 'A command must not start with "#": Docker would read it as a comment.');
       }
+      if (c === commands[0] && !options.mounts?.length && !options.network && /^\s*\[/.test(c)) {
+        throw invalidOption(owner, 'command', c, 'A first command must not start with "[": Docker reads a JSON array there as the exec form. Use "test" instead of "[".');
+      }
       if (/<<-?\s*['"]?[A-Za-z_]/.test(c)) {
         throw invalidOption(owner, 'command', c, 'Heredocs ("<<WORD") are not supported: Docker would read them as a Dockerfile heredoc.');
       }

@@ -50,8 +50,11 @@ export function variableRefs(value: string): string[] {
  */
 export function quoteWord(owner: string, option: string, value: string, expand = false): string {
   assertNoLineBreak(owner, option, value);
+  // Leading quotes go before the quoted part as \" (the same value to Docker): dockerfile-utils,
+  // the lint gate's syntax check, misreads a double-quoted word that starts with \".
+  const lead = /^"*/.exec(value)![0].length;
   let out = '';
-  let i = 0;
+  let i = lead;
   while (i < value.length) {
     const ch = value[i];
     if (ch === '$' && expand) {
@@ -70,7 +73,7 @@ export function quoteWord(owner: string, option: string, value: string, expand =
     }
     i++;
   }
-  return `"${out}"`;
+  return `${'\\"'.repeat(lead)}"${out}"`;
 }
 
 /** An exec-form JSON array, the only form the model writes for CMD, ENTRYPOINT, SHELL and HEALTHCHECK. */

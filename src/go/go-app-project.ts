@@ -17,5 +17,6 @@ export class GoAppProject extends AppProject {
   constructor(options: GoAppProjectOptions = {}) {
     super(options);
     this.app = new GoApp(this, options);
+    this.addDriftCheck();
   }
 }

@@ -199,7 +199,9 @@ export class GoApp extends Component {
         [
           `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o ${out} ./cmd/${this.binaryName}`,
           // A dynamically linked binary would fail at start on distroless/scratch: fail here, loudly.
-          `if readelf -l ${out} | grep -q "program interpreter"; then echo "error: ${out} is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0." >&2; exit 1; fi`,
+          // (No pipe: a failing readelf must fail the step, not read as "static".)
+          `readelf -l ${out} > /tmp/program-headers`,
+          `if grep -q "program interpreter" /tmp/program-headers; then echo "error: ${out} is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0." >&2; exit 1; fi`,
         ],
         { mounts: caches },
       ),

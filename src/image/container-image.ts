@@ -225,6 +225,8 @@ export class ContainerImage extends Component {
   public readonly runtimeStage: DockerfileStage;
   /** `name:tag` that `docker:build` produces. */
   public readonly imageReference: string;
+  private readonly buildFlags: string[] = [];
+
   /** The `docker:build` task. */
   public readonly buildTask: Task;
   /** The `docker:run` task. */
@@ -333,19 +335,36 @@ export class ContainerImage extends Component {
       });
     }
 
-    const engine = '${CONTAINER_ENGINE:-docker}';
     this.buildTask = project.addTask('docker:build', {
       description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker; extra flags: $CONTAINER_BUILD_FLAGS)`,
-      exec: `${engine} build \${CONTAINER_BUILD_FLAGS:-} --file ${this.dockerfile.path} --tag ${this.imageReference} .`,
       // POSIX parameter expansion: projen's built-in shell does not do ${VAR:-default}.
       shell: TaskShell.sh(),
     });
+    // The build command is added at synthesis, once every flag (a build secret, say) is known.
+    const engine = '${CONTAINER_ENGINE:-docker}';
     const publish = props.port !== undefined ? ` --publish ${props.port}:${props.port}` : '';
     this.runTask = project.addTask('docker:run', {
       description: `Run the ${this.imageReference} image`,
       exec: `${engine} run --rm${publish} ${this.imageReference}`,
       shell: TaskShell.sh(),
     });
+  }
+
+  /** Adds a flag to `docker:build`'s command, e.g. `--secret id=npmrc,src=$HOME/.npmrc`. */
+  public addBuildFlag(flag: string): void {
+    if (/[\r\n;&|`]/.test(flag)) {
+      throw new Error(`ContainerImage: invalid build flag ${JSON.stringify(flag)}: one flag, no command separators.`);
+    }
+    this.buildFlags.push(flag);
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    if (this.buildTask.steps.some((step) => step.exec?.includes(' build '))) {
+      return; // synthesized before
+    }
+    const flags = ['${CONTAINER_BUILD_FLAGS:-}', ...this.buildFlags].join(' ');
+    this.buildTask.exec(`\${CONTAINER_ENGINE:-docker} build ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`);
   }
 }
 

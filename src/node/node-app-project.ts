@@ -4,6 +4,8 @@ import { TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescri
 import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
+import { DriftCheck } from '../project/drift-check';
+import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
@@ -25,6 +27,7 @@ export class NodeAppProject extends TypeScriptProject {
   public readonly app: NodeApp;
 
   constructor(options: NodeAppProjectOptions) {
+    assertKnownOptions(new.target, options);
     // Checked before projen parses engines, so a bad version gets stagecraft's message, not semver's.
     const nodeVersion = resolveNodeVersion(options.nodeVersion, options.minNodeVersion, options.maxNodeVersion);
     const staticSite = options.appKind === NodeAppKind.STATIC_SITE;
@@ -51,6 +54,7 @@ export class NodeAppProject extends TypeScriptProject {
       });
       this.gitignore.exclude(`/${site}/`);
     }
+    new DriftCheck(this);
   }
 
   /** The Dockerfile model, for escape hatches. */

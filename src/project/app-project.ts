@@ -1,5 +1,7 @@
 import * as path from 'path';
-import { Project } from 'projen';
+import { Project, YamlFile } from 'projen';
+import { DriftCheck } from './drift-check';
+import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
 import { Dockerfile } from '../dockerfile';
 import { ContainerImage } from '../image';
@@ -26,6 +28,12 @@ export interface AppProjectOptions {
   readonly parent?: Project;
 
   /**
+   * A GitHub Actions workflow that runs the `drift` task on every push and pull request.
+   * @default true
+   */
+  readonly driftWorkflow?: boolean;
+
+  /**
    * npm packages `.projenrc.ts` needs; `projen new --from` records stagecraft here.
    * @default - stagecraft at the version that generated the project
    */
@@ -41,9 +49,35 @@ export abstract class AppProject extends Project {
   public readonly toolchain: ProjenrcToolchain;
 
   constructor(options: AppProjectOptions) {
+    assertKnownOptions(new.target, options);
     // The whole options object goes up: `projen new` hides its bootstrap data in it, which ProjenrcTs turns into .projenrc.ts.
     super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
     this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
+    if (options.driftWorkflow ?? true) {
+      // CI fails when a generated file was edited by hand or .projenrc.ts was not re-synthesized.
+      new YamlFile(this, '.github/workflows/drift.yml', {
+        obj: {
+          name: 'drift',
+          on: { push: {}, pull_request: {} },
+          jobs: {
+            drift: {
+              'runs-on': 'ubuntu-latest',
+              'steps': [
+                { uses: 'actions/checkout@v4' },
+                { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
+                { run: 'npm ci' },
+                { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
+              ],
+            },
+          },
+        },
+      });
+    }
+  }
+
+  /** Adds the drift check; a project type calls it last, once its app is in place. */
+  protected addDriftCheck(): void {
+    new DriftCheck(this);
   }
 
   /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */

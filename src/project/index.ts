@@ -1,2 +1,3 @@
 export * from './projenrc-toolchain';
 export * from './app-project';
+export * from './drift-check';

@@ -20,6 +20,10 @@ export interface PythonDependency {
  * what `[project].dependencies` takes.
  */
 export function parseDependency(owner: string, name: string, version: string | undefined): PythonDependency {
+  // Refused, not trimmed: projen writes the spec as given into .projen/deps.json, whose parser rejects line separators.
+  if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(`${name}${version ?? ''}`)) {
+    throw invalidOption(owner, 'dependency', `${name}${version === undefined ? '' : `@${version}`}`, 'Expected a single line without control characters, such as "requests@^2.32".');
+  }
   const m = /^([^\[\]]+)(?:\[([^\]]*)\])?$/.exec(name);
   const base = m?.[1];
   if (!m || !base || !PACKAGE_NAME.test(base)) {
@@ -46,7 +50,7 @@ function toPep440(owner: string, name: string, constraint: string): string {
   const fail = () =>
     invalidOption(
       owner,
-      `version constraint of ${name}`,
+      `dependency version constraint of ${name}`,
       constraint,
       'Expected a Poetry constraint ("^2.32", "~2.32") or a PEP 440 specifier set (">=2.32,<3", "==2.32.3").',
     );

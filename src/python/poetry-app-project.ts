@@ -21,5 +21,6 @@ export class PoetryAppProject extends AppProject {
   constructor(options: PoetryAppProjectOptions = {}) {
     super(options);
     this.app = new PoetryApp(this, options);
+    this.addDriftCheck();
   }
 }

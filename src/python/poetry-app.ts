@@ -143,6 +143,15 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
   readonly packageIndex?: string;
 
   /**
+   * Id of a build secret holding a netrc file with the package index's
+   * credentials. It is mounted at /root/.netrc (where pip and Poetry look) for
+   * the steps that download, and never reaches a layer, an ARG or an ENV;
+   * `docker:build` passes `--secret id=<id>,src=$STAGECRAFT_NETRC` (default ~/.netrc).
+   * @default - no credentials
+   */
+  readonly packageIndexSecret?: string;
+
+  /**
    * Name of the package index source in pyproject.toml.
    * @default "package-index"
    */
@@ -208,6 +217,8 @@ export class PoetryApp extends Component {
   private readonly port?: number;
   private readonly packageIndex?: string;
   private installDeps: Instruction;
+  /** The credentials secret, for the steps that download. */
+  private readonly downloadMounts: RunMount[];
 
   constructor(project: Project, options: PoetryAppOptions = {}) {
     super(project, 'PoetryApp');
@@ -264,6 +275,12 @@ export class PoetryApp extends Component {
       this.packageIndex = options.packageIndex;
     }
     const indexName = options.packageIndexName ?? 'package-index';
+    if (options.packageIndexSecret !== undefined) {
+      assertMatches(OWNER, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
+    }
+    this.downloadMounts = options.packageIndexSecret !== undefined
+      ? [RunMount.secret({ id: options.packageIndexSecret, target: '/root/.netrc', required: true })]
+      : [];
     assertMatches(OWNER, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
 
     const images = resolveImages(options);
@@ -309,7 +326,7 @@ export class PoetryApp extends Component {
       // Poetry lives in its own venv: it never mixes with the app's packages and never reaches the runtime.
       builder.addInstruction(
         Instruction.run([`python -m venv ${POETRY_HOME}`, `${POETRY_HOME}/bin/pip install "poetry==\${POETRY_VERSION}"`], {
-          mounts: [RunMount.cache({ target: '/root/.cache/pip' })],
+          mounts: [RunMount.cache({ target: '/root/.cache/pip' }), ...this.downloadMounts],
         }),
         'install-poetry',
       );
@@ -377,6 +394,9 @@ export class PoetryApp extends Component {
       shell: TaskShell.sh(),
     });
     this.image.buildTask.prependSpawn(lockCheck);
+    if (options.packageIndexSecret !== undefined) {
+      this.image.addBuildFlag(`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`);
+    }
     project.testTask.exec('poetry run pytest');
     project.packageTask.exec('poetry build');
     project.addGitIgnore('/.venv/');
@@ -481,7 +501,7 @@ export class PoetryApp extends Component {
   private installDepsInstruction(): Instruction {
     const groups = this.dependencies().dev.length > 0 ? ['dev'] : [];
     const without = groups.length > 0 ? ` --without ${groups.join(',')}` : '';
-    return Instruction.run([`poetry install --no-root${without}`], { mounts: [RunMount.cache({ target: POETRY_CACHE })] });
+    return Instruction.run([`poetry install --no-root${without}`], { mounts: [RunMount.cache({ target: POETRY_CACHE }), ...this.downloadMounts] });
   }
 
   private renderPyproject(options: PoetryAppOptions, indexName: string): any {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as Handlebars from 'handlebars';
 import { Component, Project } from 'projen';
+import { isDriftCheck } from '../project/drift-check';
 
 /** stagecraft's own templates, shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
@@ -91,7 +92,7 @@ export class StubFile extends Component {
 
   public synthesize(): void {
     const target = path.join(this.project.outdir, this.filePath);
-    if (fs.existsSync(target)) {
+    if (fs.existsSync(target) || isDriftCheck()) {
       return;
     }
     const content = StubTemplates.of(this.project).render(this.template, this.context);

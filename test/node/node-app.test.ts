@@ -124,36 +124,7 @@ describe('node-app: one source of truth', () => {
   });
 });
 
-describe('node-app: bad input names the option and changes nothing', () => {
-  const cases: Array<[string, Options, RegExp]> = [
-    ['unknown Node version', { nodeVersion: '19' }, /NodeApp: invalid nodeVersion "19"\. Expected a Node\.js major: one of 20, 22, 24, 26/],
-    ['Node version not a major', { nodeVersion: '24.1' }, /invalid nodeVersion "24\.1"/],
-    ['Node older than engines', { nodeVersion: '22', minNodeVersion: '24.0.0' }, /nodeVersion "22" contradicts minNodeVersion "24\.0\.0"/],
-    ['Node newer than maxNodeVersion', { nodeVersion: '24', maxNodeVersion: '22.99.0' }, /nodeVersion "24" contradicts maxNodeVersion "22\.99\.0"/],
-    ['entrypoint outside lib', { entrypoint: 'src/index.ts' }, /invalid entrypoint \(package\.json main\) "src\/index\.ts"\. Expected a \.js file under "lib"/],
-    ['entrypoint escaping', { entrypoint: 'lib/../../etc/x.js' }, /invalid entrypoint/],
-    ['image variant', { nodeImageVariant: 'windows' }, /invalid nodeImageVariant "windows"/],
-    ['bun', { packageManager: NodePackageManager.BUN }, /invalid packageManager "bun"/],
-    ['static site on a privileged port', { appKind: NodeAppKind.STATIC_SITE, port: 80 }, /invalid port 80\. A static site is served by an unprivileged web server/],
-    ['port out of range', { port: 123456 }, /invalid port 123456/],
-    ['static site dir', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: '../out' }, /invalid staticSiteDir "\.\.\/out"/],
-    ['description with a newline', { description: 'two\nlines' }, /NodeApp: invalid description "two\\nlines"/],
-  ];
-  test.each(cases)('%s', (_name, options, message) => {
-    const dir = tempDir('node-bad-');
-    const previous = process.env.PROJEN_DISABLE_POST;
-    process.env.PROJEN_DISABLE_POST = 'true';
-    try {
-      new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir }).synth();
-      fs.writeFileSync(path.join(dir, 'src/index.ts'), '// mine\n');
-      const before = snapshotDir(dir);
-      expect(() => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...options }).synth()).toThrow(message);
-      expect(snapshotDir(dir)).toEqual(before);
-    } finally {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
-  });
-
+describe('NodeApp in other projects', () => {
   test('NodeApp needs a Node project', () => {
     expect(() => new NodeApp(new Project({ name: 'plain', outdir: tempDir('plain-') }) as any)).toThrow(/NodeApp: invalid project "Project"\. Expected a projen NodeProject or TypeScriptProject/);
   });

@@ -1,0 +1,247 @@
+import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction } from 'dockerfile-ast';
+import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES } from './syntax';
+
+/** How bad a lint finding is. */
+export enum LintSeverity {
+  /** The Dockerfile is wrong or unsafe: synthesis fails. */
+  ERROR = 'error',
+  /** Style: printed, synthesis goes on. */
+  WARNING = 'warning',
+}
+
+/** One thing the linter found. */
+export interface LintFinding {
+  /** The rule, named after hadolint's (`DL3006`) or BuildKit's check (`UndefinedVar`). */
+  readonly rule: string;
+  /** Error or warning. */
+  readonly severity: LintSeverity;
+  /** 1-based line of the instruction. */
+  readonly line: number;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** Names that look like credentials: BuildKit's SecretsUsedInArgOrEnv. */
+const SECRET_NAME = /(?:^|_)(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:$|_)/i;
+/** Environment variables that hold settings, not credentials, despite their names. */
+const NOT_SECRET = new Set(['PIP_DISABLE_PIP_VERSION_CHECK']);
+const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EXPOSE', 'STOPSIGNAL', 'VOLUME', 'ONBUILD']);
+
+/**
+ * Lints Dockerfile text the way hadolint and BuildKit's checks would, on the
+ * parsed file (dockerfile-ast), plus dockerfile-utils' syntax validation.
+ * It reads the text, not the model, so what a user adds through an escape
+ * hatch gets the same checks as what stagecraft writes.
+ */
+export function lintDockerfile(text: string): LintFinding[] {
+  const findings: LintFinding[] = [];
+  const add = (rule: string, severity: LintSeverity, i: AstInstruction, message: string) =>
+    findings.push({ rule, severity, line: i.getRange().start.line + 1, message });
+
+  for (const d of validate(text, {
+    instructionCasing: ValidationSeverity.IGNORE, // checked below as ConsistentInstructionCasing, across the file
+    instructionWorkdirRelative: ValidationSeverity.ERROR,
+  })) {
+    findings.push({
+      rule: `dockerfile-utils/${d.code ?? 'syntax'}`,
+      severity: d.severity === 1 ? LintSeverity.ERROR : LintSeverity.WARNING,
+      line: d.range.start.line + 1,
+      message: typeof d.message === 'string' ? d.message : d.message.value,
+    });
+  }
+
+  const df = DockerfileParser.parse(text);
+  const instructions = df.getInstructions();
+  const globalArgs = new Set<string>(AUTOMATIC_PLATFORM_ARGS);
+  for (const arg of df.getInitialARGs()) {
+    arg.getProperty() && globalArgs.add(arg.getProperty()!.getName());
+  }
+
+  // ConsistentInstructionCasing: all upper or all lower.
+  const keywords = instructions.map((i) => i.getInstruction());
+  const upper = keywords.filter((k) => k === k.toUpperCase()).length;
+  const lower = keywords.filter((k) => k === k.toLowerCase()).length;
+  const majorityUpper = upper >= lower;
+  for (const i of instructions) {
+    const k = i.getInstruction();
+    if (majorityUpper ? k !== k.toUpperCase() : k !== k.toLowerCase()) {
+      add('ConsistentInstructionCasing', LintSeverity.WARNING, i, `"${k}" is not ${majorityUpper ? 'upper' : 'lower'} case like the other instructions`);
+    }
+  }
+
+  const stages: string[] = [];
+  let scope = new Set<string>();
+  let stageStart = 0;
+  let pipefail = false;
+  const froms = df.getFROMs();
+  const lastFrom = froms[froms.length - 1];
+  for (const i of instructions) {
+    const keyword = i.getKeyword();
+    if (keyword === 'FROM') {
+      const from = froms.find((f) => f.getRange().start.line === i.getRange().start.line)!;
+      const image = from.getImageName() ?? '';
+      const tag = from.getImageTag();
+      const digest = from.getImageDigest();
+      const stage = from.getBuildStage();
+      const raw = from.getArgumentsContent() ?? '';
+      // FromAsCasing: "AS" as the FROM keyword is cased.
+      const as = /\s(as)\s/i.exec(raw)?.[1];
+      if (as && (from.getInstruction() === from.getInstruction().toUpperCase() ? as !== 'AS' : as !== 'as')) {
+        add('FromAsCasing', LintSeverity.WARNING, i, `"${as}" does not match the casing of "${from.getInstruction()}"`);
+      }
+      const isStageRef = stages.includes(image);
+      const usesVariable = /\$/.test(from.getImage() ?? '');
+      for (const v of variablesIn(from.getImage() ?? '').concat(variablesIn(from.getPlatformFlag()?.getValue() ?? ''))) {
+        if (!globalArgs.has(v)) {
+          add('UndefinedVar', LintSeverity.ERROR, i, `variable "${v}" in FROM is not declared by an ARG before the first FROM`);
+        }
+      }
+      if (!isStageRef && !usesVariable && image !== 'scratch') {
+        if (!tag && !digest) {
+          add('DL3006', LintSeverity.ERROR, i, `image "${image}" has no explicit tag`);
+        } else if (tag === 'latest') {
+          add('DL3007', LintSeverity.ERROR, i, `image "${image}:latest": name an explicit version`);
+        }
+      }
+      if (stage) {
+        if (stages.includes(stage)) {
+          add('DL3024', LintSeverity.ERROR, i, `stage name "${stage}" is used twice`);
+        }
+        stages.push(stage);
+      }
+      scope = new Set(PREDEFINED_VARIABLES);
+      stageStart = i.getRange().start.line;
+      pipefail = false;
+      continue;
+    }
+    if (froms.length > 0 && i.getRange().start.line < froms[0].getRange().start.line) {
+      continue; // global ARGs
+    }
+    const args = i.getArgumentsContent() ?? '';
+
+    if (EXPANDING.has(keyword)) {
+      const expanded = keyword === 'ENV' || keyword === 'LABEL' ? valuesOf(i) : args;
+      for (const v of variablesIn(expanded)) {
+        if (!scope.has(v)) {
+          add('UndefinedVar', LintSeverity.ERROR, i, `variable "${v}" is not declared by an ARG or ENV earlier in the stage`);
+        }
+      }
+    }
+    if (keyword === 'ARG' || keyword === 'ENV') {
+      const names = keyword === 'ARG' ? [(i as Arg).getProperty()?.getName()] : (i as any).getProperties().map((p: any) => p.getName());
+      for (const name of names.filter((n: string | undefined): n is string => !!n)) {
+        scope.add(name);
+        if (SECRET_NAME.test(name) && !NOT_SECRET.has(name)) {
+          add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret: it would be stored in the image's history; use RUN --mount=type=secret`);
+        }
+      }
+    }
+    switch (keyword) {
+      case 'WORKDIR':
+        if (!args.startsWith('/') && !args.startsWith('$')) {
+          add('DL3000', LintSeverity.ERROR, i, `WORKDIR "${args}" is not an absolute path`);
+        }
+        break;
+      case 'ADD':
+        add('DL3020', LintSeverity.ERROR, i, 'use COPY for files and folders; ADD fetches URLs and unpacks archives implicitly');
+        break;
+      case 'COPY': {
+        const from = (i as any).getFromFlag?.()?.getValue() as string | undefined;
+        if (from !== undefined && !stages.includes(from) && !/[:/]/.test(from) && !/^\d+$/.test(from)) {
+          add('DL3022', LintSeverity.ERROR, i, `COPY --from="${from}" is not an earlier stage (earlier: ${stages.join(', ') || 'none'})`);
+        }
+        if (from !== undefined && from === stages[stages.length - 1] && i.getRange().start.line > stageStart) {
+          add('DL3023', LintSeverity.ERROR, i, `COPY --from="${from}" names the stage it is in`);
+        }
+        break;
+      }
+      case 'CMD':
+      case 'ENTRYPOINT':
+        if ((i as JSONInstruction).getJSONStrings().length === 0 || !args.trim().startsWith('[')) {
+          add('DL3025', LintSeverity.ERROR, i, `${keyword} is in shell form: use the exec form (a JSON array), or signals never reach the app`);
+        }
+        break;
+      case 'SHELL':
+        pipefail = /"-o"\s*,\s*"pipefail"/.test(args) || /-o\s+pipefail/.test(args);
+        break;
+      case 'EXPOSE':
+        for (const port of args.split(/\s+/).filter(Boolean)) {
+          const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(port);
+          const ok = m && Number(m[1]) >= 1 && Number(m[1]) <= 65535 && (!m[2] || (Number(m[2]) >= Number(m[1]) && Number(m[2]) <= 65535));
+          if (!ok && !port.startsWith('$')) {
+            add('DL3011', LintSeverity.ERROR, i, `EXPOSE "${port}" is not a valid port (1-65535, optionally /tcp or /udp)`);
+          }
+        }
+        break;
+      case 'RUN':
+        lintRun(args, pipefail, (rule, message) => add(rule, LintSeverity.ERROR, i, message));
+        break;
+    }
+  }
+
+  // DL3002: the shipped image does not run as root.
+  if (lastFrom) {
+    const finalUsers = instructions.filter((i) => i.getKeyword() === 'USER' && i.getRange().start.line > lastFrom.getRange().start.line);
+    const last = finalUsers[finalUsers.length - 1];
+    if (!last) {
+      findings.push({ rule: 'DL3002', severity: LintSeverity.ERROR, line: lastFrom.getRange().start.line + 1, message: 'the final stage has no USER: the image runs as root' });
+    } else if (/^(root|0)(:|$)/.test(last.getArgumentsContent() ?? '')) {
+      add('DL3002', LintSeverity.ERROR, last, 'the last USER of the final stage is root');
+    }
+  }
+  return findings.sort((a, b) => a.line - b.line);
+}
+
+/** Rules on a RUN's shell text (flags stripped). */
+function lintRun(args: string, pipefail: boolean, report: (rule: string, message: string) => void): void {
+  const script = args.replace(/^(--\S+\s+)+/, '');
+  for (const command of script.split(/&&|\|\||;/).map((c) => c.trim())) {
+    if (/^(sudo\s+)?apt-get\s.*\binstall\b/.test(command)) {
+      if (!/\s(-y|--yes|--assume-yes|-[a-z]*y[a-z]*)\b/.test(command)) {
+        report('DL3014', `"${command}": apt-get install needs -y in a build`);
+      }
+      if (!/--no-install-recommends/.test(command)) {
+        report('DL3015', `"${command}": use --no-install-recommends to keep the image small`);
+      }
+    }
+    const pip = /^(?:\S*\/)?(?:python\d*(?:\.\d+)?\s+-m\s+)?pip\d*(?:\.\d+)?\s+(?:.*\s)?install\s+(.*)$/.exec(command);
+    if (pip) {
+      for (const pkg of pip[1].split(/\s+/).filter((w) => w && !w.startsWith('-'))) {
+        const name = pkg.replace(/^["']|["']$/g, '');
+        const local = /\.(whl|tar\.gz|zip)$/.test(name) || /^[.\/]/.test(name) || name.includes('/');
+        if (!local && !/(==|===|@)/.test(name)) {
+          report('DL3013', `pip install "${name}" is not pinned: name a version ("${name}==X.Y")`);
+        }
+      }
+    }
+    const npm = /^npm\s+(?:i|install|add)\s+(.*)$/.exec(command);
+    if (npm) {
+      for (const pkg of npm[1].split(/\s+/).filter((w) => w && !w.startsWith('-'))) {
+        if (!/^(@[^/]+\/)?[^@]+@\S+/.test(pkg) && !/^[.\/]/.test(pkg)) {
+          report('DL3016', `npm install "${pkg}" is not pinned: name a version ("${pkg}@X.Y.Z")`);
+        }
+      }
+    }
+  }
+  // A pipe outside quotes, without pipefail, hides the failure of its left side.
+  if (!pipefail && /(^|[^|])\|([^|]|$)/.test(script.replace(/"(?:\\.|[^"\\])*"|'[^']*'/g, ''))) {
+    report('DL4006', 'a piped command without `SHELL ["/bin/sh", "-o", "pipefail", "-c"]` hides failures of its left side');
+  }
+}
+
+function variablesIn(text: string): string[] {
+  const out: string[] = [];
+  // An escaped \$ is literal; $$ is not a reference.
+  const cleaned = text.replace(/\\\\/g, '').replace(/\\\$/g, '');
+  for (const m of cleaned.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+    out.push(m[1] ?? m[2]);
+  }
+  return out;
+}
+
+/** The raw values of ENV/LABEL key=value pairs (keys never expand). */
+function valuesOf(i: AstInstruction): string {
+  const props = (i as any).getProperties?.() ?? [];
+  return props.map((p: any) => p.getValue?.() ?? '').join(' ');
+}

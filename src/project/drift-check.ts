@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Component, FileBase, Project } from 'projen';
+import { resolve } from 'projen/lib/_resolve';
+import { NodePackage } from 'projen/lib/javascript';
+
+/** The environment variable that turns synthesis into a drift check. */
+export const DRIFT_CHECK_ENV = 'STAGECRAFT_DRIFT_CHECK';
+
+/** Whether this synthesis is a drift check, which must write nothing. */
+export function isDriftCheck(): boolean {
+  return !!process.env[DRIFT_CHECK_ENV];
+}
+
+/**
+ * The `drift` task: fails when a generated file differs from what
+ * `.projenrc.ts` produces (edited by hand, or not re-synthesized after an
+ * edit), listing the files, and writes nothing: the check runs after every
+ * other component has prepared its files and before projen writes or cleans
+ * up anything. Add this component last.
+ */
+export class DriftCheck extends Component {
+  constructor(project: Project) {
+    super(project, 'DriftCheck');
+    project.addTask('drift', {
+      description: 'Fail when a generated file differs from what .projenrc.ts produces; writes nothing',
+      env: { [DRIFT_CHECK_ENV]: '1', PROJEN_DISABLE_POST: 'true' },
+      steps: [{ spawn: project.defaultTask?.name ?? 'default' }],
+    });
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    if (!isDriftCheck()) {
+      return;
+    }
+    // projen completes package.json's dependencies only while synthesizing: do that part now.
+    const pkg = NodePackage.of(this.project) as any;
+    if (pkg && typeof pkg.renderDependencies === 'function') {
+      pkg._renderedDeps = pkg.renderDependencies();
+    }
+    const outdir = this.project.outdir;
+    const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
+    const drift: string[] = [];
+    const generated = new Set<string>();
+    for (const file of this.project.files) {
+      generated.add(file.path);
+      const want: string | undefined = (file as FileBase & { synthesizeContent(r: unknown): string | undefined }).synthesizeContent(resolver);
+      const target = path.join(outdir, file.path);
+      const have = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
+      if (want === undefined ? have !== undefined : have === undefined) {
+        drift.push(`${file.path} (${have === undefined ? 'missing' : 'no longer generated'})`);
+      } else if (want !== have) {
+        drift.push(`${file.path} (differs)`);
+      }
+    }
+    const manifest = path.join(outdir, '.projen', 'files.json');
+    const before: string[] = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? [] : [];
+    for (const file of before.filter((f) => !generated.has(f) && fs.existsSync(path.join(outdir, f)))) {
+      drift.push(`${file} (no longer generated)`);
+    }
+    if (drift.length > 0) {
+      throw new Error(
+        `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
+          'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
+      );
+    }
+    this.project.logger.info('No drift: every generated file is what .projenrc.ts produces.');
+  }
+}

@@ -1,0 +1,77 @@
+import { Instruction, lintDockerfile } from '../../src';
+import { synthPoetry } from '../python/poetry-util';
+
+const good = [
+  '# syntax=docker/dockerfile:1',
+  'ARG BASE=python:3.13-slim',
+  'FROM ${BASE} AS builder',
+  'ARG VERSION=1',
+  'ENV APP_VERSION="${VERSION}"',
+  'WORKDIR /app',
+  'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+  'RUN pip install "poetry==2.1.2" && npm install -g "npm@11.6.2"',
+  'FROM python:3.13-slim AS runtime',
+  'COPY --from=builder /app /app',
+  'USER 10001:10001',
+  'EXPOSE 8000/tcp',
+  'CMD ["python", "-m", "app"]',
+].join('\n');
+
+function rules(text: string): string[] {
+  return lintDockerfile(text).map((f) => `${f.rule}@${f.line}`);
+}
+
+const swap = (from: string, to: string) => good.replace(from, to);
+
+describe('lint gate rules', () => {
+  test('a clean Dockerfile has no findings', () => {
+    expect(lintDockerfile(good)).toEqual([]);
+  });
+
+  const cases: Array<[string, string, string]> = [
+    ['DL3000 relative WORKDIR', swap('WORKDIR /app', 'WORKDIR app'), 'DL3000@6'],
+    ['DL3006 untagged image', swap('FROM python:3.13-slim AS runtime', 'FROM python AS runtime'), 'DL3006@9'],
+    ['DL3007 latest', swap('FROM python:3.13-slim AS runtime', 'FROM python:latest AS runtime'), 'DL3007@9'],
+    ['DL3020 ADD', swap('COPY --from=builder /app /app', 'ADD app.tar.gz /app'), 'DL3020@10'],
+    ['DL3022 COPY --from an unknown stage', swap('COPY --from=builder', 'COPY --from=build'), 'DL3022@10'],
+    ['DL3024 duplicate stage', swap('AS runtime', 'AS builder'), 'DL3024@9'],
+    ['DL3025 shell-form CMD', swap('CMD ["python", "-m", "app"]', 'CMD python -m app'), 'DL3025@13'],
+    ['DL3002 root user', swap('USER 10001:10001', 'USER root'), 'DL3002@11'],
+    ['DL3002 no user', swap('USER 10001:10001\n', ''), 'DL3002@9'],
+    ['DL3014 apt-get without -y', swap('install -y --no', 'install --no'), 'DL3014@7'],
+    ['DL3015 apt-get without --no-install-recommends', swap(' --no-install-recommends', ''), 'DL3015@7'],
+    ['DL3013 unpinned pip', swap('"poetry==2.1.2"', 'poetry'), 'DL3013@8'],
+    ['DL3016 unpinned npm', swap('"npm@11.6.2"', 'typescript'), 'DL3016@8'],
+    ['DL4006 pipe without pipefail', swap('rm -rf /var/lib/apt/lists/*', 'curl -s x | sh'), 'DL4006@7'],
+    ['UndefinedVar in ENV', swap('"${VERSION}"', '"${VERSON}"'), 'UndefinedVar@5'],
+    ['UndefinedVar in FROM', swap('FROM ${BASE} AS builder', 'FROM ${BASEIMAGE} AS builder'), 'UndefinedVar@3'],
+    ['SecretsUsedInArgOrEnv', swap('ARG VERSION=1', 'ARG VERSION=1\nARG NPM_TOKEN'), 'SecretsUsedInArgOrEnv@5'],
+    ['DL3011 invalid EXPOSE', swap('EXPOSE 8000/tcp', 'EXPOSE 80000'), 'DL3011@12'],
+    ['ConsistentInstructionCasing', swap('WORKDIR /app', 'workdir /app'), 'ConsistentInstructionCasing@6'],
+    ['FromAsCasing', swap('AS runtime', 'as runtime'), 'FromAsCasing@9'],
+  ];
+  test.each(cases)('%s', (_name, text, expected) => {
+    expect(rules(text)).toContain(expected);
+  });
+
+  test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
+    expect(rules(swap('ENV APP_VERSION="${VERSION}"', 'ENV PRICE="\\$5"'))).toEqual([]);
+    expect(rules(swap('rm -rf /var/lib/apt/lists/*', 'echo "a | b"'))).toEqual([]);
+  });
+});
+
+describe('the lint gate runs at synthesis, on escape-hatch additions too', () => {
+  test('generated Dockerfiles pass', () => {
+    expect(synthPoetry({ port: 8000, deps: ['requests@^2.32'] }).project.dockerfile.lint()).toEqual([]);
+  });
+
+  test('an apt-get added through the escape hatch without -y and --no-install-recommends fails synthesis', () => {
+    expect(() =>
+      synthPoetry({}, (p) => p.dockerfile.stage('runtime').insertAfter('workdir', Instruction.run(['apt-get update', 'apt-get install libpq5']))),
+    ).toThrow(/Dockerfile fails the lint gate; nothing was written:\n {2}- line \d+: DL3014: "apt-get install libpq5": apt-get install needs -y in a build\n {2}- line \d+: DL3015/);
+  });
+
+  test('an ARG that looks like a secret fails synthesis', () => {
+    expect(() => synthPoetry({}, (p) => p.dockerfile.stage('builder').addInstruction(Instruction.arg('PYPI_TOKEN')))).toThrow(/SecretsUsedInArgOrEnv: ARG "PYPI_TOKEN" looks like a secret/);
+  });
+});

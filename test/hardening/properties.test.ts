@@ -1,0 +1,279 @@
+import * as fc from 'fast-check';
+import { Testing } from 'projen';
+import { parse as parseToml } from 'smol-toml';
+import { BaseImage, DockerfileStage, GoAppProject, Instruction, NodeAppProject, PoetryAppProject } from '../../src';
+import { ParsedDockerfile, only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { tempDir } from '../temp';
+
+/**
+ * Whatever the value of a string option, synthesis either refuses it with an
+ * error naming the option, or the output parses back (dockerfile-ast,
+ * a TOML parser, JSON, a go.mod parser) to exactly the instructions and keys
+ * intended, with the value where it belongs. Never string search.
+ */
+
+const MODEL_RUNS = 300;
+const PROJECT_RUNS = 60;
+let properties = 0;
+let runs = 0;
+
+/** Strings built from what Docker, TOML, shells and JSON treat specially, mixed with arbitrary text. */
+const hostile = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('\n', '\r\n', '\r', '"', "'", '\\', '\\\n', '$', '${HOME}', '$(id)', '`id`', '<<EOF', '#', ' ', '=', ';', '&&', '|', '[', ']', '{', '}', '\t', '\u2028', '\u0000', 'a', 'Z', '9', '-', '.', '/', ':', '@', 'é', '🐳') },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
+    ),
+    { maxLength: 12 },
+  )
+  .map((parts) => parts.join(''));
+
+function check<T>(name: string, arb: fc.Arbitrary<T>, numRuns: number, predicate: (value: T) => void): void {
+  properties++;
+  runs += numRuns;
+  fc.assert(
+    fc.property(arb, (v) => {
+      predicate(v);
+    }),
+    { numRuns, seed: 20261124 },
+  );
+  void name;
+}
+
+/** Either `fn` throws an error naming `option`, or it returns and `then` checks the output. */
+function refusedOr<T>(option: string, fn: () => T, then: (result: T) => void): void {
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    const message = (e as Error).message;
+    if (!message.includes(option)) {
+      throw new Error(`refused without naming ${option}: ${message}`);
+    }
+    return;
+  }
+  then(result);
+}
+
+function stage(...instructions: Instruction[]): ParsedDockerfile {
+  const s = new DockerfileStage('s', { from: BaseImage.of('alpine:3.20') });
+  instructions.forEach((i) => s.addInstruction(i));
+  return parseDockerfile(s.render() + '\n');
+}
+
+const keywords = (df: ParsedDockerfile) => df.stages.map((s) => s.instructions.map((i) => i.keyword));
+
+describe('the Dockerfile model: values become exactly one instruction with exactly that value', () => {
+  test('ENV', () => {
+    check('ENV', fc.tuple(hostile, fc.boolean()), MODEL_RUNS, ([value, expand]) => {
+      refusedOr('ENV', () => Instruction.env({ VALUE: value }, expand ? { expand: ['VALUE'] } : {}), (i) => {
+        const df = stage(i);
+        expect(keywords(df)).toEqual([['ENV']]);
+        if (!expand) {
+          expect(only(df.stages[0], 'ENV').properties).toEqual({ VALUE: value });
+        }
+      });
+    });
+  });
+
+  test('LABEL', () => {
+    check('LABEL', fc.tuple(hostile, hostile), MODEL_RUNS, ([key, value]) => {
+      refusedOr('LABEL', () => Instruction.label({ [`org.example.${key}`]: value }), (i) => {
+        const df = stage(i);
+        expect(keywords(df)).toEqual([['LABEL']]);
+        expect(only(df.stages[0], 'LABEL').properties).toEqual({ [`org.example.${key}`]: value });
+      });
+    });
+  });
+
+  test('ARG', () => {
+    check('ARG', hostile, MODEL_RUNS, (value) => {
+      refusedOr('ARG', () => Instruction.arg('VALUE', value), (i) => {
+        const df = stage(i);
+        expect(keywords(df)).toEqual([['ARG']]);
+        expect(only(df.stages[0], 'ARG').properties).toEqual({ VALUE: value });
+      });
+    });
+  });
+
+  test('CMD, ENTRYPOINT, SHELL and HEALTHCHECK exec arguments', () => {
+    check('exec form', fc.array(hostile, { minLength: 1, maxLength: 4 }), MODEL_RUNS, (args) => {
+      refusedOr('args', () => [Instruction.cmd(args), Instruction.entrypoint(args), Instruction.shell(args)], (made) => {
+        const df = stage(...made);
+        expect(keywords(df)).toEqual([['CMD', 'ENTRYPOINT', 'SHELL']]);
+        expect(df.stages[0].instructions.map((i) => i.json)).toEqual([args, args, args]);
+      });
+      refusedOr('command', () => Instruction.healthcheck(args), (i) => {
+        expect(stage(i).stages[0].instructions.map((x) => x.json)).toEqual([args]);
+      });
+    });
+  });
+
+  test('COPY, WORKDIR, USER: a path or name is taken as it is or refused', () => {
+    check('paths', fc.tuple(hostile, hostile), MODEL_RUNS, ([source, dest]) => {
+      refusedOr('COPY', () => Instruction.copy([source], `/app/${dest}`), (i) => {
+        const df = stage(i);
+        expect(keywords(df)).toEqual([['COPY']]);
+        expect(only(df.stages[0], 'COPY').args).toEqual([source, `/app/${dest}`]);
+      });
+      refusedOr('WORKDIR', () => Instruction.workdir(`/${dest}`), (i) => {
+        expect(only(stage(i).stages[0], 'WORKDIR').args).toEqual([`/${dest}`]);
+      });
+      refusedOr('USER', () => Instruction.user(source), (i) => {
+        expect(only(stage(i).stages[0], 'USER').args).toEqual([source]);
+      });
+    });
+  });
+
+  test('RUN: a command is one line of one instruction, or refused', () => {
+    check('RUN', fc.array(hostile, { minLength: 1, maxLength: 3 }), MODEL_RUNS, (commands) => {
+      refusedOr('RUN', () => Instruction.run(commands), (i) => {
+        const df = stage(i, Instruction.user('app'));
+        expect(keywords(df)).toEqual([['RUN', 'USER']]);
+      });
+    });
+  });
+
+  test('base image references: a valid reference or refused', () => {
+    check('FROM', hostile, MODEL_RUNS, (ref) => {
+      refusedOr('reference', () => BaseImage.of(`python:${ref}`), (image) => {
+        const df = parseDockerfile(new DockerfileStage('s', { from: image }).render() + '\n');
+        expect(df.stages.map((s) => [s.name, s.image])).toEqual([['s', image.reference]]);
+      });
+    });
+  });
+});
+
+/** A synthesized poetry-app, parsed back. */
+function poetry(options: object) {
+  const project = new PoetryAppProject({ name: 'prop', outdir: tempDir('prop-'), ...options });
+  const files = Testing.synth(project);
+  return { dockerfile: parseDockerfile(files.Dockerfile), pyproject: parseToml(files['pyproject.toml']) as any };
+}
+const baseline = poetry({ port: 8000 });
+const sameShape = (df: ParsedDockerfile) => expect(keywords(df)).toEqual(keywords(baseline.dockerfile));
+
+describe('poetry-app: option values reach pyproject.toml and the Dockerfile exactly, or are refused', () => {
+  test('description, authors, license, repository', () => {
+    const fields: Array<[string, (v: string) => object, (r: ReturnType<typeof poetry>, v: string) => void]> = [
+      ['description', (v) => ({ description: v }), (r, v) => {
+        expect(r.pyproject.project.description).toBe(v);
+        expect(only(stageNamed(r.dockerfile, 'runtime'), 'LABEL').properties['org.opencontainers.image.description']).toBe(v || undefined);
+      }],
+      // an empty author is no author
+      ['authorName', (v) => ({ authorName: v }), (r, v) => expect(r.pyproject.project.authors).toEqual(v ? [{ name: v }] : undefined)],
+      ['license', (v) => ({ license: v }), (r, v) => {
+        expect(r.pyproject.project.license).toBe(v);
+        expect(only(stageNamed(r.dockerfile, 'runtime'), 'LABEL').properties['org.opencontainers.image.licenses']).toBe(v);
+      }],
+      ['repositoryUrl', (v) => ({ repositoryUrl: `https://example.com/${v}` }), (r, v) => {
+        expect(r.pyproject.project.urls.repository).toBe(`https://example.com/${v}`);
+        expect(only(stageNamed(r.dockerfile, 'runtime'), 'LABEL').properties['org.opencontainers.image.source']).toBe(`https://example.com/${v}`);
+      }],
+    ];
+    for (const [option, options, expectations] of fields) {
+      check(option, hostile, PROJECT_RUNS, (v) => {
+        refusedOr(option, () => poetry({ ...options(v), port: 8000 }), (r) => {
+          sameShape(r.dockerfile);
+          expectations(r, v);
+        });
+      });
+    }
+  });
+
+  test('names: project, module, script, target', () => {
+    check('names', fc.record({ name: hostile, scriptName: hostile }), PROJECT_RUNS, (o) => {
+      refusedOr('invalid', () => poetry({ name: `p${o.name}`, moduleName: 'pkg', scriptName: o.scriptName, port: 8000 }), ({ dockerfile, pyproject }) => {
+        sameShape(dockerfile);
+        expect(pyproject.project.name).toBe(`p${o.name}`);
+        expect(pyproject.project.scripts).toEqual({ [o.scriptName]: 'pkg.app:main' });
+        expect(only(stageNamed(dockerfile, 'runtime'), 'CMD').json).toEqual([o.scriptName]);
+      });
+    });
+  });
+
+  test('image labels and the health check path', () => {
+    check('labels', fc.record({ key: hostile, value: hostile, path: hostile }), PROJECT_RUNS, (o) => {
+      refusedOr('invalid', () => poetry({ port: 8000, imageLabels: { [`com.example.${o.key}`]: o.value }, healthCheckPath: `/${o.path}` }), ({ dockerfile }) => {
+        sameShape(dockerfile);
+        const runtime = stageNamed(dockerfile, 'runtime');
+        expect(only(runtime, 'LABEL').properties[`com.example.${o.key}`]).toBe(o.value);
+        expect(only(runtime, 'HEALTHCHECK').json![2]).toContain(`'http://127.0.0.1:8000/${o.path}'`);
+      });
+    });
+  });
+
+  test('the package index reaches [[tool.poetry.source]] and the PIP_INDEX_URL ARG', () => {
+    check('index', hostile, PROJECT_RUNS, (s) => {
+      const url = `https://pypi.example.com/${s}`;
+      refusedOr('packageIndex', () => poetry({ port: 8000, packageIndex: url }), ({ dockerfile, pyproject }) => {
+        expect(pyproject.tool.poetry.source).toEqual([{ name: 'package-index', url, priority: 'primary' }]);
+        expect(stageNamed(dockerfile, 'builder').instructions.find((i) => i.keyword === 'ARG')!.properties).toEqual({ PIP_INDEX_URL: url });
+      });
+    });
+  });
+
+  test('dependency specs reach [project].dependencies as parsed PEP 508 strings', () => {
+    check('deps', fc.tuple(hostile, hostile), PROJECT_RUNS, ([name, constraint]) => {
+      refusedOr('dependency', () => poetry({ port: 8000, deps: [`d${name}@${constraint}`] }), ({ dockerfile, pyproject }) => {
+        sameShape(dockerfile);
+        expect(pyproject.project.dependencies).toHaveLength(1);
+        expect(pyproject.project.dependencies[0].startsWith(`d${name.split('[')[0]}`)).toBe(true);
+      });
+    });
+  });
+});
+
+/** go.mod's directives, parsed the way the go command reads them (one directive or block per statement). */
+function parseGoMod(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let block: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (!line) continue;
+    if (block) {
+      if (line === ')') block = undefined;
+      else (out[block] ??= []).push(line);
+      continue;
+    }
+    const m = /^(\w+)\s+(.*)$/.exec(line)!;
+    if (m[2] === '(') block = m[1];
+    else (out[m[1]] ??= []).push(m[2]);
+  }
+  return out;
+}
+
+describe('go-app and node-app', () => {
+  test('go-app: module path, binary name, description', () => {
+    check('go', fc.record({ module: hostile, binary: hostile, description: hostile }), PROJECT_RUNS, (o) => {
+      refusedOr('GoApp: invalid', () => {
+        const files = Testing.synth(new GoAppProject({ name: 'g', outdir: tempDir('prop-go-'), modulePath: `example.com/${o.module}`, binaryName: `b${o.binary}`, description: o.description }));
+        return { mod: parseGoMod(files['go.mod']), df: parseDockerfile(files.Dockerfile) };
+      }, ({ mod, df }) => {
+        expect(mod.module).toEqual([`example.com/${o.module}`]);
+        expect(only(stageNamed(df, 'runtime'), 'ENTRYPOINT').json).toEqual([`/app/b${o.binary}`]);
+        expect(only(stageNamed(df, 'runtime'), 'LABEL').properties['org.opencontainers.image.description']).toBe(o.description);
+      });
+    });
+  });
+
+  test('node-app: package.json description and image labels', () => {
+    check('node', fc.record({ description: hostile, value: hostile }), PROJECT_RUNS, (o) => {
+      refusedOr('invalid', () => {
+        const files = Testing.synth(new NodeAppProject({ name: 'n', defaultReleaseBranch: 'main', outdir: tempDir('prop-node-'), description: o.description, imageLabels: { 'com.example.x': o.value } }));
+        return { pkg: files['package.json'], df: parseDockerfile(files.Dockerfile) };
+      }, ({ pkg, df }) => {
+        // projen leaves an empty description out of package.json, and so does the label
+        expect(pkg.description ?? '').toBe(o.description);
+        const labels = only(stageNamed(df, 'runtime'), 'LABEL').properties;
+        expect(labels['com.example.x']).toBe(o.value);
+        expect(labels['org.opencontainers.image.description']).toBe(o.description || undefined);
+      });
+    });
+  });
+});
+
+afterAll(() => {
+  // eslint-disable-next-line no-console
+  console.log(`properties: ${properties}, runs: ${runs}`);
+});
