@@ -91,7 +91,9 @@ export class ProjenrcToolchain extends Component {
     fs.writeFileSync(stampFile, wanted);
     if (changed && !process.env.STAGECRAFT_TOOLCHAIN_RESYNTH) {
       this.project.logger.info('The toolchain changed: synthesizing again with the new one.');
-      const again = spawnSync('npx', ['projen'], {
+      // The project's own projen, run by node: a nested `npx` inherits the outer one's npm_config_call
+      // and refuses to run ("npm error code EUSAGE").
+      const again = spawnSync(process.execPath, [path.join(outdir, 'node_modules', 'projen', 'bin', 'projen')], {
         cwd: outdir,
         stdio: ['ignore', 'inherit', 'inherit'],
         env: { ...process.env, STAGECRAFT_TOOLCHAIN_RESYNTH: '1' },
