@@ -9,6 +9,7 @@ import {
   imageInfo,
   inToolroot,
   listImagePaths,
+  mustBuildImage,
   removeImage,
   runImage,
   startImage,
@@ -47,11 +48,7 @@ function go(dir: string, ...args: string[]): string {
 
 function build(dir: string, tag: string) {
   images.push(tag);
-  const r = buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
-  if (r.status !== 0) {
-    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
-  }
-  return r;
+  return mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
 }
 
 describe('a Go service with the default options', () => {

@@ -161,6 +161,15 @@ export function buildImage(opts: BuildImageOptions): BuildResult {
   return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
+/** Like {@link buildImage}, but a failed build fails the test with the end of the engine's output. */
+export function mustBuildImage(opts: BuildImageOptions): BuildResult {
+  const r = buildImage(opts);
+  if (r.status !== 0) {
+    throw new Error(`build of ${opts.tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  }
+  return r;
+}
+
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 
 /** `--volume` of the host's CA bundle for RUN steps, when the host has one. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
-import { buildImage, ensureEngineReady, httpGet, imageFileExists, imageInfo, listImagePaths, removeImage, runImage, startImage, waitFor } from '../harness';
+import { ensureEngineReady, httpGet, imageFileExists, imageInfo, listImagePaths, mustBuildImage, removeImage, runImage, startImage, waitFor } from '../harness';
 import { mustRun, userEnv } from '../package-util';
 import { tempDir } from '../temp';
 
@@ -32,11 +32,7 @@ function generate(options: Partial<NodeAppProjectOptions>): string {
 
 function build(dir: string, tag: string) {
   images.push(tag);
-  const r = buildImage({ contextDir: dir, tag });
-  if (r.status !== 0) {
-    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
-  }
-  return r;
+  return mustBuildImage({ contextDir: dir, tag });
 }
 
 describe('the node-app service with default options', () => {

@@ -1,17 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  buildImage,
-  ensureEngineReady,
-  imageFileExists,
-  imageInfo,
-  inToolroot,
-  listImagePaths,
-  PackageIndex,
-  removeImage,
-  runImage,
-  startPackageIndex,
-} from '../harness';
+import { buildImage, ensureEngineReady, imageFileExists, imageInfo, inToolroot, listImagePaths, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
 import { synthInto, tempDir } from './poetry-util';
 import { PoetryAppProjectOptions } from '../../src';
 
@@ -53,11 +42,7 @@ function generate(options: PoetryAppProjectOptions, edit?: (dir: string) => void
 /** Builds the generated Dockerfile unchanged: no build args (the Dockerfile's own ARG defaults are the ones used). */
 function build(dir: string, tag: string) {
   images.push(tag);
-  const r = buildImage({ contextDir: dir, tag });
-  if (r.status !== 0) {
-    throw new Error(`build of ${tag} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
-  }
-  return r;
+  return mustBuildImage({ contextDir: dir, tag });
 }
 
 /** What must never reach the runtime image: Poetry, pip caches, compilers, the sources. */
