@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Project } from 'projen';
 import { Comparison } from './resynth';
 import { GoAppProject, NodeAppProject, PoetryAppProject } from '../src';
-import { buildImage, imageInfo, inToolroot, removeImage, runImage, withImageRoot } from '../test/harness';
+import { imageInfo, inToolroot, mustBuildImage, removeImage, runImage, withImageRoot } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
 
 /** What one ecosystem's image measures. */
@@ -22,11 +22,7 @@ export interface EcosystemFigures {
 }
 
 function mustBuild(contextDir: string, tag: string, extra: { dockerfile?: string; noCache?: boolean; target?: string } = {}): number {
-  const r = buildImage({ contextDir, tag, ...extra });
-  if (r.status !== 0) {
-    throw new Error(`build ${tag} failed:\n${r.stderr.slice(-3000)}`);
-  }
-  return r.seconds;
+  return mustBuildImage({ contextDir, tag, ...extra }).seconds;
 }
 
 function synth(project: Project): void {
