@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const results: Record<string, unknown> = { date: new Date().toISOString(), rounds: ROUNDS };
   try {
-    console.log(`stagecraft bench: medians of ${ROUNDS} interleaved rounds (work dir ${work})\n`);
+    console.log(`stagecraft bench: medians of ${ROUNDS} interleaved rounds\n`);
     if (ONLY.has('resynth')) {
       const resynth = compare(resynthesis(work, ROUNDS));
       rows.push(resynth.text);
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await index.stop();
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
