@@ -1,10 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { DependencyType, Testing } from 'projen';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { GoApp, GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
 
 function synthGo(options: GoAppProjectOptions = {}, configure?: (p: GoAppProject) => void) {
@@ -12,16 +9,6 @@ function synthGo(options: GoAppProjectOptions = {}, configure?: (p: GoAppProject
   configure?.(project);
   const files = Testing.synth(project);
   return { files, project, dockerfile: parseDockerfile(files.Dockerfile) };
-}
-
-function synthGoInto(dir: string, options: GoAppProjectOptions = {}): void {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new GoAppProject({ name: 'hello-go', outdir: dir, ...options }).synth();
-  } finally {
-    process.env.PROJEN_DISABLE_POST = previous;
-  }
 }
 
 describe('go-app with no options', () => {

@@ -1,11 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Project, Testing } from 'projen';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
 
 type Options = Partial<NodeAppProjectOptions>;

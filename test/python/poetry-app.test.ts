@@ -5,7 +5,7 @@ import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
 import { Instruction, PoetryApp, PyprojectLayout } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { snapshotDir, synthInto, synthPoetry } from './poetry-util';
+import { synthInto, synthPoetry } from './poetry-util';
 import { tempDir, testProject } from '../temp';
 
 describe('poetry-app with no options', () => {
