@@ -125,7 +125,7 @@ describe('a team project from the org package', () => {
     ['a service without its health check', (rc) => rc.replace('team: "payments",', 'team: "payments",\n  port: 8000,').replace('project.synth();', 'project.dockerfile.stage("runtime").removeInstruction("healthcheck");\nproject.synth();'),
       /policy "healthcheck-for-services" \(error\), app "svc", Dockerfile: the service has no HEALTHCHECK/],
   ];
-  test.each(refused)('refused: %s; nothing on disk changes', (_name, edit, message) => {
+  test.each(refused)('refused: %s; nothing on disk changes', (name, edit, message) => {
     const rc = read(svc, '.projenrc.ts');
     editRc(svc, edit);
     const before = snapshotDir(svc);
@@ -134,6 +134,8 @@ describe('a team project from the org package', () => {
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(message);
     expect(r.output).toContain('nothing was written');
+    // eslint-disable-next-line no-console
+    console.log(`refused (${name}):\n${r.output.split('\n').filter((l) => /nothing was written|policy "/.test(l)).join('\n')}`);
     delete before['.projenrc.ts'];
     const after = snapshotDir(svc);
     delete after['.projenrc.ts'];
