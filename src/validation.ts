@@ -3,6 +3,42 @@
  * option, the value received and what is allowed, so a user can fix
  * `.projenrc.ts` without reading stagecraft's source.
  */
+import * as path from 'path';
+import { inspect } from 'util';
+
+/** Marks an error whose message is written for the user. Symbol.for: an org package's copy of stagecraft marks the same way. */
+const USER_ERROR = Symbol.for('stagecraft.userError');
+const HANDLER_INSTALLED = Symbol.for('stagecraft.userErrorHandler');
+
+/**
+ * An error whose message says all the user needs: when `.projenrc` runs as
+ * the main program, `npx projen` shows the message alone, not a stack trace
+ * into stagecraft's source.
+ */
+export function userError(message: string): Error {
+  const error = new Error(message);
+  Object.defineProperty(error, USER_ERROR, { value: true });
+  return error;
+}
+
+/**
+ * Installed when `.projenrc.ts` (or `.js`) is the main program, never in a
+ * test runner or a program that embeds stagecraft: a user error is printed
+ * as its message; any other error as Node prints it, stack and all.
+ */
+function reportUserErrorsPlainly(): void {
+  const main = require.main?.filename;
+  if (!main || !/^\.projenrc\.[cm]?[jt]s$/.test(path.basename(main)) || (process as any)[HANDLER_INSTALLED]) {
+    return;
+  }
+  (process as any)[HANDLER_INSTALLED] = true;
+  process.on('uncaughtException', (error: unknown) => {
+    const plain = error instanceof Error && (error as any)[USER_ERROR] === true;
+    process.stderr.write(plain ? `\u{1F47E} ${(error as Error).message}\n` : `${inspect(error)}\n`);
+    process.exit(1);
+  });
+}
+reportUserErrorsPlainly();
 
 /** Renders a received value unambiguously: strings quoted, control characters visible. */
 export function show(value: unknown): string {
@@ -29,7 +65,7 @@ export function show(value: unknown): string {
  * @param allowed what would have been accepted
  */
 export function invalidOption(owner: string, option: string, value: unknown, allowed: string): Error {
-  return new Error(`${owner}: invalid ${option} ${show(value)}. ${allowed}`);
+  return userError(`${owner}: invalid ${option} ${show(value)}. ${allowed}`);
 }
 
 /**

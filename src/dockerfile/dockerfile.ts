@@ -3,7 +3,7 @@ import { Instruction } from './instruction';
 import { LintFinding, LintSeverity, lintDockerfile } from './lint';
 import { DockerfileStage } from './stage';
 import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, quoteWord } from './syntax';
-import { show } from '../validation';
+import { show, userError } from '../validation';
 
 /** Options of a Dockerfile. */
 export interface DockerfileOptions {
@@ -46,7 +46,7 @@ export class Dockerfile extends FileBase {
     super(project, options.fileName ?? 'Dockerfile');
     this.syntax = options.syntax ?? 'docker/dockerfile:1';
     if (!/^[A-Za-z0-9_.\/:@-]+$/.test(this.syntax)) {
-      throw new Error(`Dockerfile: invalid syntax ${show(this.syntax)}. Expected an image reference such as "docker/dockerfile:1".`);
+      throw userError(`Dockerfile: invalid syntax ${show(this.syntax)}. Expected an image reference such as "docker/dockerfile:1".`);
     }
   }
 
@@ -60,7 +60,7 @@ export class Dockerfile extends FileBase {
     const found = this.tryFindStage(name);
     if (!found) {
       const known = this._stages.map((s) => `"${s.name}"`).join(', ') || 'none';
-      throw new Error(`${this.path}: no stage named ${show(name)}. Stages: ${known}.`);
+      throw userError(`${this.path}: no stage named ${show(name)}. Stages: ${known}.`);
     }
     return found;
   }
@@ -95,7 +95,7 @@ export class Dockerfile extends FileBase {
       quoteWord(this.path, name, defaultValue);
     }
     if (this.globalArgs.some((a) => a.name === name)) {
-      throw new Error(`${this.path}: global ARG ${show(name)} is already declared.`);
+      throw userError(`${this.path}: global ARG ${show(name)} is already declared.`);
     }
     this.globalArgs.push({ name, defaultValue });
   }
@@ -172,7 +172,7 @@ export class Dockerfile extends FileBase {
     super.preSynthesize();
     const errors = this.validate();
     if (errors.length > 0) {
-      throw new Error(`Invalid Dockerfile model:\n  - ${errors.join('\n  - ')}`);
+      throw userError(`Invalid Dockerfile model:\n  - ${errors.join('\n  - ')}`);
     }
     const findings = this.lint();
     for (const w of findings.filter((f) => f.severity === LintSeverity.WARNING)) {
@@ -180,7 +180,7 @@ export class Dockerfile extends FileBase {
     }
     const lintErrors = findings.filter((f) => f.severity === LintSeverity.ERROR);
     if (lintErrors.length > 0) {
-      throw new Error(`${this.path} fails the lint gate; nothing was written:\n  - ${lintErrors.map((f) => `line ${f.line}: ${f.rule}: ${f.message}`).join('\n  - ')}`);
+      throw userError(`${this.path} fails the lint gate; nothing was written:\n  - ${lintErrors.map((f) => `line ${f.line}: ${f.rule}: ${f.message}`).join('\n  - ')}`);
     }
   }
 
@@ -205,10 +205,10 @@ export class Dockerfile extends FileBase {
 
   private assertNewStage(stage: DockerfileStage): void {
     if (!(stage instanceof DockerfileStage)) {
-      throw new Error(`${this.path}: addStage expects a DockerfileStage, got ${show(stage)}.`);
+      throw userError(`${this.path}: addStage expects a DockerfileStage, got ${show(stage)}.`);
     }
     if (this._stages.some((s) => s.name === stage.name)) {
-      throw new Error(`${this.path}: a stage named "${stage.name}" already exists; stage names must be unique.`);
+      throw userError(`${this.path}: a stage named "${stage.name}" already exists; stage names must be unique.`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { BaseImage } from './base-image';
 import { Instruction } from './instruction';
 import { assertFlagValue } from './syntax';
-import { invalidOption, show } from '../validation';
+import { invalidOption, show, userError } from '../validation';
 
 /** Options of a stage. */
 export interface DockerfileStageOptions {
@@ -110,7 +110,7 @@ export class DockerfileStage {
     if (id !== undefined) {
       assertFlagValue(`Dockerfile stage "${this.name}"`, 'instruction id', id);
       if (this.entries.some((e) => e.id === id)) {
-        throw new Error(`Dockerfile stage "${this.name}": an instruction with id ${show(id)} already exists; use replaceInstruction("${id}", ...) to change it.`);
+        throw userError(`Dockerfile stage "${this.name}": an instruction with id ${show(id)} already exists; use replaceInstruction("${id}", ...) to change it.`);
       }
     }
     return { id, instruction };
@@ -126,7 +126,7 @@ export class DockerfileStage {
     const i = this.entries.findIndex((e) => e.id === id);
     if (i < 0) {
       const known = this.instructionIds.map((x) => `"${x}"`).join(', ') || 'none';
-      throw new Error(`Dockerfile stage "${this.name}": no instruction with id ${show(id)}. Instruction ids in this stage: ${known}.`);
+      throw userError(`Dockerfile stage "${this.name}": no instruction with id ${show(id)}. Instruction ids in this stage: ${known}.`);
     }
     return i;
   }

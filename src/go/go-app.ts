@@ -6,7 +6,7 @@ import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, RuntimeCopy, RuntimeUser } from '../image';
 import { containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, invalidOption } from '../validation';
+import { assertMatches, invalidOption, userError } from '../validation';
 
 /** What the runtime stage of a Go binary is built on. */
 export enum GoRuntime {
@@ -122,7 +122,7 @@ export class GoApp extends Component {
   constructor(project: Project, options: GoAppOptions = {}) {
     super(project, 'GoApp');
     if (NodePackage.of(project)) {
-      throw new Error(`${OWNER}: project "${project.name}" is a Node project. Add the Go app as a subproject instead: new GoAppProject({ parent: project, outdir: "app" }).`);
+      throw userError(`${OWNER}: project "${project.name}" is a Node project. Add the Go app as a subproject instead: new GoAppProject({ parent: project, outdir: "app" }).`);
     }
     const name = project.name;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
@@ -140,7 +140,7 @@ export class GoApp extends Component {
         throw invalidOption(OWNER, 'toolchain', options.toolchain, 'Expected a toolchain name such as "go1.27.4".');
       }
       if (compareGo(m[1], this.goVersion) < 0) {
-        throw new Error(`${OWNER}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
+        throw userError(`${OWNER}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
       }
       this.toolchain = options.toolchain;
     }

@@ -1,7 +1,7 @@
 import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
-import { assertMatches, assertPort, invalidOption } from '../validation';
+import { assertMatches, assertPort, invalidOption, userError } from '../validation';
 
 /**
  * Container options every app type shares. Ecosystem option structs extend
@@ -353,7 +353,7 @@ export class ContainerImage extends Component {
   /** Adds a flag to `docker:build`'s command, e.g. `--secret id=npmrc,src=$HOME/.npmrc`. */
   public addBuildFlag(flag: string): void {
     if (/[\r\n;&|`]/.test(flag)) {
-      throw new Error(`ContainerImage: invalid build flag ${JSON.stringify(flag)}: one flag, no command separators.`);
+      throw userError(`ContainerImage: invalid build flag ${JSON.stringify(flag)}: one flag, no command separators.`);
     }
     this.buildFlags.push(flag);
   }

@@ -1,4 +1,4 @@
-import { invalidOption } from '../validation';
+import { invalidOption, userError } from '../validation';
 
 const OWNER = 'NodeApp';
 /** Node majors stagecraft writes images for (even releases are the LTS lines). */
@@ -12,10 +12,10 @@ export function resolveNodeVersion(option: string | undefined, min: string | und
     throw invalidOption(OWNER, 'nodeVersion', version, `Expected a Node.js major: one of ${SUPPORTED_NODE.join(', ')}.`);
   }
   if (minMajor !== undefined && Number(version) < minMajor) {
-    throw new Error(`${OWNER}: nodeVersion "${version}" contradicts minNodeVersion "${min}" (package.json engines): the image's Node would not satisfy it. Raise nodeVersion or lower minNodeVersion.`);
+    throw userError(`${OWNER}: nodeVersion "${version}" contradicts minNodeVersion "${min}" (package.json engines): the image's Node would not satisfy it. Raise nodeVersion or lower minNodeVersion.`);
   }
   if (max !== undefined && Number(version) > Number(max.split('.')[0])) {
-    throw new Error(`${OWNER}: nodeVersion "${version}" contradicts maxNodeVersion "${max}" (package.json engines).`);
+    throw userError(`${OWNER}: nodeVersion "${version}" contradicts maxNodeVersion "${max}" (package.json engines).`);
   }
   return version;
 }

@@ -1,6 +1,7 @@
 import { Component, Project } from 'projen';
 import { IPolicy, PolicySeverity, PolicySubject } from './policy';
 import { ContainerImage } from '../image';
+import { userError } from '../validation';
 
 /** One violation, as `npx projen` reports it. */
 export interface PolicyFinding {
@@ -36,7 +37,7 @@ export class Policies extends Component {
   /** Holds the project to a policy. Names are unique: one rule, one name. */
   public addPolicy(policy: IPolicy): void {
     if (this._policies.some((p) => p.name === policy.name)) {
-      throw new Error(`Policies: a policy named "${policy.name}" is already in force for "${this.project.name}".`);
+      throw userError(`Policies: a policy named "${policy.name}" is already in force for "${this.project.name}".`);
     }
     this._policies.push(policy);
   }
@@ -65,7 +66,7 @@ export class Policies extends Component {
     }
     const errors = found.filter((f) => f.severity === PolicySeverity.ERROR);
     if (errors.length > 0) {
-      throw new Error(`${errors.length} policy violation${errors.length > 1 ? 's' : ''}; nothing was written:\n  - ${errors.map((e) => e.line).join('\n  - ')}`);
+      throw userError(`${errors.length} policy violation${errors.length > 1 ? 's' : ''}; nothing was written:\n  - ${errors.map((e) => e.line).join('\n  - ')}`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
 import { Dockerfile } from '../dockerfile';
 import { ContainerImage } from '../image';
+import { userError } from '../validation';
 
 /** Options every non-Node app project type shares. */
 export interface AppProjectOptions {
@@ -84,7 +85,7 @@ export abstract class AppProject extends Project {
   public get dockerfile(): Dockerfile {
     const image = ContainerImage.of(this);
     if (!image) {
-      throw new Error(`${this.name}: this project has no container image yet.`);
+      throw userError(`${this.name}: this project has no container image yet.`);
     }
     return image.dockerfile;
   }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Component, FileBase, Project } from 'projen';
 import { resolve } from 'projen/lib/_resolve';
 import { NodePackage } from 'projen/lib/javascript';
+import { userError } from '../validation';
 
 /** The environment variable that turns synthesis into a drift check. */
 export const DRIFT_CHECK_ENV = 'STAGECRAFT_DRIFT_CHECK';
@@ -60,7 +61,7 @@ export class DriftCheck extends Component {
       drift.push(`${file} (no longer generated)`);
     }
     if (drift.length > 0) {
-      throw new Error(
+      throw userError(
         `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
           'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
       );

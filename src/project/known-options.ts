@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { userError } from '../validation';
 
 const OWN_NAME = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8')).name;
 
@@ -83,7 +84,7 @@ export function assertKnownOptions(projectType: Function, options: object): void
     if (!known.has(key)) {
       const closest = [...known].filter((k) => !k.startsWith('_')).sort((a, b) => distance(key, a) - distance(key, b))[0];
       const hint = closest && distance(key, closest) <= 3 ? ` Did you mean "${closest}"?` : '';
-      throw new Error(`${owner}: unknown option ${JSON.stringify(key)}.${hint} The options are listed in the README and in .projenrc.ts's type hints.`);
+      throw userError(`${owner}: unknown option ${JSON.stringify(key)}.${hint} The options are listed in the README and in .projenrc.ts's type hints.`);
     }
   }
 }

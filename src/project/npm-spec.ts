@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { userError } from '../validation';
 
 /** A tarball or folder on disk rather than a registry package. */
 function isPathSpec(spec: string): boolean {
@@ -20,7 +21,7 @@ export function parseNpmSpec(outdir: string, spec: string): [string, string] {
   }
   const m = /^(@[^@/]+\/[^@]+|[^@]+)(?:@(.+))?$/.exec(spec);
   if (!m) {
-    throw new Error(`invalid devDeps entry ${JSON.stringify(spec)}. Expected "name", "name@range" or a path to a package tarball.`);
+    throw userError(`invalid devDeps entry ${JSON.stringify(spec)}. Expected "name", "name@range" or a path to a package tarball.`);
   }
   return [m[1], m[2] ?? '*'];
 }
@@ -40,7 +41,7 @@ function readTarballManifest(file: string): any {
     }
     offset += 512 + Math.ceil(size / 512) * 512;
   }
-  throw new Error(`devDeps: ${file} is not an npm package tarball (no package/package.json).`);
+  throw userError(`devDeps: ${file} is not an npm package tarball (no package/package.json).`);
 }
 
 /**

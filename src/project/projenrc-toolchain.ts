@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Component, JsonFile, Project } from 'projen';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { parseNpmSpec } from './npm-spec';
+import { userError } from '../validation';
 
 /** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
 const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8'));
@@ -86,7 +87,7 @@ export class ProjenrcToolchain extends Component {
     this.project.logger.info(`Installing the .projenrc.ts toolchain (${why}): npm install`);
     const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: outdir, stdio: ['ignore', 'inherit', 'inherit'] });
     if (install.status !== 0) {
-      throw new Error(`npm install failed (exit ${install.status ?? install.error?.message}); fix the error above and run "npx projen" again.`);
+      throw userError(`npm install failed (exit ${install.status ?? install.error?.message}); fix the error above and run "npx projen" again.`);
     }
     fs.writeFileSync(stampFile, wanted);
     if (changed && !process.env.STAGECRAFT_TOOLCHAIN_RESYNTH) {
@@ -99,7 +100,7 @@ export class ProjenrcToolchain extends Component {
         env: { ...process.env, STAGECRAFT_TOOLCHAIN_RESYNTH: '1' },
       });
       if (again.status !== 0) {
-        throw new Error('Synthesis with the new toolchain failed; fix the error above and run "npx projen" again.');
+        throw userError('Synthesis with the new toolchain failed; fix the error above and run "npx projen" again.');
       }
     }
   }

@@ -10,7 +10,7 @@ import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, ImageMetadata, RuntimeUser } from '../image';
 import { containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, assertSingleLine, assertUrl, invalidOption } from '../validation';
+import { assertMatches, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
 /** How pyproject.toml is laid out. */
 export enum PyprojectLayout {
@@ -223,7 +223,7 @@ export class PoetryApp extends Component {
   constructor(project: Project, options: PoetryAppOptions = {}) {
     super(project, 'PoetryApp');
     if (NodePackage.of(project)) {
-      throw new Error(
+      throw userError(
         `${OWNER}: project "${project.name}" is a Node project, whose dependencies are npm packages. ` +
           'Add the Poetry app as a subproject instead: new PoetryAppProject({ parent: project, outdir: "app" }).',
       );
@@ -261,7 +261,7 @@ export class PoetryApp extends Component {
     this.poetryVersion = options.poetryVersion ?? (this.layout === PyprojectLayout.POETRY_LEGACY ? '1.8.5' : '2.1.2');
     assertMatches(OWNER, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
     if (this.layout === PyprojectLayout.PEP621 && Number(this.poetryVersion.split('.')[0]) < 2) {
-      throw new Error(
+      throw userError(
         `${OWNER}: poetryVersion "${this.poetryVersion}" cannot read pyprojectLayout "${this.layout}" (PEP 621 [project] needs Poetry 2). ` +
           'Use poetryVersion "2.1.2" or later, or pyprojectLayout PyprojectLayout.POETRY_LEGACY.',
       );
@@ -309,7 +309,7 @@ export class PoetryApp extends Component {
     }
     const poetryPreinstalled = options.poetryInBuilderImage ?? false;
     if (poetryPreinstalled && options.builderImage === undefined) {
-      throw new Error(`${OWNER}: poetryInBuilderImage is true but builderImage is not set; the official Python images have no Poetry. Set builderImage to the image that has it.`);
+      throw userError(`${OWNER}: poetryInBuilderImage is true but builderImage is not set; the official Python images have no Poetry. Set builderImage to the image that has it.`);
     }
     const env: { [name: string]: string } = {
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
@@ -601,7 +601,7 @@ function resolveImages(options: PoetryAppOptions): { version: PythonVersion; bui
     if (options.pythonVersion !== undefined) {
       const wanted = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion);
       if (wanted.tag !== builder.version.tag) {
-        throw new Error(`${OWNER}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
+        throw userError(`${OWNER}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
       }
     }
     version = builder.version;
@@ -615,7 +615,7 @@ function resolveImages(options: PoetryAppOptions): { version: PythonVersion; bui
     runtime = explicitPythonImage(options.runtimeImage, OWNER, 'runtimeImage');
     runtimeOption = 'runtimeImage';
     if (options.pythonVersion !== undefined && runtime.version.tag !== version.tag) {
-      throw new Error(`${OWNER}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
+      throw userError(`${OWNER}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
     }
   } else {
     const variant = options.runtimeImageVariant ?? slimmed(builder.variant);

@@ -1,7 +1,7 @@
 import { PythonVersion, parsePythonVersion } from './python-version';
 import { BaseImage } from '../dockerfile';
 import { ContainerImage, ContainerOptions } from '../image';
-import { invalidOption } from '../validation';
+import { invalidOption, userError } from '../validation';
 
 /** C library family of an image: a venv and its compiled wheels only move within one. */
 type Libc = 'glibc' | 'musl';
@@ -69,13 +69,13 @@ function describe(image: BaseImage, owner: string, option: string): PythonImage 
 export function assertVenvCompatible(owner: string, builder: PythonImage, builderOption: string, runtime: PythonImage, runtimeOption: string): void {
   const pair = `${builderOption} "${builder.image.reference}" and ${runtimeOption} "${runtime.image.reference}"`;
   if (builder.libc !== runtime.libc) {
-    throw new Error(
+    throw userError(
       `${owner}: ${pair} use different C libraries (${builder.libc} and ${runtime.libc}). ` +
         'The venv built in the builder, with its compiled wheels, only runs on the same C library: a glibc (Debian) builder with an Alpine (musl) runtime ships an image whose dependencies fail to load. Use the same image family for both.',
     );
   }
   if (builder.version.tag !== runtime.version.tag) {
-    throw new Error(
+    throw userError(
       `${owner}: ${pair} have different Python versions (${builder.version.tag} and ${runtime.version.tag}). ` +
         'A venv only runs on the interpreter it was created with: use the same Python version in both.',
     );
@@ -83,12 +83,12 @@ export function assertVenvCompatible(owner: string, builder: PythonImage, builde
   if (builder.libc === 'glibc' && builder.release !== runtime.release) {
     const b = builder.release ?? 'the default release';
     const r = runtime.release ?? 'the default release';
-    throw new Error(
+    throw userError(
       `${owner}: ${pair} may be different Debian releases (${b} and ${r}). ` +
         'Wheels built against a newer glibc do not load on an older one: name the same release in both (e.g. "bookworm" and "slim-bookworm").',
     );
   }
   if (builder.libc === 'musl' && builder.variant !== runtime.variant) {
-    throw new Error(`${owner}: ${pair} are different Alpine variants; use the same one in both.`);
+    throw userError(`${owner}: ${pair} are different Alpine variants; use the same one in both.`);
   }
 }

@@ -1,5 +1,5 @@
 import * as pep440 from '@renovatebot/pep440';
-import { invalidOption } from '../validation';
+import { invalidOption, userError } from '../validation';
 
 /** Python minors stagecraft writes images and constraints for. */
 export const SUPPORTED_PYTHON = ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15'];
@@ -40,7 +40,7 @@ export function assertSatisfies(owner: string, version: PythonVersion, versionOp
   const failing = candidates.filter((v) => !pep440.satisfies(v, requiresPython));
   if (failing.length > 0) {
     const which = version.patch === undefined ? ` (the tag "${version.tag}" can be any ${version.minor}.x, and ${failing.join(', ')} does not satisfy it)` : '';
-    throw new Error(
+    throw userError(
       `${owner}: ${versionOption} "${version.tag}" contradicts ${requiresOption} "${requiresPython}"${which}. ` +
         `Change one of them so that the image's Python satisfies ${requiresOption}.`,
     );

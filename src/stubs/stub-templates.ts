@@ -3,6 +3,7 @@ import * as path from 'path';
 import type * as Handlebars from 'handlebars';
 import { Component, Project } from 'projen';
 import { isDriftCheck } from '../project/drift-check';
+import { userError } from '../validation';
 
 /** stagecraft's own templates, shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates');
@@ -36,7 +37,7 @@ export class StubTemplates extends Component {
   public addDirectory(dir: string): void {
     const abs = path.resolve(dir);
     if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
-      throw new Error(`StubTemplates: template folder ${JSON.stringify(dir)} does not exist.`);
+      throw userError(`StubTemplates: template folder ${JSON.stringify(dir)} does not exist.`);
     }
     this.dirs.unshift(abs);
   }
@@ -49,7 +50,7 @@ export class StubTemplates extends Component {
         return candidate;
       }
     }
-    throw new Error(`StubTemplates: no template ${JSON.stringify(name)} in ${this.dirs.join(', ')}.`);
+    throw userError(`StubTemplates: no template ${JSON.stringify(name)} in ${this.dirs.join(', ')}.`);
   }
 
   /** Renders a template with the given context. Values are not HTML-escaped: stubs are source code. */

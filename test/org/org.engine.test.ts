@@ -134,6 +134,7 @@ describe('a team project from the org package', () => {
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(message);
     expect(r.output).toContain('nothing was written');
+    expect(r.output).not.toMatch(/^\s+at /m);
     // eslint-disable-next-line no-console
     console.log(`refused (${name}):\n${r.output.split('\n').filter((l) => /nothing was written|policy "/.test(l)).join('\n')}`);
     delete before['.projenrc.ts'];
