@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { inspect } from 'util';
+import { ICON } from 'projen/lib/logging';
 
 /** Marks an error whose message is written for the user. Symbol.for: an org package's copy of stagecraft marks the same way. */
 const USER_ERROR = Symbol.for('stagecraft.userError');
@@ -34,7 +35,7 @@ function reportUserErrorsPlainly(): void {
   (process as any)[HANDLER_INSTALLED] = true;
   process.on('uncaughtException', (error: unknown) => {
     const plain = error instanceof Error && (error as any)[USER_ERROR] === true;
-    process.stderr.write(plain ? `\u{1F47E} ${(error as Error).message}\n` : `${inspect(error)}\n`);
+    process.stderr.write(plain ? `${ICON} ${(error as Error).message}\n` : `${inspect(error)}\n`);
     process.exit(1);
   });
 }
