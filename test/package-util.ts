@@ -64,12 +64,16 @@ export function pathWithoutPoetry(): string {
 
 /**
  * The environment a user's shell has: jest's NODE_ENV=test would silence
- * projen's logging in child processes and move their outdir to a temp dir.
+ * projen's logging in child processes and move their outdir to a temp dir,
+ * and the CI runner's CI=true would make projen's NodePackage install with
+ * its frozen `install:ci` task (`npm ci`), which fails in a project that
+ * `projen new` has just created and that has no lock file yet.
  */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutPoetry() };
   delete env.NODE_ENV;
   delete env.JEST_WORKER_ID;
+  delete env.CI;
   return { ...env, ...extra };
 }
 

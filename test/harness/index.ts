@@ -469,8 +469,11 @@ export async function startImage(tag: string, cmd?: string[], opts: StartImageOp
       } catch {
         // already gone
       }
-      const timer = new Promise<number>((resolve) => setTimeout(() => resolve(-1), timeoutMs));
-      const status = await Promise.race([exited, timer]);
+      // Cleared once the app has exited: a pending timer keeps jest from exiting after the last test.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), timeoutMs)));
+      const status = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
       if (status === -1) {
         child.kill('SIGKILL');
         await exited;

@@ -106,6 +106,10 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     const build = npxProjen(dir, ['build']);
     expect(build.output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(build.status).toBe(0);
+    // The project's own CI installs frozen from the lock file `projen new` wrote.
+    const frozen = npxProjen(dir, ['install:ci'], { CI: 'true' });
+    expect(frozen.output).toContain('npm ci');
+    expect(frozen.status).toBe(0);
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(/nodeVersion: ["']24["']/, 'nodeVersion: "22"'));
     expect(npxProjen(dir).status).toBe(0);
     expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
