@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { buildImage, ensureEngineReady, imageInfo, inToolroot, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
+import { buildImage, ensureEngineReady, imageInfo, inToolroot, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
 import { mustRun, npxProjen, packStagecraft, projenVersion, REPO, run, userEnv } from '../package-util';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
@@ -59,10 +59,7 @@ beforeAll(async () => {
   // builder with Poetry preinstalled (built from the example's own Dockerfile).
   mustRun('podman', ['tag', 'docker.io/library/python:3.13-slim', `${REGISTRY}/mirror/python:3.13-slim`]);
   images.push(`${REGISTRY}/mirror/python:3.13-slim`, `${REGISTRY}/python-builder:3.13-slim`);
-  const builder = buildImage({ contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: `${REGISTRY}/python-builder:3.13-slim`, buildArgs: { PIP_INDEX_URL: index.url } });
-  if (builder.status !== 0) {
-    throw new Error(`the org builder image failed:\n${builder.stderr.slice(-3000)}`);
-  }
+  mustBuildImage({ contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: `${REGISTRY}/python-builder:3.13-slim`, buildArgs: { PIP_INDEX_URL: index.url } });
   const created = newTeamProject('svc', 'poetry-app', v1, ['--team', 'payments', '--cost-centre', 'cc-42']);
   if (created.status !== 0) {
     throw new Error(`projen new from the org package failed:\n${created.output.slice(-4000)}`);
