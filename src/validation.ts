@@ -22,6 +22,11 @@ export function userError(message: string): Error {
   return error;
 }
 
+/** Whether an error was made by {@link userError}. */
+export function isUserError(error: unknown): boolean {
+  return error instanceof Error && (error as any)[USER_ERROR] === true;
+}
+
 /**
  * Installed when `.projenrc.ts` (or `.js`) is the main program, never in a
  * test runner or a program that embeds stagecraft: a user error is printed
@@ -34,7 +39,7 @@ function reportUserErrorsPlainly(): void {
   }
   (process as any)[HANDLER_INSTALLED] = true;
   process.on('uncaughtException', (error: unknown) => {
-    const plain = error instanceof Error && (error as any)[USER_ERROR] === true;
+    const plain = isUserError(error);
     process.stderr.write(plain ? `${ICON} ${(error as Error).message}\n` : `${inspect(error)}\n`);
     process.exit(1);
   });
@@ -49,6 +54,10 @@ export function show(value: unknown): string {
   }
   if (value === undefined) {
     return 'undefined';
+  }
+  // JSON would show NaN and Infinity as null: show the number the user wrote.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
   }
   try {
     return JSON.stringify(value) ?? String(value);
@@ -73,10 +82,31 @@ export function invalidOption(owner: string, option: string, value: unknown, all
  * Throws when the string contains a line break or a control character: no
  * single-line syntax (a Dockerfile value, a TOML string) carries them all.
  */
-export function assertSingleLine(owner: string, option: string, value: string): void {
-  if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
+export function assertSingleLine(owner: string, option: string, value: string, maxLength: number = MAX_LINE): void {
+  if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(value) || !isWellFormed(value)) {
     throw invalidOption(owner, option, value, 'It must be a single line without control characters.');
   }
+  assertMaxLength(owner, option, value, maxLength);
+}
+
+/**
+ * The longest free text an option takes unless its consumer says less: a
+ * Dockerfile line is at most 65,535 bytes (BuildKit), a value can double when
+ * escaped, and a UTF-8 character takes up to 4 bytes.
+ */
+export const MAX_LINE = 4096;
+
+/** Throws when the value is longer than what its consumers accept. */
+export function assertMaxLength(owner: string, option: string, value: string, maxLength: number): void {
+  if (value.length > maxLength) {
+    const shown = `${show(value.slice(0, 40)).slice(0, -1)}..." (${value.length} characters)`;
+    throw userError(`${owner}: invalid ${option} ${shown}. It must be at most ${maxLength} characters.`);
+  }
+}
+
+/** No lone UTF-16 surrogates: they cannot be written as UTF-8, and Go refuses them in string literals. */
+function isWellFormed(value: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 /** Throws unless the value matches the pattern. */
@@ -93,16 +123,29 @@ export function assertPort(owner: string, option: string, value: number): void {
   }
 }
 
-/** Throws unless the value is an http(s) URL with nothing a file format would have to escape. */
-export function assertUrl(owner: string, option: string, value: string): void {
-  let ok = false;
+/**
+ * Throws unless the value is an http(s) URL with nothing a file format would
+ * have to escape and no credentials: a URL option is written into manifests
+ * and build ARGs, which `docker history` and the repository keep.
+ *
+ * @param credentialsHint where credentials go instead, for the error message
+ */
+export function assertUrl(owner: string, option: string, value: string, credentialsHint: string = 'Give the URL without them.'): void {
+  let url: URL | undefined;
   try {
-    const url = new URL(value);
-    ok = url.protocol === 'https:' || url.protocol === 'http:';
+    url = new URL(value);
   } catch {
-    ok = false;
+    url = undefined;
   }
-  if (!ok || /[\s"'\\<>`{}|^\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
+  if (!url || !(url.protocol === 'https:' || url.protocol === 'http:') || /[\s"'\\<>`{}|^\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(value)) {
     throw invalidOption(owner, option, value, 'Expected an http(s) URL without spaces or quotes.');
+  }
+  assertMaxLength(owner, option, value, 2048);
+  // user:password@ travels in the authority; a token travels in the query (`?token=...`).
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
+    throw invalidOption(owner, option, value, `Credentials ("user:password@") must not be written into generated files or build ARGs. ${credentialsHint}`);
+  }
+  if (value.includes('?') || value.includes('#')) {
+    throw invalidOption(owner, option, value, `A URL option takes no query or fragment: a token in the query ("?token=...") would be written into generated files and build ARGs. ${credentialsHint}`);
   }
 }

@@ -20,6 +20,8 @@ export interface DockerfileOptions {
 }
 
 const ROOT_USERS = new Set(['root', '0']);
+/** BuildKit's Dockerfile parser reads lines of at most this many bytes. */
+const MAX_LINE_BYTES = 65535;
 
 /**
  * A multi-stage Dockerfile, kept as a model and rendered once at synthesis.
@@ -151,6 +153,13 @@ export class Dockerfile extends FileBase {
     } else if (ROOT_USERS.has(lastUser)) {
       errors.push(`${this.path}: final stage "${final.name}" runs as USER ${lastUser}; the image must run as a non-root user.`);
     }
+    // BuildKit refuses the whole file for one physical line over 64 KiB ("dockerfile line greater than max allowed size").
+    this.renderWith(undefined).split('\n').forEach((line, i) => {
+      const bytes = Buffer.byteLength(line, 'utf-8');
+      if (bytes > MAX_LINE_BYTES) {
+        errors.push(`${this.path}: line ${i + 1} (${line.slice(0, 40)}...) is ${bytes} bytes; BuildKit reads at most ${MAX_LINE_BYTES} bytes a line.`);
+      }
+    });
     return errors;
   }
 

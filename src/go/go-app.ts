@@ -4,9 +4,9 @@ import { NodePackage } from 'projen/lib/javascript';
 import { GoModFile } from './go-mod';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, RuntimeCopy, RuntimeUser } from '../image';
-import { containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, invalidOption, userError } from '../validation';
+import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
 
 /** What the runtime stage of a Go binary is built on. */
 export enum GoRuntime {
@@ -124,9 +124,12 @@ export class GoApp extends Component {
     if (NodePackage.of(project)) {
       throw userError(`${OWNER}: project "${project.name}" is a Node project. Add the Go app as a subproject instead: new GoAppProject({ parent: project, outdir: "app" }).`);
     }
+    const shared = containerOptionsOf(OWNER, options);
     const name = project.name;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
-    assertMatches(OWNER, 'binaryName', this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
+    const binaryOption = options.binaryName !== undefined ? 'binaryName' : `binaryName (derived from name ${JSON.stringify(name)})`;
+    assertMatches(OWNER, binaryOption, this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
+    assertMaxLength(OWNER, binaryOption, this.binaryName, 128);
     this.modulePath = options.modulePath ?? `example.com/${this.binaryName}`;
     assertModulePath('modulePath', this.modulePath);
     this.goVersion = options.goVersion ?? '1.27';
@@ -232,7 +235,8 @@ export class GoApp extends Component {
     this.builderStage = builder;
 
     this.image = new ContainerImage(project, {
-      ...containerOptionsOf(options),
+      ...shared,
+      owner: OWNER,
       ecosystem: 'go',
       languageVersion: this.goVersion,
       buildStages: [builder],
@@ -268,7 +272,7 @@ export class GoApp extends Component {
         binaryName: this.binaryName,
         modulePath: this.modulePath,
         port: options.port ?? null,
-        healthCheckPath: options.healthCheckPath ?? '/healthz',
+        healthCheckPath: options.healthCheckPath ?? DEFAULT_HEALTH_PATH,
         imageReference: this.image.imageReference,
       };
       new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context);
@@ -316,6 +320,7 @@ function assertModulePath(option: string, value: string): void {
   if (typeof value !== 'string' || !MODULE_PATH.test(value) || value.split('/').some((e) => e === '.' || e === '..' || e.endsWith('.'))) {
     throw invalidOption(OWNER, option, value, 'Expected a Go module path such as "example.com/my-app": lowercase first element, then "/"-separated elements of letters, digits and - . _ ~.');
   }
+  assertMaxLength(OWNER, option, value, 512);
 }
 
 function assertLocalFolder(module: string, target: string): void {

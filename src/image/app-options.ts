@@ -1,5 +1,6 @@
-import { AppMetadataOptions, ContainerOptions, ImageMetadata } from './container-image';
-import { assertMatches, assertSingleLine, assertUrl } from '../validation';
+import type { AppMetadataOptions, ContainerOptions, ImageMetadata } from './container-image';
+import { BaseImage, Instruction } from '../dockerfile';
+import { MAX_LINE, assertMatches, assertMaxLength, assertPort, assertSingleLine, assertUrl, invalidOption, show } from '../validation';
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
 
@@ -10,33 +11,90 @@ const SPDX = /^[A-Za-z0-9.+() -]+$/;
  * @param owner what is being configured, for error messages
  * @param title the app's name
  * @param options what the user set
- * @param defaults the ecosystem's default description and version rule
+ * @param defaults the ecosystem's default description and version rule, and
+ *   the name of its repository option where it is not `repositoryUrl`
  */
 export function resolveMetadata(
   owner: string,
   title: string,
   options: AppMetadataOptions,
-  defaults: { description: string; version: string; versionPattern: RegExp; versionRule: string },
+  defaults: { description: string; version: string; versionPattern: RegExp; versionRule: string; repositoryOption?: string },
 ): ImageMetadata {
   const version = options.version ?? defaults.version;
   assertMatches(owner, 'version', version, defaults.versionPattern, defaults.versionRule);
   const description = options.description ?? defaults.description;
-  assertSingleLine(owner, 'description', description);
+  // PyPI refuses a summary longer than 512 characters; the image label and package.json take the same.
+  assertSingleLine(owner, 'description', description, 512);
   if (options.license !== undefined) {
     assertMatches(owner, 'license', options.license, SPDX, 'Expected an SPDX license expression such as "MIT" or "Apache-2.0".');
+    assertMaxLength(owner, 'license', options.license, 256);
   }
   if (options.repositoryUrl !== undefined) {
-    assertUrl(owner, 'repositoryUrl', options.repositoryUrl);
+    assertUrl(owner, defaults.repositoryOption ?? 'repositoryUrl', options.repositoryUrl);
   }
   return { title, version, description, source: options.repositoryUrl, licenses: options.license };
 }
 
+const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** An absolute URL path of RFC 3986 path characters: it reaches probes, stubs and nginx.conf as data, never as code. */
+const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
+
+/** The default of `healthCheckPath`: the one place it is written. */
+export const DEFAULT_HEALTH_PATH = '/healthz';
+
 /**
- * The shared container options out of an ecosystem's options object, and
- * nothing else: an ecosystem's own fields (projen's `entrypoint`, say) must
- * not leak into the image's props.
+ * Checks the options every app shares, naming the option as the user wrote
+ * it and what it configures (`owner`): called by each ecosystem before it
+ * uses any of them, and by {@link ContainerImage} for direct users.
  */
-export function containerOptionsOf(options: ContainerOptions): ContainerOptions {
+export function assertContainerOptions(owner: string, options: ContainerOptions): void {
+  if (options.port !== undefined) {
+    assertPort(owner, 'port', options.port);
+  }
+  const healthPath = options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
+  assertMatches(owner, 'healthCheckPath', healthPath, HEALTH_PATH, 'Expected an absolute URL path such as "/healthz": letters, digits and - . _ ~ ! $ & \' ( ) * + , ; = : @ /.');
+  assertMaxLength(owner, 'healthCheckPath', healthPath, 1024);
+  if (options.imageName !== undefined) {
+    assertMatches(owner, 'imageName', options.imageName, IMAGE_NAME, 'Expected a lowercase image name such as "my-app" or "team/my-app".');
+    // A reference is at most 255 characters (distribution's rule), the tag and registry included.
+    assertMaxLength(owner, 'imageName', options.imageName, 128);
+  }
+  if (options.imageRegistry !== undefined) {
+    let ok = typeof options.imageRegistry === 'string' && options.imageRegistry.length <= 128;
+    try {
+      ok = ok && BaseImage.of('python:3.13-slim').withRegistryPrefix(options.imageRegistry).reference.length > 0 && options.imageRegistry.trim() !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw invalidOption(owner, 'imageRegistry', options.imageRegistry, 'Expected a registry host with an optional path, in lowercase, e.g. "mirror.example.com/dockerhub" (at most 128 characters).');
+    }
+  }
+  for (const [key, value] of Object.entries(options.imageLabels ?? {})) {
+    const where = `imageLabels[${show(key)}]`;
+    if (typeof value !== 'string') {
+      throw invalidOption(owner, where, value, 'Expected a string value.');
+    }
+    assertMaxLength(owner, `${where} key`, key, 256);
+    assertMaxLength(owner, where, value, MAX_LINE);
+    try {
+      Instruction.label({ [key]: value });
+    } catch (e) {
+      throw invalidOption(owner, 'imageLabels key', key, 'Expected letters, digits and . _ / - (e.g. "com.example.team").');
+    }
+  }
+  if (options.runtimeUid !== undefined && (!Number.isInteger(options.runtimeUid) || options.runtimeUid < 1 || options.runtimeUid > 2147483647)) {
+    throw invalidOption(owner, 'runtimeUid', options.runtimeUid, 'Expected a non-root numeric id from 1 to 2147483647.');
+  }
+}
+
+/**
+ * The shared container options out of an ecosystem's options object, checked
+ * and named for `owner`, and nothing else: an ecosystem's own fields
+ * (projen's `entrypoint`, say) must not leak into the image's props.
+ */
+export function containerOptionsOf(owner: string, options: ContainerOptions): ContainerOptions {
+  assertContainerOptions(owner, options);
   return {
     port: options.port,
     healthCheckPath: options.healthCheckPath,

@@ -1,7 +1,8 @@
 import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
+import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
-import { assertMatches, assertPort, invalidOption, userError } from '../validation';
+import { assertMatches, invalidOption, userError } from '../validation';
 
 /**
  * Container options every app type shares. Ecosystem option structs extend
@@ -16,7 +17,9 @@ export interface ContainerOptions {
   readonly port?: number;
 
   /**
-   * HTTP path the HEALTHCHECK requests when a port is set.
+   * HTTP path the HEALTHCHECK requests when a port is set: an absolute URL path of letters, digits
+   * and `- . _ ~ ! $ & ' ( ) * + , ; = : @ /`, at most 1024 characters. Probes, stubs and nginx.conf
+   * take it as data, never as code.
    * @default "/healthz"
    */
   readonly healthCheckPath?: string;
@@ -74,7 +77,8 @@ export interface AppMetadataOptions {
   readonly version?: string;
 
   /**
-   * One-line description: the manifest and the image's description label.
+   * One-line description, at most 512 characters (PyPI's limit): the manifest, the image's
+   * description label, and the stubs' docstrings and comments (escaped for each language).
    * @default - a sentence naming the app
    */
   readonly description?: string;
@@ -86,7 +90,8 @@ export interface AppMetadataOptions {
   readonly license?: string;
 
   /**
-   * Repository URL: the manifest and the image's source label.
+   * Repository URL: the manifest and the image's source label. A URL with credentials
+   * (`user:password@`, or a query such as `?token=...`) is refused.
    * @default - none
    */
   readonly repositoryUrl?: string;
@@ -117,6 +122,11 @@ export interface ImageMetadata {
 
 /** What an ecosystem construct supplies to {@link ContainerImage}. */
 export interface ContainerImageProps extends ContainerOptions {
+  /**
+   * What the user configures, named in error messages (e.g. `PoetryApp`).
+   * @default "ContainerImage"
+   */
+  readonly owner?: string;
   /** The ecosystem, e.g. `python`: what org policies select on. */
   readonly ecosystem: string;
   /** The language version the app targets (Python, Node, Go version). */
@@ -151,7 +161,9 @@ export interface ContainerImageProps extends ContainerOptions {
   readonly entrypoint?: string[];
   /**
    * Exec-form probe the HEALTHCHECK runs when `port` is set; it gets the
-   * port and path through `{port}` and `{path}` placeholders.
+   * port and path through `{port}` and `{path}` placeholders. Put them in an
+   * argument of their own (the URL), never inside code such as `python -c`:
+   * an argument is data, whatever the path holds.
    * @default - no HEALTHCHECK
    */
   readonly healthCheckCommand?: string[];
@@ -186,9 +198,7 @@ export interface ContainerImageProps extends ContainerOptions {
   readonly runtimeStageName?: string;
 }
 
-const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
 
 /**
  * The container image of an app: its Dockerfile, `.dockerignore`, the
@@ -244,14 +254,10 @@ export class ContainerImage extends Component {
 
   constructor(project: Project, props: ContainerImageProps) {
     super(project, 'ContainerImage');
-    const owner = 'ContainerImage';
-    if (props.port !== undefined) {
-      assertPort(owner, 'port', props.port);
-    }
-    const healthPath = props.healthCheckPath ?? '/healthz';
-    assertMatches(owner, 'healthCheckPath', healthPath, HEALTH_PATH, 'Expected an absolute URL path such as "/healthz".');
+    const owner = props.owner ?? 'ContainerImage';
+    assertContainerOptions(owner, props);
+    const healthPath = props.healthCheckPath ?? DEFAULT_HEALTH_PATH;
     const imageName = props.imageName ?? defaultImageName(project.name);
-    assertMatches(owner, 'imageName', imageName, IMAGE_NAME, 'Expected a lowercase image name such as "my-app" or "team/my-app".');
     const imageTag = props.imageTag ?? props.metadata.version;
     assertMatches(owner, 'imageTag', imageTag, IMAGE_TAG, 'Expected a tag of letters, digits, "_", "." and "-" (at most 128).');
     if (!props.command && !props.entrypoint) {

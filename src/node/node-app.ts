@@ -6,9 +6,9 @@ import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
-import { containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, assertPort, invalidOption } from '../validation';
+import { assertMatches, assertPort, invalidOption, userError } from '../validation';
 
 /** What a Node app ships. */
 export enum NodeAppKind {
@@ -41,7 +41,8 @@ export interface NodeAppOptions extends ContainerOptions {
   readonly appKind?: NodeAppKind;
 
   /**
-   * Folder the build writes the static site to (STATIC_SITE only).
+   * Folder the build writes the static site to (STATIC_SITE only). The build empties it, so it
+   * must be a folder of its own: not the sources, tests, compiled output, `public/`, or the project root.
    * @default "dist"
    */
   readonly staticSiteDir?: string;
@@ -101,6 +102,7 @@ export class NodeApp extends Component {
     if (!(project instanceof NodeProject)) {
       throw invalidOption(OWNER, 'project', (project as any)?.constructor?.name, 'Expected a projen NodeProject or TypeScriptProject: NodeApp reads package.json, the package manager and tsconfig from it.');
     }
+    const shared = containerOptionsOf(OWNER, options);
     const pkg = project.package;
     this.appKind = options.appKind ?? NodeAppKind.SERVICE;
     if (!Object.values(NodeAppKind).includes(this.appKind)) {
@@ -142,7 +144,7 @@ export class NodeApp extends Component {
     build.addInstruction(Instruction.run([`${pm.exec} projen ${project.compileTask.name}`]), 'compile');
     const context = [...manifest, '.projen/', ...tsconfigs, ...sources];
     const uid = options.runtimeUid;
-    const healthPath = options.healthCheckPath ?? '/healthz';
+    const healthPath = options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
 
     if (this.appKind === NodeAppKind.SERVICE) {
       const deps = installStage('deps', pm.installProduction);
@@ -152,7 +154,8 @@ export class NodeApp extends Component {
         { fromStage: 'build', source: `/app/${outDir}`, destination: `/app/${outDir}`, id: 'build-output' },
       ];
       this.image = new ContainerImage(project, {
-        ...containerOptionsOf(options),
+        ...shared,
+        owner: OWNER,
         ecosystem: 'node',
         languageVersion: this.nodeVersion,
         port,
@@ -163,20 +166,22 @@ export class NodeApp extends Component {
         copies,
         env: { NODE_ENV: 'production' },
         command: ['node', this.entrypoint],
-        healthCheckCommand: ['node', '-e', "fetch('http://127.0.0.1:{port}{path}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"],
+        // The URL is an argument, not part of the code: whatever the path holds, it is data.
+        healthCheckCommand: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', 'http://127.0.0.1:{port}{path}'],
         metadata: metadataOf(project),
         context,
         contextExcludes: ['**/*.test.ts', '**/__tests__'],
       });
     } else {
       const siteDir = options.staticSiteDir ?? 'dist';
-      assertMatches(OWNER, 'staticSiteDir', siteDir, /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'Expected a relative folder such as "dist".');
+      assertSiteDir(siteDir, ts);
       this.webServerConfig = new TextFile(project, 'nginx.conf');
       for (const line of nginxConfig(port, healthPath, `# ${this.webServerConfig.marker}`)) {
         this.webServerConfig.addLine(line);
       }
       this.image = new ContainerImage(project, {
-        ...containerOptionsOf(options),
+        ...shared,
+        owner: OWNER,
         ecosystem: 'node',
         languageVersion: this.nodeVersion,
         port,
@@ -188,7 +193,8 @@ export class NodeApp extends Component {
           { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
         ],
         command: ['nginx', '-g', 'daemon off;'],
-        healthCheckCommand: ['curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'],
+        // --globoff: curl would read [ ] { } in the URL as its own patterns.
+        healthCheckCommand: ['curl', '-fsS', '--globoff', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'],
         workdir: '/usr/share/nginx/html',
         metadata: metadataOf(project),
         context: [...context, 'public/', 'nginx.conf'],
@@ -215,6 +221,28 @@ export class NodeApp extends Component {
         new StubFile(project, `${srcdir}/greeting.ts`, 'node/greeting.ts.hbs', context2);
         new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) });
       }
+    }
+  }
+}
+
+/**
+ * The static site's folder is emptied by every build (`rm -rf`): it must be a
+ * folder of its own inside the project, never the user's sources, the
+ * project root, or a folder projen or npm own.
+ */
+function assertSiteDir(siteDir: string, ts: TypeScriptProject | undefined): void {
+  assertMatches(OWNER, 'staticSiteDir', siteDir, /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'Expected a relative folder inside the project such as "dist".');
+  const dir = path.posix.normalize(siteDir).replace(/\/+$/, '');
+  const owned: Array<[string, string]> = [
+    ...(ts ? [[ts.srcdir, 'srcdir (the sources)'], [ts.testdir, 'testdir (the tests)'], [ts.libdir, 'libdir (the compiled output the site is assembled from)']] as Array<[string, string]> : []),
+    ['public', 'public/ (the pages the site is assembled from)'],
+    ['node_modules', 'node_modules'],
+    ['.projen', '.projen'],
+  ];
+  for (const [folder, what] of owned) {
+    const other = path.posix.normalize(folder).replace(/\/+$/, '');
+    if (dir === other || dir.startsWith(`${other}/`) || other.startsWith(`${dir}/`)) {
+      throw userError(`${OWNER}: invalid staticSiteDir ${JSON.stringify(siteDir)}. The build empties it, and it overlaps ${what} "${other}": choose a folder of its own, such as "dist".`);
     }
   }
 }
@@ -258,6 +286,7 @@ function metadataOf(project: NodeProject): ImageMetadata {
     license: license === 'UNLICENSED' ? undefined : license,
     repositoryUrl: (typeof repository === 'string' ? repository : repository?.url)?.replace(/^git\+/, ''),
   }, {
+    repositoryOption: 'repository',
     description: `${project.name}: a Node.js app built by stagecraft`,
     version: '0.0.0',
     versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
@@ -274,7 +303,8 @@ function nginxConfig(port: number, healthPath: string, marker: string): string[]
     '    server_name _;',
     '    root /usr/share/nginx/html;',
     '    index index.html;',
-    `    location = ${healthPath} {`,
+    // Quoted: a ";" or "{" in the path would otherwise end the directive.
+    `    location = "${healthPath.replace(/[\\"]/g, (c) => `\\${c}`)}" {`,
     '        access_log off;',
     '        default_type text/plain;',
     '        return 200 "ok\\n";',

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { userError } from '../validation';
+import { isUserError, userError } from '../validation';
 
 /** A tarball or folder on disk rather than a registry package. */
 function isPathSpec(spec: string): boolean {
@@ -13,9 +13,18 @@ export function parseNpmSpec(outdir: string, spec: string): [string, string] {
   if (isPathSpec(spec)) {
     const location = spec.replace(/^file:/, '');
     const abs = path.resolve(outdir, location);
-    const manifest = fs.statSync(abs).isDirectory()
-      ? JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf-8'))
-      : readTarballManifest(abs);
+    let manifest: any;
+    try {
+      manifest = fs.statSync(abs).isDirectory()
+        ? JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf-8'))
+        : readTarballManifest(abs);
+    } catch (e) {
+      if (isUserError(e)) {
+        throw e;
+      }
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no file or folder at ${abs}` : (e as Error).message;
+      throw userError(`invalid devDeps entry ${JSON.stringify(spec)}: ${why}. Expected "name", "name@range", or the path of an npm package tarball or folder (relative to ${outdir}).`);
+    }
     const rel = path.relative(outdir, abs).split(path.sep).join('/');
     return [manifest.name, `file:${rel.startsWith('.') ? rel : `./${rel}`}`];
   }

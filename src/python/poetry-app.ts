@@ -6,11 +6,12 @@ import { NodePackage } from 'projen/lib/javascript';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
+import { STDLIB_MODULES } from './stdlib-modules';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, ImageMetadata, RuntimeUser } from '../image';
-import { containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
+import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
 /** How pyproject.toml is laid out. */
 export enum PyprojectLayout {
@@ -54,13 +55,15 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
 
 
   /**
-   * Import name of the package under `src/`.
+   * Import name of the package under `src/`. A module of Python's standard
+   * library (`json`, `email`, ...) is refused: it would shadow the app's package.
    * @default - the project name with "-" and "." replaced by "_"
    */
   readonly moduleName?: string;
 
   /**
-   * Name of the console script: `[project.scripts]` and the image's CMD.
+   * Name of the console script: `[project.scripts]` and the image's CMD. It
+   * must not be a name the venv's bin/ already has (python, pip, activate).
    * @default - the project name
    * @featured
    */
@@ -136,7 +139,8 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
   /**
    * A PEP 503 package index that replaces PyPI, e.g. an org's mirror. Poetry
    * reads it from `[[tool.poetry.source]]`; the builder's pip gets it as the
-   * `PIP_INDEX_URL` build ARG. Credentials do not belong in it.
+   * `PIP_INDEX_URL` build ARG. A URL with credentials (`user:password@`, or a
+   * query such as `?token=...`) is refused: set `packageIndexSecret` instead.
    * @default - PyPI
    * @featured
    */
@@ -175,6 +179,8 @@ const POETRY_VERSION = /^\d+\.\d+\.\d+$/;
 const VENV = '/app/.venv';
 const POETRY_HOME = '/opt/poetry';
 const POETRY_CACHE = '/root/.cache/pypoetry';
+/** What `python -m venv` puts in the venv's bin/ (pip and activate scripts included, for a venv made with pip). */
+const VENV_ENTRIES = /^(?:python|pip)(?:3(?:\.\d+)?)?$|^(?:activate|Activate\.ps1|activate\.(?:csh|fish|nu|bat))$/;
 
 /**
  * A Python app managed by Poetry, packaged as a multi-stage image.
@@ -230,8 +236,10 @@ export class PoetryApp extends Component {
     }
 
     // --- Validate and derive everything before any file object exists.
+    const shared = containerOptionsOf(OWNER, options);
     this.name = project.name;
     assertMatches(OWNER, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
+    assertMaxLength(OWNER, 'name', this.name, 128);
     this.layout = options.pyprojectLayout ?? PyprojectLayout.PEP621;
     if (!Object.values(PyprojectLayout).includes(this.layout)) {
       throw invalidOption(OWNER, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
@@ -244,17 +252,29 @@ export class PoetryApp extends Component {
     });
     this.version = this.metadata.version;
     if (options.authorName !== undefined) {
-      assertSingleLine(OWNER, 'authorName', options.authorName);
+      assertSingleLine(OWNER, 'authorName', options.authorName, 256);
     }
     if (options.authorEmail !== undefined) {
       assertMatches(OWNER, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
+      assertMaxLength(OWNER, 'authorEmail', options.authorEmail, 254);
     }
     this.moduleName = options.moduleName ?? this.name.toLowerCase().replace(/[-.]+/g, '_');
+    // A derived module name is named with where it came from: the user fixes it by setting moduleName.
+    const moduleOption = options.moduleName !== undefined ? 'moduleName' : `moduleName (derived from name ${JSON.stringify(this.name)})`;
     if (!IDENTIFIER.test(this.moduleName) || PYTHON_KEYWORDS.has(this.moduleName)) {
-      throw invalidOption(OWNER, 'moduleName', this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
+      throw invalidOption(OWNER, moduleOption, this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
     }
+    if (STDLIB_MODULES.has(this.moduleName)) {
+      throw invalidOption(OWNER, moduleOption, this.moduleName, `It is a module of Python's standard library, which is found first: the image would fail with "No module named '${this.moduleName}.app'". Set moduleName to another name, e.g. "${this.moduleName}_app".`);
+    }
+    assertMaxLength(OWNER, moduleOption, this.moduleName, 128);
     this.scriptName = options.scriptName ?? this.name;
-    assertMatches(OWNER, 'scriptName', this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
+    const scriptOption = options.scriptName !== undefined ? 'scriptName' : `scriptName (derived from name ${JSON.stringify(this.name)})`;
+    assertMatches(OWNER, scriptOption, this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
+    assertMaxLength(OWNER, scriptOption, this.scriptName, 128);
+    if (VENV_ENTRIES.test(this.scriptName)) {
+      throw invalidOption(OWNER, scriptOption, this.scriptName, `The script is installed into ${VENV}/bin, where the venv's own interpreter, pip and activate scripts live: it would replace one of them. Choose another name.`);
+    }
     this.scriptTarget = options.scriptTarget ?? `${this.moduleName}.app:main`;
     const target = parseScriptTarget(this.scriptTarget, this.moduleName);
 
@@ -268,10 +288,7 @@ export class PoetryApp extends Component {
     }
 
     if (options.packageIndex !== undefined) {
-      assertUrl(OWNER, 'packageIndex', options.packageIndex);
-      if (/^[a-z]+:\/\/[^/]*@/i.test(options.packageIndex)) {
-        throw invalidOption(OWNER, 'packageIndex', options.packageIndex, 'Credentials must not be written into pyproject.toml or a build ARG: give the URL without "user:password@" and configure credentials in Poetry and as a build secret.');
-      }
+      assertUrl(OWNER, 'packageIndex', options.packageIndex, 'Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading), and configure Poetry with "poetry config http-basic.<source>".');
       this.packageIndex = options.packageIndex;
     }
     const indexName = options.packageIndexName ?? 'package-index';
@@ -360,7 +377,8 @@ export class PoetryApp extends Component {
     // --- Runtime stage: the shared shape, with the venv and the script.
     const uid = options.runtimeUid ?? 10001;
     this.image = new ContainerImage(project, {
-      ...containerOptionsOf(options),
+      ...shared,
+      owner: OWNER,
       ecosystem: 'python',
       languageVersion: images.version.tag,
       packageIndex: this.packageIndex,
@@ -374,8 +392,10 @@ export class PoetryApp extends Component {
         'python',
         '-c',
         // One line for the health log, not a traceback, while the service is starting.
+        // The URL is an argument, not part of the code: whatever the path holds, it is data.
         "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
-          "sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=4).status == 200 else 1)",
+          'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
+        'http://127.0.0.1:{port}{path}',
       ],
       metadata: this.metadata,
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
@@ -415,7 +435,7 @@ export class PoetryApp extends Component {
         function: target.func,
         module: target.module,
         port: this.port ?? null,
-        healthCheckPath: options.healthCheckPath ?? '/healthz',
+        healthCheckPath: options.healthCheckPath ?? DEFAULT_HEALTH_PATH,
         imageReference: this.image.imageReference,
       };
       const pkgDir = `src/${this.moduleName}`;

@@ -215,3 +215,14 @@ describe('escape hatches', () => {
     expect(runtime.instructionIds).toEqual(['copy', 'user', 'mode', 'cmd']);
   });
 });
+
+test('a line longer than BuildKit reads is refused before anything is written', () => {
+  const project = new Project({ name: 'long-line', outdir: tempDir('long-line-') });
+  const dockerfile = new Dockerfile(project);
+  const stage = new DockerfileStage('runtime', { from: BaseImage.of('python:3.13-slim') });
+  stage.addInstruction(Instruction.label({ 'com.example.notes': 'n'.repeat(70_000) }));
+  stage.addInstruction(Instruction.user('10001'));
+  stage.addInstruction(Instruction.cmd(['app']));
+  dockerfile.addStage(stage);
+  expect(dockerfile.validate()).toEqual([expect.stringMatching(/^Dockerfile: line 4 \(LABEL com\.example\.notes="n{15}\.\.\.\) is 70026 bytes; BuildKit reads at most 65535 bytes a line\.$/)]);
+});

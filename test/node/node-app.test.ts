@@ -49,7 +49,8 @@ describe('node-app with no options: a TypeScript service', () => {
       ['build', '/app/lib', '/app/lib'],
     ]);
     expect(only(runtime, 'EXPOSE').args).toEqual(['3000']);
-    expect(only(runtime, 'HEALTHCHECK').json![2]).toContain("fetch('http://127.0.0.1:3000/healthz')");
+    expect(only(runtime, 'HEALTHCHECK').json!.slice(0, 2)).toEqual(['node', '-e']);
+    expect(only(runtime, 'HEALTHCHECK').json![3]).toBe('http://127.0.0.1:3000/healthz');
   });
 
   test('stubs: a small HTTP service and its test', () => {

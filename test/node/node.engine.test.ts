@@ -41,7 +41,8 @@ describe('the node-app service with default options', () => {
   const tag = 'localhost/stagecraft-test/hello-node:0.0.0';
 
   beforeAll(() => {
-    dir = generate({ port });
+    // An apostrophe and a ";" are legal in a URL path: the probe, the stub and its test take them as data.
+    dir = generate({ port, healthCheckPath: "/health;check'1" });
   });
 
   test('the build and the tests of the generated project pass with real npm', () => {
@@ -86,7 +87,8 @@ describe('a static front end', () => {
   const tag = 'localhost/stagecraft-test/hello-site:0.0.0';
 
   beforeAll(() => {
-    dir = generate({ name: 'hello-site', appKind: NodeAppKind.STATIC_SITE, port });
+    // nginx.conf quotes the path: a ";" would end the location directive.
+    dir = generate({ name: 'hello-site', appKind: NodeAppKind.STATIC_SITE, port, healthCheckPath: "/ready;1'" });
   });
 
   test('the build assembles the site and the tests pass with real npm', () => {
@@ -110,7 +112,7 @@ describe('a static front end', () => {
       expect(route.body).toBe(index.body);
       const script = await httpGet(`http://127.0.0.1:${port}/main.js`);
       expect(script.body).toContain('greeting');
-      expect((await httpGet(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await httpGet(`http://127.0.0.1:${port}/ready;1'`)).status).toBe(200);
       const probe = info.healthcheck!.Test!;
       expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
     } finally {

@@ -172,7 +172,9 @@ describe('one source of truth', () => {
     expect(only(runtime, 'EXPOSE').args).toEqual(['8080']);
     const probe = only(runtime, 'HEALTHCHECK').json!;
     expect(probe.slice(0, 2)).toEqual(['python', '-c']);
-    expect(probe[2]).toContain("'http://127.0.0.1:8080/ready'");
+    // The URL is the probe's argument, never part of its code.
+    expect(probe[3]).toBe('http://127.0.0.1:8080/ready');
+    expect(probe[2]).not.toContain('/ready');
     expect(files['.projen/tasks.json'].tasks['docker:run'].steps[0].exec).toContain('--publish 8080:8080');
     expect(files['docker-compose.yml']).toContain('8080');
     expect(files['src/demo/app.py']).toContain('PORT = int(os.environ.get("PORT", "8080"))');
@@ -220,12 +222,12 @@ describe('one source of truth', () => {
 describe('hostile values are quoted, never interpreted', () => {
   const description = 'say "hi" \\ to $HOME and ${PATH} \' ] [x] = # done';
   test('description round-trips through TOML and the LABEL exactly', () => {
-    const { pyproject, dockerfile } = synthPoetry({ description, authorName: 'O\'Brien "Bob"', repositoryUrl: 'https://example.com/a?b=c&d=$e' });
+    const { pyproject, dockerfile } = synthPoetry({ description, authorName: 'O\'Brien "Bob"', repositoryUrl: 'https://example.com/a;b=c&d=$e' });
     expect(pyproject.project.description).toBe(description);
     expect(pyproject.project.authors).toEqual([{ name: 'O\'Brien "Bob"' }]);
     const labels = only(stageNamed(dockerfile, 'runtime'), 'LABEL').properties;
     expect(labels['org.opencontainers.image.description']).toBe(description);
-    expect(labels['org.opencontainers.image.source']).toBe('https://example.com/a?b=c&d=$e');
+    expect(labels['org.opencontainers.image.source']).toBe('https://example.com/a;b=c&d=$e');
     // nothing was added: the same instructions as with a plain description
     expect(stageNamed(dockerfile, 'runtime').instructions.map((i) => i.keyword)).toEqual(stageNamed(synthPoetry().dockerfile, 'runtime').instructions.map((i) => i.keyword));
   });

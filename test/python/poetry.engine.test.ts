@@ -102,10 +102,13 @@ describe('the issue\'s example app: hello-docker, script hello, Python >= 3.11',
 describe('an HTTP service with a third-party dependency from the index', () => {
   let dir: string;
   const tag = 'localhost/stagecraft-test/svc:1.2.0';
-  const description = 'A "quoted" $HOME \\ back\'slash service';
+  // Both reach code: the description a docstring (closing it would run the statements on import),
+  // the path the HEALTHCHECK's probe (closing its string would run code in the probe).
+  const description = 'A "quoted" $HOME \\ back\'slash service x"""; import os; os.system("id"); """ \\N \\';
+  const healthCheckPath = "/x'+str(__import__('os').system('id'))+'";
 
   beforeAll(() => {
-    dir = generate({ name: 'svc', version: '1.2.0', description, deps: ['requests@^2.32'], port: 8080, license: 'MIT' }, (d) => {
+    dir = generate({ name: 'svc', version: '1.2.0', description, deps: ['requests@^2.32'], port: 8080, license: 'MIT', healthCheckPath }, (d) => {
       const app = path.join(d, 'src/svc/app.py');
       const code = fs.readFileSync(app, 'utf-8')
         .replace('import json\n', 'import json\n\nimport requests\n')
@@ -150,6 +153,7 @@ describe('an HTTP service with a third-party dependency from the index', () => {
     const r = runImage(tag, ['python', '-c', script], { env: { PROBE: JSON.stringify(probe.slice(1)) } });
     expect(r.stderr).not.toMatch(/Traceback/);
     expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/uid=\d+/); // neither the probe nor the import ran `id`
     expect(r.stdout).toMatch(/"message": "Hello from svc with requests 2\.32\.\d+"/);
     expect(r.stdout).toContain('exit 0'); // SIGTERM stops it cleanly
     // the dev group stayed out of the image; the runtime dependency is in
