@@ -201,6 +201,9 @@ describe('poetry-app: option values reach pyproject.toml and the Dockerfile exac
     check('index', hostile, PROJECT_RUNS, (s) => {
       const url = `https://pypi.example.com/${s}`;
       refusedOr('packageIndex', () => poetry({ port: 8000, packageIndex: url }), ({ dockerfile, pyproject }) => {
+        // what is written carries no credentials: no user:password@, no query
+        const parsed = new URL(url);
+        expect([parsed.username, parsed.password, parsed.search, parsed.hash]).toEqual(['', '', '', '']);
         expect(pyproject.tool.poetry.source).toEqual([{ name: 'package-index', url, priority: 'primary' }]);
         expect(stageNamed(dockerfile, 'builder').instructions.find((i) => i.keyword === 'ARG')!.properties).toEqual({ PIP_INDEX_URL: url });
       });
@@ -213,6 +216,23 @@ describe('poetry-app: option values reach pyproject.toml and the Dockerfile exac
         sameShape(dockerfile);
         expect(pyproject.project.dependencies).toHaveLength(1);
         expect(pyproject.project.dependencies[0].startsWith(`d${name.split('[')[0]}`)).toBe(true);
+      });
+    });
+  });
+});
+
+describe('every value is bounded by what its consumers take', () => {
+  test('long descriptions and labels are refused naming the option, or every Dockerfile line fits BuildKit', () => {
+    const long = fc.tuple(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom('x', 'é', '🐳', '"')).map(([n, c]) => c.repeat(n));
+    check('lengths', fc.record({ description: long, label: long }), 20, (o) => {
+      refusedOr('invalid', () => {
+        const files = Testing.synth(new PoetryAppProject({ name: 'prop', outdir: tempDir('prop-long-'), description: o.description, imageLabels: { 'com.example.notes': o.label } }));
+        return { files, dockerfile: parseDockerfile(files.Dockerfile) };
+      }, ({ files, dockerfile }) => {
+        const labels = only(stageNamed(dockerfile, 'runtime'), 'LABEL').properties;
+        expect(labels['com.example.notes']).toBe(o.label);
+        expect(labels['org.opencontainers.image.description']).toBe(o.description || undefined);
+        expect(Math.max(...files.Dockerfile.split('\n').map((l: string) => Buffer.byteLength(l)))).toBeLessThanOrEqual(65535);
       });
     });
   });
