@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
 import { Testing } from 'projen';
 import { parse as parseToml } from 'smol-toml';
-import { BaseImage, DockerfileStage, GoAppProject, Instruction, NodeAppProject, PoetryAppProject } from '../../src';
 import { hostile } from './hostile';
+import { BaseImage, DockerfileStage, GoAppProject, Instruction, NodeAppProject, PoetryAppProject } from '../../src';
 import { ParsedDockerfile, only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
 
