@@ -275,9 +275,9 @@ export class GoApp extends Component {
         healthCheckPath: options.healthCheckPath ?? DEFAULT_HEALTH_PATH,
         imageReference: this.image.imageReference,
       };
-      new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context);
-      new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context);
-      new StubFile(project, 'README.md', 'go/README.md.hbs', context);
+      new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context, 'go:main');
+      new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context, 'go:test');
+      new StubFile(project, 'README.md', 'go/README.md.hbs', context, 'readme');
     }
   }
 

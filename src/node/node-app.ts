@@ -213,13 +213,13 @@ export class NodeApp extends Component {
       const testdir = ts?.testdir ?? 'test';
       if (this.appKind === NodeAppKind.SERVICE) {
         const entrySource = ts ? sourceOf(this.entrypoint, ts) : this.entrypoint;
-        new StubFile(project, entrySource, 'node/server.ts.hbs', context2);
-        new StubFile(project, `${testdir}/server.test.ts`, 'node/server.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, entrySource) });
+        new StubFile(project, entrySource, 'node/server.ts.hbs', context2, 'node:server');
+        new StubFile(project, `${testdir}/server.test.ts`, 'node/server.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, entrySource) }, 'node:server-test');
       } else {
-        new StubFile(project, 'public/index.html', 'node/index.html.hbs', context2);
-        new StubFile(project, `${srcdir}/main.ts`, 'node/main.ts.hbs', context2);
-        new StubFile(project, `${srcdir}/greeting.ts`, 'node/greeting.ts.hbs', context2);
-        new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) });
+        new StubFile(project, 'public/index.html', 'node/index.html.hbs', context2, 'node:page');
+        new StubFile(project, `${srcdir}/main.ts`, 'node/main.ts.hbs', context2, 'node:main');
+        new StubFile(project, `${srcdir}/greeting.ts`, 'node/greeting.ts.hbs', context2, 'node:greeting');
+        new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) }, 'node:greeting-test');
       }
     }
   }

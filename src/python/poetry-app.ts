@@ -443,11 +443,13 @@ export class PoetryApp extends Component {
       const mainFile = moduleParts.length === 1 ? `${pkgDir}/__init__.py` : `src/${moduleParts.join('/')}.py`;
       for (let i = 1; i < moduleParts.length; i++) {
         const init = `src/${moduleParts.slice(0, i).join('/')}/__init__.py`;
-        new StubFile(project, init, 'python/__init__.py.hbs', { ...context, package: moduleParts.slice(0, i).join('.') });
+        const pkg = moduleParts.slice(0, i).join('.');
+        new StubFile(project, init, 'python/__init__.py.hbs', { ...context, package: pkg }, `python:package:${pkg}`);
       }
-      new StubFile(project, mainFile, this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context);
-      new StubFile(project, `tests/test_${moduleParts[moduleParts.length - 1]}.py`, this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context);
-      new StubFile(project, 'README.md', 'python/README.md.hbs', context);
+      // Ids, not paths: pointing scriptTarget at the user's own module must not write a new stub there.
+      new StubFile(project, mainFile, this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context, 'python:app');
+      new StubFile(project, `tests/test_${moduleParts[moduleParts.length - 1]}.py`, this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context, 'python:test');
+      new StubFile(project, 'README.md', 'python/README.md.hbs', context, 'readme');
     }
   }
 

@@ -1,1 +1,2 @@
 export * from './stub-templates';
+export * from './stub-record';

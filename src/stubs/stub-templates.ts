@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as Handlebars from 'handlebars';
 import { Component, Project } from 'projen';
+import { StubRecord } from './stub-record';
 import { isDriftCheck } from '../project/drift-check';
 import { userError } from '../validation';
 
@@ -172,13 +173,16 @@ function stubEscaper(file: string): Escaper {
 }
 
 /**
- * A stub written from a template once, when the file does not exist; from
- * then on it is the user's and synthesis never touches it. Rendered only
- * when it is written, so re-synthesis pays nothing for it.
+ * A stub written from a template once: the first time its id is seen (see
+ * {@link StubRecord}) and only when the file does not exist; from then on it
+ * is the user's, and synthesis never writes it again, even after the user
+ * deletes it. Rendered only when it is written, so re-synthesis pays nothing.
  */
 export class StubFile extends Component {
   /** Path of the file, relative to the project. */
   public readonly filePath: string;
+  /** What the stub is (e.g. `python:test`): the key of the record, which a moved path keeps. */
+  public readonly stubId: string;
   private readonly template: string;
   private readonly context: { [key: string]: any };
 
@@ -186,21 +190,29 @@ export class StubFile extends Component {
    * @param filePath path of the stub, relative to the project
    * @param template template name, e.g. `python/README.md.hbs`
    * @param context values the template reads
+   * @param stubId what the stub is, so that an option that moves it does not write it again
+   * @default stubId - the file path
    */
-  constructor(project: Project, filePath: string, template: string, context: { [key: string]: any }) {
+  constructor(project: Project, filePath: string, template: string, context: { [key: string]: any }, stubId?: string) {
     super(project, `StubFile@${filePath}`);
     this.filePath = filePath;
     this.template = template;
     this.context = context;
+    this.stubId = stubId ?? filePath;
+    StubRecord.of(project);
   }
 
   public synthesize(): void {
-    const target = path.join(this.project.outdir, this.filePath);
-    if (fs.existsSync(target) || isDriftCheck()) {
+    const record = StubRecord.of(this.project);
+    if (record.has(this.stubId) || isDriftCheck()) {
       return;
     }
-    const content = StubTemplates.of(this.project).render(this.template, this.context, this.filePath);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, content);
+    const target = path.join(this.project.outdir, this.filePath);
+    if (!fs.existsSync(target)) {
+      const content = StubTemplates.of(this.project).render(this.template, this.context, this.filePath);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+    record.add(this.stubId, this.filePath);
   }
 }
