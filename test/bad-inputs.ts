@@ -111,6 +111,15 @@ export const BAD_INPUTS: BadInput[] = [
   ['node-app', 'staticSiteDir on the pages', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: 'public' }, /invalid staticSiteDir "public"\. .*public\//],
   ['node-app', 'staticSiteDir on the project root', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: '.' }, /invalid staticSiteDir "\."\. Expected a relative folder inside the project/],
   ['node-app', 'staticSiteDir on node_modules', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: 'node_modules/.site' }, /invalid staticSiteDir "node_modules\/\.site"/],
+  // Configuration by environment.
+  ['poetry-app', 'environment name', { environment: { 'MY-VAR': 'x' } }, /PoetryApp: invalid environment "MY-VAR"\. Expected an environment variable name/],
+  ['poetry-app', 'environment value with a newline', { environment: { GREETING: 'a\nb' } }, /PoetryApp: invalid environment\["GREETING"\] "a\\nb"\. It must be a single line/],
+  ['poetry-app', 'environment PORT beside port', { port: 8000, environment: { PORT: '9000' } }, /PoetryApp: invalid environment "PORT"\. PORT is set by stagecraft from port: set port instead/],
+  ['poetry-app', 'environment PATH, which the venv needs', { environment: { PATH: '/usr/bin' } }, /PoetryApp: invalid environment "PATH"\. PATH is set by stagecraft: the image needs its value/],
+  ['node-app', 'commandArgs not strings', { commandArgs: [1 as any] }, /NodeApp: invalid commandArgs\[0\] 1\. Expected a string/],
+  ['go-app', 'commandArgs with a newline', { commandArgs: ['--a', 'b\nc'] }, /GoApp: invalid commandArgs\[1\] "b\\nc"/],
+  ['go-app', 'linker variable name', { linkerVariables: { version: '1' } }, /GoApp: invalid linkerVariables "version"\. Expected a Go variable as "importpath\.name"/],
+  ['go-app', 'linker variable value with a quote', { linkerVariables: { 'main.version': '1" -X main.x=2' } }, /GoApp: invalid linkerVariables\["main\.version"\] "1\\" -X main\.x=2"\. Expected letters, digits/],
   // Options a project type does not have: a typo, or another type's option.
   ['poetry-app', 'a misspelt option', { pythonVerison: '3.13' }, /PoetryAppProject: unknown option "pythonVerison"\. Did you mean "pythonVersion"\?/],
   ['poetry-app', 'another type\'s option', { goVersion: '1.27' }, /PoetryAppProject: unknown option "goVersion"/],

@@ -66,6 +66,14 @@ export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
   readonly runtime?: GoRuntime;
 
   /**
+   * String variables the linker sets in the image's binary (`go build -ldflags "-X name=value"`),
+   * e.g. a version stamp `{ "main.version": "1.2.0" }`. Names are `importpath.name`; values are
+   * letters, digits and `. _ + : @ / -`.
+   * @default - none
+   */
+  readonly linkerVariables?: { [name: string]: string };
+
+  /**
    * Debian release of the official Go image for the builder: "bookworm" or "trixie". (The
    * binary is static, so the builder's C library does not matter; the static check needs readelf.)
    * @default - the image's default release
@@ -197,10 +205,16 @@ export class GoApp extends Component {
     builder.addInstruction(Instruction.arg('TARGETOS'), 'arg-targetos');
     builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
     const out = `/out/${this.binaryName}`;
+    const linkerFlags = Object.entries(options.linkerVariables ?? {}).map(([name, value]) => {
+      assertMatches(OWNER, 'linkerVariables', name, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
+      // Inside -ldflags="..." in a shell: no quote, $, backslash or space can reach it.
+      assertMatches(OWNER, `linkerVariables[${JSON.stringify(name)}]`, value, /^[A-Za-z0-9._+:@\/-]{0,256}$/, 'Expected letters, digits and . _ + : @ / - (at most 256), e.g. "1.2.0".');
+      return `-X ${name}=${value}`;
+    });
     builder.addInstruction(
       Instruction.run(
         [
-          `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o ${out} ./cmd/${this.binaryName}`,
+          `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="${['-s', '-w', ...linkerFlags].join(' ')}" -o ${out} ./cmd/${this.binaryName}`,
           // A dynamically linked binary would fail at start on distroless/scratch: fail here, loudly.
           // (No pipe: a failing readelf must fail the step, not read as "static".)
           `readelf -l ${out} > /tmp/program-headers`,

@@ -83,6 +83,24 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
       throw invalidOption(owner, 'imageLabels key', key, 'Expected letters, digits and . _ / - (e.g. "com.example.team").');
     }
   }
+  for (const [name, value] of Object.entries(options.environment ?? {})) {
+    assertMatches(owner, 'environment', name, /^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected an environment variable name: letters, digits and "_", not starting with a digit.');
+    if (typeof value !== 'string') {
+      throw invalidOption(owner, `environment[${show(name)}]`, value, 'Expected a string value.');
+    }
+    assertSingleLine(owner, `environment[${show(name)}]`, value);
+  }
+  if (options.commandArgs !== undefined) {
+    if (!Array.isArray(options.commandArgs)) {
+      throw invalidOption(owner, 'commandArgs', options.commandArgs, 'Expected an array of arguments.');
+    }
+    options.commandArgs.forEach((arg, i) => {
+      if (typeof arg !== 'string') {
+        throw invalidOption(owner, `commandArgs[${i}]`, arg, 'Expected a string.');
+      }
+      assertSingleLine(owner, `commandArgs[${i}]`, arg);
+    });
+  }
   if (options.runtimeUid !== undefined && (!Number.isInteger(options.runtimeUid) || options.runtimeUid < 1 || options.runtimeUid > 2147483647)) {
     throw invalidOption(owner, 'runtimeUid', options.runtimeUid, 'Expected a non-root numeric id from 1 to 2147483647.');
   }
@@ -102,5 +120,7 @@ export function containerOptionsOf(owner: string, options: ContainerOptions): Co
     imageRegistry: options.imageRegistry,
     imageLabels: options.imageLabels,
     runtimeUid: options.runtimeUid,
+    environment: options.environment,
+    commandArgs: options.commandArgs,
   };
 }

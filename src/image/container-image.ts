@@ -48,6 +48,22 @@ export interface ContainerOptions {
    * @default 10001, or the base image's own unprivileged user where it has one
    */
   readonly runtimeUid?: number;
+
+  /**
+   * Environment variables the app runs with: the runtime stage's ENV (values taken literally, `$`
+   * included) and the compose service's `environment`. With a port, `PORT` is set from it: set
+   * `port`, not `environment.PORT`. Credentials do not belong here (they would stay in the image):
+   * pass them at run time.
+   * @default - none beyond `PORT` and what the ecosystem sets
+   */
+  readonly environment?: { [name: string]: string };
+
+  /**
+   * Default arguments the app starts with: appended to the image's CMD (after a Go binary's
+   * ENTRYPOINT, they are the CMD). `docker run IMAGE ARGS...` replaces them.
+   * @default - none
+   */
+  readonly commandArgs?: string[];
 }
 
 /** A path the runtime stage copies from a build stage. */
@@ -251,6 +267,8 @@ export class ContainerImage extends Component {
   public readonly compose?: DockerCompose;
   /** The OCI labels the image carries. */
   public readonly labels: { [key: string]: string };
+  /** The app's own environment (`PORT` and the `environment` option): the runtime stage's ENV and compose's `environment`. */
+  public readonly environment: { [name: string]: string };
 
   constructor(project: Project, props: ContainerImageProps) {
     super(project, 'ContainerImage');
@@ -264,6 +282,12 @@ export class ContainerImage extends Component {
       throw invalidOption(owner, 'command', undefined, 'A runtime stage needs a command or an entrypoint.');
     }
     this.imageReference = `${imageName}:${imageTag}`;
+    for (const name of Object.keys(props.environment ?? {})) {
+      if (name in (props.env ?? {}) || (name === 'PORT' && props.port !== undefined)) {
+        throw invalidOption(owner, 'environment', name, `${name} is set by stagecraft${name === 'PORT' ? ' from port' : ''}: ${name === 'PORT' ? 'set port instead' : 'the image needs its value'}.`);
+      }
+    }
+    this.environment = { ...(props.port !== undefined ? { PORT: String(props.port) } : {}), ...props.environment };
     this.ecosystem = props.ecosystem;
     this.languageVersion = props.languageVersion;
     this.packageIndex = props.packageIndex;
@@ -279,9 +303,10 @@ export class ContainerImage extends Component {
       stage.addInstruction(setup, 'user-setup');
     }
     stage.addInstruction(Instruction.workdir(props.workdir ?? '/app'), 'workdir');
-    const env = props.env ?? {};
+    // The ecosystem's variables may expand ($PATH); the user's are taken literally.
+    const env = { ...props.env, ...this.environment };
     if (Object.keys(env).length > 0) {
-      stage.addInstruction(Instruction.env(env, { expand: Object.keys(env) }), 'env');
+      stage.addInstruction(Instruction.env(env, { expand: Object.keys(props.env ?? {}) }), 'env');
     }
     stage.addInstruction(props.runtimeUser.userInstruction(), 'user');
     if (props.port !== undefined) {
@@ -307,8 +332,9 @@ export class ContainerImage extends Component {
     if (props.entrypoint) {
       stage.addInstruction(Instruction.entrypoint(props.entrypoint), 'entrypoint');
     }
-    if (props.command) {
-      stage.addInstruction(Instruction.cmd(props.command), 'cmd');
+    const args = props.commandArgs ?? [];
+    if (props.command || args.length > 0) {
+      stage.addInstruction(Instruction.cmd([...props.command ?? [], ...args]), 'cmd');
     }
     // What the build produced comes last: a new build of the app re-does only these layers,
     // and the metadata above stays cached. COPY ignores USER: the files stay root-owned, read-only to the app.
@@ -336,13 +362,14 @@ export class ContainerImage extends Component {
           [imageName.split('/').pop()!]: {
             imageBuild: { context: '.', dockerfile: this.dockerfile.path },
             ports: [DockerCompose.portMapping(props.port, props.port)],
+            environment: this.environment,
           },
         },
       });
     }
 
     this.buildTask = project.addTask('docker:build', {
-      description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker; extra flags: $CONTAINER_BUILD_FLAGS)`,
+      description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker, docker format on podman and buildah; extra flags: $CONTAINER_BUILD_FLAGS)`,
       // POSIX parameter expansion: projen's built-in shell does not do ${VAR:-default}.
       shell: TaskShell.sh(),
     });
@@ -370,7 +397,10 @@ export class ContainerImage extends Component {
       return; // synthesized before
     }
     const flags = ['${CONTAINER_BUILD_FLAGS:-}', ...this.buildFlags].join(' ');
-    this.buildTask.exec(`\${CONTAINER_ENGINE:-docker} build ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`);
+    // podman and buildah build OCI images by default, which drop HEALTHCHECK with nothing but a
+    // warning: never ship an image without the probe its Dockerfile declares.
+    const format = 'case "${CONTAINER_ENGINE:-docker}" in *podman|*buildah) format="--format docker" ;; *) format="" ;; esac';
+    this.buildTask.exec(`${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`);
   }
 }
 

@@ -122,3 +122,18 @@ describe('GoApp in other projects', () => {
     expect(() => new GoApp(project)).toThrow(/is a Node project.*new GoAppProject\(\{ parent: project, outdir: "app" \}\)/);
   });
 });
+
+test('configuration by environment: PORT from port, the environment literally, default arguments and a version stamp, in the Dockerfile and compose', () => {
+  const files = Testing.synth(new GoAppProject({
+    name: 'envy', outdir: tempDir('go-env-'), port: 8080,
+    environment: { HOST: '0.0.0.0', GREETING: 'a $b "c"' }, commandArgs: ['--verbose'], linkerVariables: { 'main.version': '1.2.0' },
+  }));
+  const runtime = stageNamed(parseDockerfile(files.Dockerfile), 'runtime');
+  expect(only(runtime, 'ENV').properties).toEqual({ PORT: '8080', HOST: '0.0.0.0', GREETING: 'a $b "c"' });
+  expect(only(runtime, 'ENTRYPOINT').json).toEqual(['/app/envy']);
+  expect(only(runtime, 'CMD').json).toEqual(['--verbose']);
+  const build = stageNamed(parseDockerfile(files.Dockerfile), 'builder').instructions.find((i) => i.keyword === 'RUN' && i.args.join(' ').includes('go build'))!;
+  expect(build.args.join(' ')).toContain('-ldflags="-s -w -X main.version=1.2.0"');
+  expect(files['docker-compose.yml']).toContain('GREETING: a $b "c"');
+  expect(files['docker-compose.yml']).toContain('PORT: "8080"');
+});

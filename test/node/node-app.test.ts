@@ -42,7 +42,7 @@ describe('node-app with no options: a TypeScript service', () => {
     const runtime = stageNamed(dockerfile, 'runtime');
     expect(only(runtime, 'USER').args).toEqual(['1000:1000']);
     expect(only(runtime, 'CMD').json).toEqual(['node', 'lib/index.js']);
-    expect(only(runtime, 'ENV').properties).toEqual({ NODE_ENV: 'production' });
+    expect(only(runtime, 'ENV').properties).toEqual({ NODE_ENV: 'production', PORT: '3000' });
     expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((c) => [c.flags.from, ...c.args.filter((a) => !a.startsWith('--'))])).toEqual([
       ['build', '/app/package.json', '/app/package.json'],
       ['deps', '/app/node_modules', '/app/node_modules'],

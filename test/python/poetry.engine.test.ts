@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildImage, ensureEngineReady, imageFileExists, imageInfo, inToolroot, listImagePaths, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
+import { spawnSync } from 'child_process';
+import { buildImage, ensureEngineReady, hostCaMount, imageFileExists, imageInfo, inToolroot, listImagePaths, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
 import { synthInto, tempDir } from './poetry-util';
 import { PoetryAppProjectOptions } from '../../src';
 
@@ -160,6 +161,18 @@ describe('an HTTP service with a third-party dependency from the index', () => {
     expect(runImage(tag, ['python', '-c', 'import pytest']).status).not.toBe(0);
     expect(runImage(tag, ['python', '-c', 'import requests, svc.app']).status).toBe(0);
     expectLeanRuntime(tag);
+  });
+
+  test('the project\'s own docker:build task builds the docker format on buildah: the HEALTHCHECK survives', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;
+    const command: string = tasks['docker:build'].steps.find((s: { exec?: string }) => s.exec).exec;
+    images.push('localhost/svc:1.2.0');
+    const flags = ['--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', ...hostCaMount()].join(' ');
+    const r = spawnSync('sh', ['-c', command], { cwd: dir, encoding: 'utf-8', env: { ...process.env, CONTAINER_ENGINE: 'buildah', CONTAINER_BUILD_FLAGS: flags } });
+    expect(r.status).toBe(0);
+    // Before: buildah's default OCI format, "HEALTHCHECK is not supported for OCI image format and will be ignored".
+    expect(r.stderr + r.stdout).not.toMatch(/HEALTHCHECK is not supported/);
+    expect(imageInfo('localhost/svc:1.2.0').healthcheck?.Test?.[0]).toBe('CMD');
   });
 });
 
