@@ -1,6 +1,6 @@
 import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES } from './syntax';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, isRootUser } from './syntax';
 
 /** How bad a lint finding is. */
 export enum LintSeverity {
@@ -186,8 +186,8 @@ export function lintDockerfile(text: string): LintFinding[] {
     const last = finalUsers[finalUsers.length - 1];
     if (!last) {
       findings.push({ rule: 'DL3002', severity: LintSeverity.ERROR, line: lastFrom.getRange().start.line + 1, message: 'the final stage has no USER: the image runs as root' });
-    } else if (/^(root|0)(:|$)/.test(last.getArgumentsContent() ?? '')) {
-      add('DL3002', LintSeverity.ERROR, last, 'the last USER of the final stage is root');
+    } else if (isRootUser(last.getArgumentsContent() ?? '')) {
+      add('DL3002', LintSeverity.ERROR, last, `the last USER of the final stage, "${last.getArgumentsContent()}", is uid 0 (root) as the container runtime reads it (a number, or "root"): the image runs as root`);
     }
   }
   return findings.sort((a, b) => a.line - b.line);

@@ -134,3 +134,15 @@ export function assertDuration(owner: string, option: string, value: string): vo
     throw invalidOption(owner, option, value, 'Expected a duration such as "30s", "1m30s" or "500ms".');
   }
 }
+
+/**
+ * Whether a USER value (`user[:group]`) runs as root. runc and BuildKit read
+ * a numeric user as a number (Go's strconv.Atoi: `00`, `+0` and `-0` are uid
+ * 0), `root` as uid 0, and an empty user (`USER :1000`) as the default user,
+ * root. Only the uid counts: `10001:0` is not root, as gid 0 grants the root
+ * group's file permissions but no privileges (a common OpenShift layout).
+ */
+export function isRootUser(spec: string): boolean {
+  const user = spec.replace(/["']/g, '').split(':')[0].trim();
+  return user === '' || user === 'root' || (/^[+-]?\d+$/.test(user) && Number(user) === 0);
+}

@@ -163,6 +163,21 @@ describe('validation before anything is written', () => {
     expect(df.validate()).toEqual([expect.stringMatching(/final stage "runtime" has no USER instruction/)]);
   });
 
+  test('a USER that the runtime reads as uid 0 is root however it is spelled; only the uid counts', () => {
+    const project = testProject('df');
+    const df = twoStage(project);
+    for (const [user, group] of [['00'], ['000'], ['0', '10001'], ['00', '00'], ['root', 'app']] as Array<[string, string?]>) {
+      df.stage('runtime').replaceInstruction('user', Instruction.user(user, group));
+      const written = group === undefined ? user : `${user}:${group}`;
+      expect(df.validate()).toEqual([`Dockerfile: final stage "runtime" runs as USER ${written}: user "${user}" is uid 0 (root), as the container runtime reads it; the image must run as a non-root user.`]);
+    }
+    // gid 0 gives the root group's file permissions, not root's privileges
+    for (const [user, group] of [['10001', '0'], ['010001'], ['app', 'root']] as Array<[string, string?]>) {
+      df.stage('runtime').replaceInstruction('user', Instruction.user(user, group));
+      expect(df.validate()).toEqual([]);
+    }
+  });
+
   test('one CMD per stage', () => {
     const project = testProject('df');
     const df = twoStage(project);

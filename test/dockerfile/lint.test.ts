@@ -49,9 +49,23 @@ describe('lint gate rules', () => {
     ['DL3011 invalid EXPOSE', swap('EXPOSE 8000/tcp', 'EXPOSE 80000'), 'DL3011@12'],
     ['ConsistentInstructionCasing', swap('WORKDIR /app', 'workdir /app'), 'ConsistentInstructionCasing@6'],
     ['FromAsCasing', swap('AS runtime', 'as runtime'), 'FromAsCasing@9'],
+    ['DL3002 USER 00 is uid 0', swap('USER 10001:10001', 'USER 00'), 'DL3002@11'],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(rules(text)).toContain(expected);
+  });
+
+  test.each(['00', '000', '0:0', '0:10001', '00:00', 'root:x', '+0', '-0', ':10001', '"0"'])('DL3002: USER %s is uid 0, as runc reads it', (user) => {
+    expect(lintDockerfile(swap('USER 10001:10001', `USER ${user}`))).toContainEqual({
+      rule: 'DL3002',
+      severity: 'error',
+      line: 11,
+      message: `the last USER of the final stage, "${user}", is uid 0 (root) as the container runtime reads it (a number, or "root"): the image runs as root`,
+    });
+  });
+
+  test.each(['10001:0', '010001', 'app:root', '1'])('DL3002: USER %s is not root (only the uid counts)', (user) => {
+    expect(rules(swap('USER 10001:10001', `USER ${user}`))).toEqual([]);
   });
 
   test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
@@ -73,5 +87,11 @@ describe('the lint gate runs at synthesis, on escape-hatch additions too', () =>
 
   test('an ARG that looks like a secret fails synthesis', () => {
     expect(() => synthPoetry({}, (p) => p.dockerfile.stage('builder').addInstruction(Instruction.arg('PYPI_TOKEN')))).toThrow(/SecretsUsedInArgOrEnv: ARG "PYPI_TOKEN" looks like a secret/);
+  });
+
+  test('USER 00 put in through the escape hatch fails synthesis', () => {
+    expect(() => synthPoetry({}, (p) => p.dockerfile.stage('runtime').replaceInstruction('user', Instruction.user('00')))).toThrow(
+      /final stage "runtime" runs as USER 00: user "00" is uid 0 \(root\)/,
+    );
   });
 });
