@@ -6,6 +6,8 @@ import {
   assertPath,
   assertVariableName,
   execForm,
+  heredocMarkers,
+  heredocProblem,
   quoteWord,
   variableRefs,
 } from './syntax';
@@ -375,9 +377,6 @@ export abstract class Instruction {
       if (c === commands[0] && !options.mounts?.length && !options.network && /^\s*\[/.test(c)) {
         throw invalidOption(owner, 'command', c, 'A first command must not start with "[": Docker reads a JSON array there as the exec form. Use "test" instead of "[".');
       }
-      if (/<<-?\s*['"]?[A-Za-z_]/.test(c)) {
-        throw invalidOption(owner, 'command', c, 'Heredocs ("<<WORD") are not supported: Docker would read them as a Dockerfile heredoc.');
-      }
     }
     const flags = (options.mounts ?? []).map((m) => m.render());
     if (options.network !== undefined && options.network !== RunNetwork.DEFAULT) {
@@ -385,6 +384,12 @@ export abstract class Instruction {
     }
     const head = flags.length > 0 ? flags.join(' ') + ' \\\n    ' : '';
     const body = commands.map((c) => c.trim()).join(' \\\n && ');
+    // Checked on the whole logical line, as BuildKit reads it: a "<<" at the end of one command takes the next as its word.
+    const marker = heredocMarkers(`RUN ${head}${body}`.replace(/\\\n/g, ''))[0];
+    if (marker) {
+      const command = commands.find((c) => c.includes(marker.word)) ?? commands.find((c) => c.includes('<<')) ?? commands.join(' && ');
+      throw invalidOption(owner, 'command', command, `${heredocProblem(marker)}.`);
+    }
     return new Simple('RUN', head + body, {
       mountsFrom: (options.mounts ?? []).map((m) => m.fromStage).filter((s): s is string => !!s),
       commands: commands.map((c) => c.trim()),

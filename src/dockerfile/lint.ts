@@ -1,6 +1,6 @@
 import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, isRootUser } from './syntax';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, heredocMarkers, heredocProblem, isRootUser } from './syntax';
 
 /** How bad a lint finding is. */
 export enum LintSeverity {
@@ -53,6 +53,7 @@ export function lintDockerfile(text: string): LintFinding[] {
 
   const df = DockerfileParser.parse(text);
   const instructions = df.getInstructions();
+  const lines = text.split(/\r?\n/);
   const globalArgs = new Set<string>(AUTOMATIC_PLATFORM_ARGS);
   for (const arg of df.getInitialARGs()) {
     arg.getProperty() && globalArgs.add(arg.getProperty()!.getName());
@@ -135,6 +136,12 @@ export function lintDockerfile(text: string): LintFinding[] {
         if (SECRET_NAME.test(name) && !NOT_SECRET.has(name)) {
           add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret: it would be stored in the image's history; use RUN --mount=type=secret`);
         }
+      }
+    }
+    if (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') {
+      const marker = heredocMarkers(logicalLine(lines, i.getRange().start.line, df.getEscapeCharacter()))[0];
+      if (marker) {
+        add('HeredocMarker', LintSeverity.ERROR, i, `${keyword}: ${heredocProblem(marker)}`);
       }
     }
     switch (keyword) {
@@ -244,4 +251,26 @@ function variablesIn(text: string): string[] {
 function valuesOf(i: AstInstruction): string {
   const props = (i as any).getProperties?.() ?? [];
   return props.map((p: any) => p.getValue?.() ?? '').join(' ');
+}
+
+/** BuildKit's lineContinuationRegex: the escape character, not itself escaped, then blanks to the end. */
+function endsWithEscape(line: string, escape: string): boolean {
+  const e = escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return new RegExp(`(?:[^${e}]|^)${e}[ \t]*$`).test(line);
+}
+
+/** An instruction's lines as BuildKit joins them before it looks for heredocs: continuations undone, comment and empty lines skipped. */
+function logicalLine(lines: string[], start: number, escape: string): string {
+  let out = '';
+  for (let index = start; index < lines.length; index++) {
+    const line = lines[index];
+    if (index > start && (/^\s*#/.test(line) || line.trim() === '')) {
+      continue;
+    }
+    if (!endsWithEscape(line, escape)) {
+      return out + line;
+    }
+    out += line.replace(/[ \t]*$/, '').slice(0, -1);
+  }
+  return out;
 }

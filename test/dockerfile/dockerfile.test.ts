@@ -96,8 +96,25 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
   test('RUN refuses continuation, comment and heredoc tricks', () => {
     expect(() => Instruction.run(['echo hi \\'])).toThrow(/must not end with a backslash/);
     expect(() => Instruction.run(['# comment'])).toThrow(/must not start with "#"/);
-    expect(() => Instruction.run(['cat <<EOF'])).toThrow(/Heredocs/);
+    expect(() => Instruction.run(['cat <<EOF'])).toThrow(/RUN: invalid command "cat <<EOF"\. BuildKit reads the word "<<EOF" as a heredoc marker/);
     expect(() => Instruction.run([])).toThrow(/at least one command/);
+  });
+
+  test('RUN refuses every word BuildKit reads as a heredoc marker, a digit delimiter too, and nothing else', () => {
+    // BuildKit's reHeredoc: ^(\d*)<<(-?)\s*([^<]*)$ on each shell word of the line; "<<" takes the blanks after it
+    for (const [command, word] of [
+      ['echo $((1 <<1))', '<<1))'],
+      ['cat <<1', '<<1'],
+      ['cat << EOF', '<< EOF'],
+      ['cat 2<<-"EOF"', '2<<-"EOF"'],
+    ]) {
+      expect(() => Instruction.run([command])).toThrow(`RUN: invalid command ${JSON.stringify(command)}. BuildKit reads the word "${word}" as a heredoc marker`);
+    }
+    // the line as BuildKit joins it: "<<" at the end of a command takes "&&" as its delimiter
+    expect(() => Instruction.run(['cat <<', 'true'])).toThrow(/RUN: invalid command "cat <<"\. BuildKit reads the word "<<  &&" as a heredoc marker, and the Dockerfile lines after it, up to a line "&&"/);
+    for (const command of ['echo $((1<<2))', 'cat <<<word', "echo '<<EOF'", 'echo "<<1"', 'echo \\<<EOF', 'cat<<EOF']) {
+      expect(Instruction.run([command]).render()).toBe(`RUN ${command}`);
+    }
   });
 
   test('ENV expands only the variables named, keeping their references and escaping the rest', () => {

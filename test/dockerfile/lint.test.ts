@@ -50,6 +50,7 @@ describe('lint gate rules', () => {
     ['ConsistentInstructionCasing', swap('WORKDIR /app', 'workdir /app'), 'ConsistentInstructionCasing@6'],
     ['FromAsCasing', swap('AS runtime', 'as runtime'), 'FromAsCasing@9'],
     ['DL3002 USER 00 is uid 0', swap('USER 10001:10001', 'USER 00'), 'DL3002@11'],
+    ['HeredocMarker <<1 in a RUN', swap('RUN pip install', 'RUN echo $((1 <<1)) && pip install'), 'HeredocMarker@8'],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(rules(text)).toContain(expected);
@@ -66,6 +67,19 @@ describe('lint gate rules', () => {
 
   test.each(['10001:0', '010001', 'app:root', '1'])('DL3002: USER %s is not root (only the uid counts)', (user) => {
     expect(rules(swap('USER 10001:10001', `USER ${user}`))).toEqual([]);
+  });
+
+  test('HeredocMarker: the message names the word and the line that would end it; a shift written without a blank passes', () => {
+    const text = swap('RUN pip install', 'RUN echo $((1 <<1)) && pip install');
+    expect(lintDockerfile(text).find((f) => f.rule === 'HeredocMarker')).toEqual({
+      rule: 'HeredocMarker',
+      severity: 'error',
+      line: 8,
+      message: expect.stringMatching(/^RUN: BuildKit reads the word "<<1\)\)" as a heredoc marker, and the Dockerfile lines after it, up to a line "1\)\)", as the heredoc's text instead of as instructions/),
+    });
+    expect(rules(swap('RUN pip install', 'RUN echo $((1<<1)) && pip install'))).toEqual([]);
+    // continuation lines are joined first, as BuildKit does
+    expect(rules(swap('RUN pip install', 'RUN echo \\\n <<EOF && pip install'))).toContain('HeredocMarker@8');
   });
 
   test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
@@ -92,6 +106,12 @@ describe('the lint gate runs at synthesis, on escape-hatch additions too', () =>
   test('USER 00 put in through the escape hatch fails synthesis', () => {
     expect(() => synthPoetry({}, (p) => p.dockerfile.stage('runtime').replaceInstruction('user', Instruction.user('00')))).toThrow(
       /final stage "runtime" runs as USER 00: user "00" is uid 0 \(root\)/,
+    );
+  });
+
+  test('a RUN with the heredoc marker <<1 cannot be put in through the escape hatch', () => {
+    expect(() => synthPoetry({}, (p) => p.dockerfile.stage('runtime').insertAfter('workdir', Instruction.run(['echo $((1 <<1))'])))).toThrow(
+      /RUN: invalid command "echo \$\(\(1 <<1\)\)"\. BuildKit reads the word "<<1\)\)" as a heredoc marker/,
     );
   });
 });

@@ -130,6 +130,8 @@ describe('the Dockerfile model: values become exactly one instruction with exact
       refusedOr('RUN', () => Instruction.run(commands), (i) => {
         const df = stage(i, Instruction.user('app'));
         expect(keywords(df)).toEqual([['RUN', 'USER']]);
+        // the gate, reading the text, finds no heredoc in what the model took
+        expect(lintDockerfile(`FROM alpine:3.20 AS s\n${i.render()}\n`).filter((f) => f.rule === 'HeredocMarker')).toEqual([]);
       });
     });
   });
