@@ -22,10 +22,14 @@ export interface LintFinding {
   readonly message: string;
 }
 
-/** Names that look like credentials: BuildKit's SecretsUsedInArgOrEnv. */
-const SECRET_NAME = /(?:^|_)(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:$|_)/i;
-/** Environment variables that hold settings, not credentials, despite their names. */
-const NOT_SECRET = new Set(['PIP_DISABLE_PIP_VERSION_CHECK']);
+/**
+ * BuildKit's SecretsUsedInArgOrEnv (dockerfile2llb/validations.go, getSecretsRegex):
+ * a name with one of these `_`-separated words, in any case, looks like a
+ * credential (`SIGNING_KEY`, `github_token`, `AUTH`)...
+ */
+const SECRET_WORD = /(?:_|^)(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+/** ...unless it also has one of these (`PUBLIC_KEY`, `TOKEN_FILE`, `KEY_VERSION`). */
+const NOT_SECRET_WORD = /(?:_|^)(?:public|file|version)(?:_|$)/i;
 const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EXPOSE', 'STOPSIGNAL', 'VOLUME', 'ONBUILD']);
 
 /**
@@ -133,8 +137,9 @@ export function lintDockerfile(text: string): LintFinding[] {
       const names = keyword === 'ARG' ? [(i as Arg).getProperty()?.getName()] : (i as any).getProperties().map((p: any) => p.getName());
       for (const name of names.filter((n: string | undefined): n is string => !!n)) {
         scope.add(name);
-        if (SECRET_NAME.test(name) && !NOT_SECRET.has(name)) {
-          add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret: it would be stored in the image's history; use RUN --mount=type=secret`);
+        const word = SECRET_WORD.exec(name)?.[1];
+        if (word && !NOT_SECRET_WORD.test(name)) {
+          add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret (the word "${word}"): it would be stored in the image's history; use RUN --mount=type=secret`);
         }
       }
     }

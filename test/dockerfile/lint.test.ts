@@ -51,6 +51,7 @@ describe('lint gate rules', () => {
     ['FromAsCasing', swap('AS runtime', 'as runtime'), 'FromAsCasing@9'],
     ['DL3002 USER 00 is uid 0', swap('USER 10001:10001', 'USER 00'), 'DL3002@11'],
     ['HeredocMarker <<1 in a RUN', swap('RUN pip install', 'RUN echo $((1 <<1)) && pip install'), 'HeredocMarker@8'],
+    ['SecretsUsedInArgOrEnv *_KEY', swap('ARG VERSION=1', 'ARG VERSION=1\nARG SIGNING_KEY'), 'SecretsUsedInArgOrEnv@5'],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(rules(text)).toContain(expected);
@@ -82,6 +83,19 @@ describe('lint gate rules', () => {
     expect(rules(swap('RUN pip install', 'RUN echo \\\n <<EOF && pip install'))).toContain('HeredocMarker@8');
   });
 
+  test("SecretsUsedInArgOrEnv is BuildKit's rule: whole _-separated words, and an allow word clears a name", () => {
+    const withArg = (name: string) => swap('ARG VERSION=1', `ARG VERSION=1\nARG ${name}`);
+    for (const name of ['SIGNING_KEY', 'github_token', 'AUTH', 'DB_PASSWORD', 'apikey', 'AWS_SECRET_ACCESS_KEY', 'NPM_CREDENTIALS']) {
+      expect(rules(withArg(name))).toEqual(['SecretsUsedInArgOrEnv@5']);
+    }
+    for (const name of ['PUBLIC_KEY', 'TOKEN_FILE', 'KEY_VERSION', 'MONKEY', 'KEYS', 'PIP_DISABLE_PIP_VERSION_CHECK', 'AUTHOR']) {
+      expect(rules(withArg(name))).toEqual([]);
+    }
+    expect(lintDockerfile(withArg('SIGNING_KEY'))[0].message).toBe(
+      'ARG "SIGNING_KEY" looks like a secret (the word "KEY"): it would be stored in the image\'s history; use RUN --mount=type=secret',
+    );
+  });
+
   test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
     expect(rules(swap('ENV APP_VERSION="${VERSION}"', 'ENV PRICE="\\$5"'))).toEqual([]);
     expect(rules(swap('rm -rf /var/lib/apt/lists/*', 'echo "a | b"'))).toEqual([]);
@@ -101,6 +115,12 @@ describe('the lint gate runs at synthesis, on escape-hatch additions too', () =>
 
   test('an ARG that looks like a secret fails synthesis', () => {
     expect(() => synthPoetry({}, (p) => p.dockerfile.stage('builder').addInstruction(Instruction.arg('PYPI_TOKEN')))).toThrow(/SecretsUsedInArgOrEnv: ARG "PYPI_TOKEN" looks like a secret/);
+  });
+
+  test('an ARG named *_KEY added through the escape hatch fails synthesis', () => {
+    expect(() => synthPoetry({}, (p) => p.dockerfile.stage('builder').addInstruction(Instruction.arg('SIGNING_KEY')))).toThrow(
+      /Dockerfile fails the lint gate; nothing was written:\n {2}- line \d+: SecretsUsedInArgOrEnv: ARG "SIGNING_KEY" looks like a secret \(the word "KEY"\)/,
+    );
   });
 
   test('USER 00 put in through the escape hatch fails synthesis', () => {
