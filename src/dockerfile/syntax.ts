@@ -28,6 +28,9 @@ export const AUTOMATIC_PLATFORM_ARGS: ReadonlySet<string> = new Set(
   [...PREDEFINED_VARIABLES].filter((v) => v !== 'PATH'),
 );
 
+/** Stage names BuildKit gives a meaning of their own (dockerfile2llb's reservedStageNames). */
+export const RESERVED_STAGE_NAMES: ReadonlySet<string> = new Set(['scratch', 'context']);
+
 export function assertNoLineBreak(owner: string, option: string, value: string): void {
   if (/[\r\n\u2028\u2029\u0085]/.test(value) || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
     throw invalidOption(owner, option, value, 'A Dockerfile value must be a single line without control characters.');
@@ -185,6 +188,11 @@ export function heredocMarkers(line: string): HeredocMarker[] {
   return markers;
 }
 
+/** A word as BuildKit reads it, quotes and escapes undone (`"python:3.13"` is `python:3.13`); undefined if it does not lex. */
+export function shellUnquote(word: string): string | undefined {
+  return new ShellWords(word, false).text();
+}
+
 /** Why a heredoc marker is refused, for the model's RUN and the lint gate alike. */
 export function heredocProblem(marker: HeredocMarker): string {
   return `BuildKit reads the word "${marker.word}" as a heredoc marker, and the Dockerfile lines after it, up to a line "${marker.delimiter}", as the heredoc's text instead of as instructions; stagecraft writes no heredocs. Put the text in a file and COPY it; for a shift, write "<<" without a blank before it (e.g. "$((1<<2))")`;
@@ -208,6 +216,14 @@ class ShellWords {
   public words(): string[] | undefined {
     try {
       return this.until(undefined).words;
+    } catch {
+      return undefined;
+    }
+  }
+
+  public text(): string | undefined {
+    try {
+      return this.until(undefined).text;
     } catch {
       return undefined;
     }

@@ -195,6 +195,14 @@ describe('validation before anything is written', () => {
     }
   });
 
+  test('stage names BuildKit reserves are refused', () => {
+    for (const name of ['scratch', 'context']) {
+      expect(() => new DockerfileStage(name, { from: BaseImage.of('alpine:3.20') })).toThrow(
+        `DockerfileStage: invalid name "${name}". BuildKit reserves "scratch" (the empty image) and "context" (the build context)`,
+      );
+    }
+  });
+
   test('one CMD per stage', () => {
     const project = testProject('df');
     const df = twoStage(project);

@@ -44,7 +44,7 @@ describe('lint gate rules', () => {
     ['DL3016 unpinned npm', swap('"npm@11.6.2"', 'typescript'), 'DL3016@8'],
     ['DL4006 pipe without pipefail', swap('rm -rf /var/lib/apt/lists/*', 'curl -s x | sh'), 'DL4006@7'],
     ['UndefinedVar in ENV', swap('"${VERSION}"', '"${VERSON}"'), 'UndefinedVar@5'],
-    ['UndefinedVar in FROM', swap('FROM ${BASE} AS builder', 'FROM ${BASEIMAGE} AS builder'), 'UndefinedVar@3'],
+    ['UndefinedArgInFrom', swap('FROM ${BASE} AS builder', 'FROM ${BASEIMAGE} AS builder'), 'UndefinedArgInFrom@3'],
     ['SecretsUsedInArgOrEnv', swap('ARG VERSION=1', 'ARG VERSION=1\nARG NPM_TOKEN'), 'SecretsUsedInArgOrEnv@5'],
     ['DL3011 invalid EXPOSE', swap('EXPOSE 8000/tcp', 'EXPOSE 80000'), 'DL3011@12'],
     ['ConsistentInstructionCasing', swap('WORKDIR /app', 'workdir /app'), 'ConsistentInstructionCasing@6'],
@@ -52,6 +52,17 @@ describe('lint gate rules', () => {
     ['DL3002 USER 00 is uid 0', swap('USER 10001:10001', 'USER 00'), 'DL3002@11'],
     ['HeredocMarker <<1 in a RUN', swap('RUN pip install', 'RUN echo $((1 <<1)) && pip install'), 'HeredocMarker@8'],
     ['SecretsUsedInArgOrEnv *_KEY', swap('ARG VERSION=1', 'ARG VERSION=1\nARG SIGNING_KEY'), 'SecretsUsedInArgOrEnv@5'],
+    ['ReservedStageName', swap('AS runtime', 'AS context'), 'ReservedStageName@9'],
+    ['StageNameCasing', swap('AS runtime', 'AS Runtime'), 'StageNameCasing@9'],
+    ['MultipleInstructionsDisallowed', swap('CMD ["python", "-m", "app"]', 'CMD ["python", "-m", "app"]\nCMD ["python"]'), 'MultipleInstructionsDisallowed@13'],
+    ['LegacyKeyValueFormat', swap('ENV APP_VERSION="${VERSION}"', 'ENV APP_VERSION ${VERSION}'), 'LegacyKeyValueFormat@5'],
+    ['ExposeProtoCasing', swap('EXPOSE 8000/tcp', 'EXPOSE 8000/TCP'), 'ExposeProtoCasing@12'],
+    ['ExposeInvalidFormat', swap('EXPOSE 8000/tcp', 'EXPOSE 127.0.0.1:8000:8000/tcp'), 'ExposeInvalidFormat@12'],
+    ['MaintainerDeprecated', swap('WORKDIR /app', 'WORKDIR /app\nMAINTAINER dev@example.com'), 'MaintainerDeprecated@7'],
+    ['FromPlatformFlagConstDisallowed', swap('FROM python:3.13-slim AS runtime', 'FROM --platform=linux/amd64 python:3.13-slim AS runtime'), 'FromPlatformFlagConstDisallowed@9'],
+    ['RedundantTargetPlatform', swap('FROM python:3.13-slim AS runtime', 'FROM --platform=$TARGETPLATFORM python:3.13-slim AS runtime'), 'RedundantTargetPlatform@9'],
+    ['InvalidDefaultArgInFrom', swap('ARG BASE=python:3.13-slim', 'ARG BASE'), 'InvalidDefaultArgInFrom@3'],
+    ['NoEmptyContinuation', swap('RUN apt-get update && ', 'RUN apt-get update \\\n\n && '), 'NoEmptyContinuation@7'],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(rules(text)).toContain(expected);
@@ -94,6 +105,18 @@ describe('lint gate rules', () => {
     expect(lintDockerfile(withArg('SIGNING_KEY'))[0].message).toBe(
       'ARG "SIGNING_KEY" looks like a secret (the word "KEY"): it would be stored in the image\'s history; use RUN --mount=type=secret',
     );
+  });
+
+  test('a constant --platform is fine on a stage named after it; InvalidDefaultArgInFrom follows ${A:-default}', () => {
+    const amd64 = swap('FROM python:3.13-slim AS runtime', 'FROM --platform=linux/amd64 python:3.13-slim AS runtime-amd64');
+    expect(rules(amd64)).toEqual([]);
+    expect(rules(swap('ARG BASE=python:3.13-slim', 'ARG BASE').replace('${BASE}', '${BASE:-python:3.13-slim}'))).toEqual([]);
+    expect(lintDockerfile(swap('ARG BASE=python:3.13-slim\nFROM ${BASE}', 'ARG TAG\nFROM python:${TAG}'))[0]).toEqual({
+      rule: 'InvalidDefaultArgInFrom',
+      severity: 'error',
+      line: 3,
+      message: 'FROM python:${TAG} becomes "python:" with the ARGs\' defaults (no --build-arg), which is no image reference: give ARG TAG a default',
+    });
   });
 
   test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
