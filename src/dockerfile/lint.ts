@@ -1,5 +1,5 @@
 import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction, Property } from 'dockerfile-ast';
-import { validate, ValidationSeverity } from 'dockerfile-utils';
+import { validate, ValidationCode, ValidationSeverity } from 'dockerfile-utils';
 import { BaseImage } from './base-image';
 import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, RESERVED_STAGE_NAMES, heredocMarkers, heredocProblem, isRootUser, shellUnquote } from './syntax';
 
@@ -31,6 +31,8 @@ export interface LintFinding {
 const SECRET_WORD = /(?:_|^)(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
 /** ...unless it also has one of these (`PUBLIC_KEY`, `TOKEN_FILE`, `KEY_VERSION`). */
 const NOT_SECRET_WORD = /(?:_|^)(?:public|file|version)(?:_|$)/i;
+/** dockerfile-utils' unterminated-quote errors, checked again with BuildKit's lexer. */
+const QUOTE_CODES: ReadonlySet<ValidationCode> = new Set([ValidationCode.SYNTAX_MISSING_SINGLE_QUOTE, ValidationCode.SYNTAX_MISSING_DOUBLE_QUOTE]);
 /** Instructions of which only a stage's last takes effect: BuildKit's MultipleInstructionsDisallowed. */
 const ONCE_PER_STAGE = ['CMD', 'ENTRYPOINT', 'HEALTHCHECK'];
 /** Sample values of the automatic platform ARGs, to see what a FROM becomes with defaults only. */
@@ -79,6 +81,14 @@ export function lintDockerfile(text: string): LintFinding[] {
     instructionHealthcheckMultiple: ValidationSeverity.IGNORE,
     instructionWorkdirRelative: ValidationSeverity.ERROR,
   })) {
+    if (QUOTE_CODES.has(d.code as ValidationCode)) {
+      // dockerfile-utils reads "'a" in ENV and LABEL as an unterminated single quote; Docker does not.
+      // Its quote errors stand only where BuildKit's lexer fails on the instruction too.
+      const at = instructions.find((i) => i.getRange().start.line <= d.range.start.line && d.range.start.line <= i.getRange().end.line);
+      if (at && shellUnquote(logicalLine(lines, at.getRange().start.line, df.getEscapeCharacter())) !== undefined) {
+        continue;
+      }
+    }
     findings.push({
       rule: `dockerfile-utils/${d.code ?? 'syntax'}`,
       severity: d.severity === 1 ? LintSeverity.ERROR : LintSeverity.WARNING,

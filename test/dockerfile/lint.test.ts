@@ -119,6 +119,11 @@ describe('lint gate rules', () => {
     });
   });
 
+  test("a double-quoted value that starts with ' passes, as Docker reads it; an unterminated quote does not", () => {
+    expect(rules(swap('ENV APP_VERSION="${VERSION}"', 'ENV APP_VERSION="\'${VERSION}" \\\n    TITLE="\'Tis"'))).toEqual([]);
+    expect(rules(swap('ENV APP_VERSION="${VERSION}"', "ENV TITLE='Tis"))).toContain('dockerfile-utils/35@5');
+  });
+
   test('an escaped $ is not a variable; a pipe inside quotes is not a pipe', () => {
     expect(rules(swap('ENV APP_VERSION="${VERSION}"', 'ENV PRICE="\\$5"'))).toEqual([]);
     expect(rules(swap('rm -rf /var/lib/apt/lists/*', 'echo "a | b"'))).toEqual([]);
@@ -128,6 +133,11 @@ describe('lint gate rules', () => {
 describe('the lint gate runs at synthesis, on escape-hatch additions too', () => {
   test('generated Dockerfiles pass', () => {
     expect(synthPoetry({ port: 8000, deps: ['requests@^2.32'] }).project.dockerfile.lint()).toEqual([]);
+  });
+
+  test("a description that starts with ' synthesizes (dockerfile-utils alone refused it)", () => {
+    const { dockerfile } = synthPoetry({ description: "'Tis a demo" });
+    expect(dockerfile.stages[dockerfile.stages.length - 1].instructions.find((i) => i.keyword === 'LABEL')!.properties['org.opencontainers.image.description']).toBe("'Tis a demo");
   });
 
   test('an apt-get added through the escape hatch without -y and --no-install-recommends fails synthesis', () => {
