@@ -2,7 +2,7 @@ import { FileBase, IResolver, Project } from 'projen';
 import { Instruction } from './instruction';
 import { LintFinding, LintSeverity, lintDockerfile } from './lint';
 import { DockerfileStage } from './stage';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, quoteWord } from './syntax';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, isRootUser, quoteWord } from './syntax';
 import { show, userError } from '../validation';
 
 /** Options of a Dockerfile. */
@@ -19,7 +19,6 @@ export interface DockerfileOptions {
   readonly syntax?: string;
 }
 
-const ROOT_USERS = new Set(['root', '0']);
 /** BuildKit's Dockerfile parser reads lines of at most this many bytes. */
 const MAX_LINE_BYTES = 65535;
 
@@ -147,11 +146,13 @@ export class Dockerfile extends FileBase {
     }
     const final = this._stages[this._stages.length - 1];
     const users = final.instructions.filter((i) => i.keyword === 'USER');
-    const lastUser = users[users.length - 1]?._facts.user;
+    const lastUser = users[users.length - 1];
     if (lastUser === undefined) {
       errors.push(`${this.path}: final stage "${final.name}" has no USER instruction; the image would run as root. Add a non-root USER.`);
-    } else if (ROOT_USERS.has(lastUser)) {
-      errors.push(`${this.path}: final stage "${final.name}" runs as USER ${lastUser}; the image must run as a non-root user.`);
+    } else if (isRootUser(lastUser._facts.user!)) {
+      errors.push(
+        `${this.path}: final stage "${final.name}" runs as ${lastUser.render()}: user "${lastUser._facts.user}" is uid 0 (root), as the container runtime reads it; the image must run as a non-root user.`,
+      );
     }
     // BuildKit refuses the whole file for one physical line over 64 KiB ("dockerfile line greater than max allowed size").
     this.renderWith(undefined).split('\n').forEach((line, i) => {

@@ -1,3 +1,4 @@
+import { DockerfileParser } from 'dockerfile-ast';
 import {
   assertAbsolutePath,
   assertDuration,
@@ -6,6 +7,9 @@ import {
   assertPath,
   assertVariableName,
   execForm,
+  heredocMarkers,
+  heredocProblem,
+  shellUnquote,
   quoteWord,
   variableRefs,
 } from './syntax';
@@ -372,11 +376,13 @@ export abstract class Instruction {
       if (/^\s*#/.test(c)) {
         throw invalidOption(owner, 'command', c, 'A command must not start with "#": Docker would read it as a comment.');
       }
+      // An unclosed quote: the shell would stop with "Unterminated quoted string", and Docker's tools
+      // disagree on the rest of the line (one sees a heredoc where BuildKit sees none).
+      if (shellUnquote(c) === undefined) {
+        throw invalidOption(owner, 'command', c, 'Its quotes or "${" do not close: the shell would refuse it. Close every quote in the command.');
+      }
       if (c === commands[0] && !options.mounts?.length && !options.network && /^\s*\[/.test(c)) {
         throw invalidOption(owner, 'command', c, 'A first command must not start with "[": Docker reads a JSON array there as the exec form. Use "test" instead of "[".');
-      }
-      if (/<<-?\s*['"]?[A-Za-z_]/.test(c)) {
-        throw invalidOption(owner, 'command', c, 'Heredocs ("<<WORD") are not supported: Docker would read them as a Dockerfile heredoc.');
       }
     }
     const flags = (options.mounts ?? []).map((m) => m.render());
@@ -385,6 +391,19 @@ export abstract class Instruction {
     }
     const head = flags.length > 0 ? flags.join(' ') + ' \\\n    ' : '';
     const body = commands.map((c) => c.trim()).join(' \\\n && ');
+    // Checked on the whole logical line, as BuildKit reads it: a "<<" at the end of one command takes the next as its word.
+    const marker = heredocMarkers(`RUN ${head}${body}`.replace(/\\\n/g, ''))[0];
+    if (marker) {
+      const command = commands.find((c) => c.includes(marker.word)) ?? commands.find((c) => c.includes('<<')) ?? commands.join(' && ');
+      throw invalidOption(owner, 'command', command, `${heredocProblem(marker)}.`);
+    }
+    // The lint gate's parser (dockerfile-ast) finds heredocs where BuildKit does not ("<<EOF<<1"): it would
+    // then lose the instructions after this one, so what either reads as a heredoc is refused.
+    const parsed = DockerfileParser.parse(`RUN ${head}${body}\n`).getInstructions()[0] as unknown as { getHeredocs(): unknown[] };
+    if (parsed.getHeredocs().length > 0) {
+      const command = commands.find((c) => c.includes('<<')) ?? commands.join(' && ');
+      throw invalidOption(owner, 'command', command, 'Docker\'s Dockerfile parsers read a heredoc marker ("<<WORD") in it, and the Dockerfile lines after it as the heredoc\'s text; stagecraft writes no heredocs. Put the text in a file and COPY it.');
+    }
     return new Simple('RUN', head + body, {
       mountsFrom: (options.mounts ?? []).map((m) => m.fromStage).filter((s): s is string => !!s),
       commands: commands.map((c) => c.trim()),

@@ -1,6 +1,7 @@
-import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction } from 'dockerfile-ast';
-import { validate, ValidationSeverity } from 'dockerfile-utils';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES } from './syntax';
+import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction, Property } from 'dockerfile-ast';
+import { validate, ValidationCode, ValidationSeverity } from 'dockerfile-utils';
+import { BaseImage } from './base-image';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, RESERVED_STAGE_NAMES, heredocMarkers, heredocProblem, isRootUser, shellUnquote } from './syntax';
 
 /** How bad a lint finding is. */
 export enum LintSeverity {
@@ -22,10 +23,29 @@ export interface LintFinding {
   readonly message: string;
 }
 
-/** Names that look like credentials: BuildKit's SecretsUsedInArgOrEnv. */
-const SECRET_NAME = /(?:^|_)(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:$|_)/i;
-/** Environment variables that hold settings, not credentials, despite their names. */
-const NOT_SECRET = new Set(['PIP_DISABLE_PIP_VERSION_CHECK']);
+/**
+ * BuildKit's SecretsUsedInArgOrEnv (dockerfile2llb/validations.go, getSecretsRegex):
+ * a name with one of these `_`-separated words, in any case, looks like a
+ * credential (`SIGNING_KEY`, `github_token`, `AUTH`)...
+ */
+const SECRET_WORD = /(?:_|^)(apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+/** ...unless it also has one of these (`PUBLIC_KEY`, `TOKEN_FILE`, `KEY_VERSION`). */
+const NOT_SECRET_WORD = /(?:_|^)(?:public|file|version)(?:_|$)/i;
+/** dockerfile-utils' unterminated-quote errors, checked again with BuildKit's lexer. */
+const QUOTE_CODES: ReadonlySet<ValidationCode> = new Set([ValidationCode.SYNTAX_MISSING_SINGLE_QUOTE, ValidationCode.SYNTAX_MISSING_DOUBLE_QUOTE]);
+/** Instructions of which only a stage's last takes effect: BuildKit's MultipleInstructionsDisallowed. */
+const ONCE_PER_STAGE = ['CMD', 'ENTRYPOINT', 'HEALTHCHECK'];
+/** Sample values of the automatic platform ARGs, to see what a FROM becomes with defaults only. */
+const PLATFORM_SAMPLES: Record<string, string> = {
+  TARGETPLATFORM: 'linux/amd64',
+  TARGETOS: 'linux',
+  TARGETARCH: 'amd64',
+  TARGETVARIANT: '',
+  BUILDPLATFORM: 'linux/amd64',
+  BUILDOS: 'linux',
+  BUILDARCH: 'amd64',
+  BUILDVARIANT: '',
+};
 const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EXPOSE', 'STOPSIGNAL', 'VOLUME', 'ONBUILD']);
 
 /**
@@ -33,16 +53,42 @@ const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EX
  * parsed file (dockerfile-ast), plus dockerfile-utils' syntax validation.
  * It reads the text, not the model, so what a user adds through an escape
  * hatch gets the same checks as what stagecraft writes.
+ *
+ * BuildKit's own checks (frontend/dockerfile/linter/ruleset.go) are here
+ * under their names where the text alone decides them; DL3025 is BuildKit's
+ * JSONArgsRecommended, DL3024 its DuplicateStageName, DL3000 its
+ * WorkdirRelativePath. Not here: CopyIgnoredFile (needs .dockerignore),
+ * InvalidBaseImagePlatform (needs the pulled image) and the experimental
+ * InvalidDefinitionDescription.
  */
 export function lintDockerfile(text: string): LintFinding[] {
   const findings: LintFinding[] = [];
   const add = (rule: string, severity: LintSeverity, i: AstInstruction, message: string) =>
     findings.push({ rule, severity, line: i.getRange().start.line + 1, message });
 
+  const df = DockerfileParser.parse(text);
+  const instructions = df.getInstructions();
+  const lines = text.split(/\r?\n/);
+
   for (const d of validate(text, {
-    instructionCasing: ValidationSeverity.IGNORE, // checked below as ConsistentInstructionCasing, across the file
+    // checked below under BuildKit's names: ConsistentInstructionCasing (across the file),
+    // MaintainerDeprecated, NoEmptyContinuation, MultipleInstructionsDisallowed
+    instructionCasing: ValidationSeverity.IGNORE,
+    deprecatedMaintainer: ValidationSeverity.IGNORE,
+    emptyContinuationLine: ValidationSeverity.IGNORE,
+    instructionCmdMultiple: ValidationSeverity.IGNORE,
+    instructionEntrypointMultiple: ValidationSeverity.IGNORE,
+    instructionHealthcheckMultiple: ValidationSeverity.IGNORE,
     instructionWorkdirRelative: ValidationSeverity.ERROR,
   })) {
+    if (QUOTE_CODES.has(d.code as ValidationCode)) {
+      // dockerfile-utils reads "'a" in ENV and LABEL as an unterminated single quote; Docker does not.
+      // Its quote errors stand only where BuildKit's lexer fails on the instruction too.
+      const at = instructions.find((i) => i.getRange().start.line <= d.range.start.line && d.range.start.line <= i.getRange().end.line);
+      if (at && shellUnquote(logicalLine(lines, at.getRange().start.line, df.getEscapeCharacter())) !== undefined) {
+        continue;
+      }
+    }
     findings.push({
       rule: `dockerfile-utils/${d.code ?? 'syntax'}`,
       severity: d.severity === 1 ? LintSeverity.ERROR : LintSeverity.WARNING,
@@ -51,12 +97,26 @@ export function lintDockerfile(text: string): LintFinding[] {
     });
   }
 
-  const df = DockerfileParser.parse(text);
-  const instructions = df.getInstructions();
   const globalArgs = new Set<string>(AUTOMATIC_PLATFORM_ARGS);
+  // What each global ARG is when no --build-arg is given.
+  const globalDefaults = new Map<string, string>(Object.entries(PLATFORM_SAMPLES));
   for (const arg of df.getInitialARGs()) {
-    arg.getProperty() && globalArgs.add(arg.getProperty()!.getName());
+    const property = arg.getProperty();
+    if (property) {
+      globalArgs.add(property.getName());
+      const value = property.getValue();
+      if (value === null) {
+        // an ARG without a default is unset, not empty, to "${NAME-default}"
+        globalDefaults.delete(property.getName());
+      } else {
+        globalDefaults.set(property.getName(), shellUnquote(value) ?? value);
+      }
+    }
   }
+
+  lintContinuations(lines, df.getEscapeCharacter(), (line, message) =>
+    findings.push({ rule: 'NoEmptyContinuation', severity: LintSeverity.WARNING, line, message }),
+  );
 
   // ConsistentInstructionCasing: all upper or all lower.
   const keywords = instructions.map((i) => i.getInstruction());
@@ -74,6 +134,8 @@ export function lintDockerfile(text: string): LintFinding[] {
   let scope = new Set<string>();
   let stageStart = 0;
   let pipefail = false;
+  // The CMD, ENTRYPOINT or HEALTHCHECK seen last in the stage.
+  const lastOnce = new Map<string, AstInstruction>();
   const froms = df.getFROMs();
   const lastFrom = froms[froms.length - 1];
   for (const i of instructions) {
@@ -92,11 +154,19 @@ export function lintDockerfile(text: string): LintFinding[] {
       }
       const isStageRef = stages.includes(image);
       const usesVariable = /\$/.test(from.getImage() ?? '');
-      for (const v of variablesIn(from.getImage() ?? '').concat(variablesIn(from.getPlatformFlag()?.getValue() ?? ''))) {
-        if (!globalArgs.has(v)) {
-          add('UndefinedVar', LintSeverity.ERROR, i, `variable "${v}" in FROM is not declared by an ARG before the first FROM`);
+      const undeclared = variablesIn(from.getImage() ?? '').concat(variablesIn(from.getPlatformFlag()?.getValue() ?? '')).filter((v) => !globalArgs.has(v));
+      for (const v of undeclared) {
+        add('UndefinedArgInFrom', LintSeverity.ERROR, i, `variable "${v}" in FROM is not declared by an ARG before the first FROM`);
+      }
+      if (usesVariable && undeclared.length === 0) {
+        const withDefaults = expandDefaults(from.getImage() ?? '', globalDefaults);
+        if (withDefaults !== undefined && !isImageReference(withDefaults)) {
+          const noDefault = [...new Set(variablesIn(from.getImage() ?? ''))].filter((v) => !globalDefaults.has(v));
+          const advice = noDefault.length > 0 ? `give ARG ${noDefault.join(', ')} a default` : 'change the ARG defaults';
+          add('InvalidDefaultArgInFrom', LintSeverity.ERROR, i, `FROM ${from.getImage()} becomes "${withDefaults}" with the ARGs' defaults (no --build-arg), which is no image reference: ${advice}`);
         }
       }
+      lintPlatform(from.getPlatformFlag()?.getValue() ?? undefined, stage ?? '', (rule, message) => add(rule, LintSeverity.WARNING, i, message));
       if (!isStageRef && !usesVariable && image !== 'scratch') {
         if (!tag && !digest) {
           add('DL3006', LintSeverity.ERROR, i, `image "${image}" has no explicit tag`);
@@ -105,6 +175,13 @@ export function lintDockerfile(text: string): LintFinding[] {
         }
       }
       if (stage) {
+        // BuildKit lowercases stage names, so "Builder" is "builder" and "SCRATCH" is "scratch".
+        if (stage !== stage.toLowerCase()) {
+          add('StageNameCasing', LintSeverity.WARNING, i, `stage name "${stage}" is not lowercase: BuildKit reads it as "${stage.toLowerCase()}"`);
+        }
+        if (RESERVED_STAGE_NAMES.has(stage.toLowerCase())) {
+          add('ReservedStageName', LintSeverity.ERROR, i, `stage name "${stage}" is reserved: BuildKit means the empty image by "scratch" and the build context by "context"; choose another name`);
+        }
         if (stages.includes(stage)) {
           add('DL3024', LintSeverity.ERROR, i, `stage name "${stage}" is used twice`);
         }
@@ -113,6 +190,7 @@ export function lintDockerfile(text: string): LintFinding[] {
       scope = new Set(PREDEFINED_VARIABLES);
       stageStart = i.getRange().start.line;
       pipefail = false;
+      lastOnce.clear();
       continue;
     }
     if (froms.length > 0 && i.getRange().start.line < froms[0].getRange().start.line) {
@@ -132,9 +210,29 @@ export function lintDockerfile(text: string): LintFinding[] {
       const names = keyword === 'ARG' ? [(i as Arg).getProperty()?.getName()] : (i as any).getProperties().map((p: any) => p.getName());
       for (const name of names.filter((n: string | undefined): n is string => !!n)) {
         scope.add(name);
-        if (SECRET_NAME.test(name) && !NOT_SECRET.has(name)) {
-          add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret: it would be stored in the image's history; use RUN --mount=type=secret`);
+        const word = SECRET_WORD.exec(name)?.[1];
+        if (word && !NOT_SECRET_WORD.test(name)) {
+          add('SecretsUsedInArgOrEnv', LintSeverity.ERROR, i, `${keyword} "${name}" looks like a secret (the word "${word}"): it would be stored in the image's history; use RUN --mount=type=secret`);
         }
+      }
+    }
+    if (keyword === 'ENV' || keyword === 'LABEL') {
+      const legacy = ((i as any).getProperties() as Property[]).find((p) => p.getAssignmentOperator() !== '=');
+      if (legacy) {
+        add('LegacyKeyValueFormat', LintSeverity.WARNING, i, `"${keyword} ${args}" uses the legacy "${keyword} key value" form: write ${keyword} ${legacy.getName()}="..."`);
+      }
+    }
+    if (ONCE_PER_STAGE.includes(keyword)) {
+      const earlier = lastOnce.get(keyword);
+      if (earlier) {
+        add('MultipleInstructionsDisallowed', LintSeverity.ERROR, earlier, `"${keyword} ${earlier.getArgumentsContent() ?? ''}" has no effect: the ${keyword} at line ${i.getRange().start.line + 1} replaces it, as only a stage's last ${keyword} counts; keep one`);
+      }
+      lastOnce.set(keyword, i);
+    }
+    if (keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') {
+      const marker = heredocMarkers(logicalLine(lines, i.getRange().start.line, df.getEscapeCharacter()))[0];
+      if (marker) {
+        add('HeredocMarker', LintSeverity.ERROR, i, `${keyword}: ${heredocProblem(marker)}`);
       }
     }
     switch (keyword) {
@@ -166,13 +264,22 @@ export function lintDockerfile(text: string): LintFinding[] {
         pipefail = /"-o"\s*,\s*"pipefail"/.test(args) || /-o\s+pipefail/.test(args);
         break;
       case 'EXPOSE':
-        for (const port of args.split(/\s+/).filter(Boolean)) {
+        for (const port of args.split(/\s+/).filter((p) => p && !p.startsWith('$'))) {
+          if (port.includes(':')) {
+            add('ExposeInvalidFormat', LintSeverity.ERROR, i, `EXPOSE "${port}" names an IP address or a host port: EXPOSE takes the container's port only; the host side is chosen when the container runs (-p)`);
+            continue;
+          }
           const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(port);
           const ok = m && Number(m[1]) >= 1 && Number(m[1]) <= 65535 && (!m[2] || (Number(m[2]) >= Number(m[1]) && Number(m[2]) <= 65535));
-          if (!ok && !port.startsWith('$')) {
+          if (!ok) {
             add('DL3011', LintSeverity.ERROR, i, `EXPOSE "${port}" is not a valid port (1-65535, optionally /tcp or /udp)`);
+          } else if (m[3] && m[3] !== m[3].toLowerCase()) {
+            add('ExposeProtoCasing', LintSeverity.WARNING, i, `EXPOSE "${port}": write the protocol in lowercase ("${m[3].toLowerCase()}")`);
           }
         }
+        break;
+      case 'MAINTAINER':
+        add('MaintainerDeprecated', LintSeverity.WARNING, i, `MAINTAINER "${args}" is deprecated: write LABEL org.opencontainers.image.authors="${args}"`);
         break;
       case 'RUN':
         lintRun(args, pipefail, (rule, message) => add(rule, LintSeverity.ERROR, i, message));
@@ -186,8 +293,8 @@ export function lintDockerfile(text: string): LintFinding[] {
     const last = finalUsers[finalUsers.length - 1];
     if (!last) {
       findings.push({ rule: 'DL3002', severity: LintSeverity.ERROR, line: lastFrom.getRange().start.line + 1, message: 'the final stage has no USER: the image runs as root' });
-    } else if (/^(root|0)(:|$)/.test(last.getArgumentsContent() ?? '')) {
-      add('DL3002', LintSeverity.ERROR, last, 'the last USER of the final stage is root');
+    } else if (isRootUser(last.getArgumentsContent() ?? '')) {
+      add('DL3002', LintSeverity.ERROR, last, `the last USER of the final stage, "${last.getArgumentsContent()}", is uid 0 (root) as the container runtime reads it (a number, or "root"): the image runs as root`);
     }
   }
   return findings.sort((a, b) => a.line - b.line);
@@ -244,4 +351,103 @@ function variablesIn(text: string): string[] {
 function valuesOf(i: AstInstruction): string {
   const props = (i as any).getProperties?.() ?? [];
   return props.map((p: any) => p.getValue?.() ?? '').join(' ');
+}
+
+/** BuildKit's FromPlatformFlagConstDisallowed and RedundantTargetPlatform, on a FROM's --platform. */
+function lintPlatform(platform: string | undefined, stage: string, report: (rule: string, message: string) => void): void {
+  if (platform === undefined) {
+    return;
+  }
+  if (/^\$(?:TARGETPLATFORM|\{TARGETPLATFORM\})$/.test(platform)) {
+    report('RedundantTargetPlatform', `--platform=${platform} is what FROM does anyway: leave the flag out`);
+    return;
+  }
+  const [os, arch] = platform.split('/');
+  // A stage named after its platform ("build-arm64") is made for that platform on purpose.
+  if (!platform.includes('$') && arch !== undefined && !stage.toLowerCase().includes(os) && !stage.toLowerCase().includes(arch)) {
+    report('FromPlatformFlagConstDisallowed', `--platform=${platform} is a constant: the stage builds for ${platform} whatever platform the image is built for; use $BUILDPLATFORM or $TARGETPLATFORM, or name the stage after the platform`);
+  }
+}
+
+/**
+ * BuildKit's NoEmptyContinuation: an empty line inside an instruction continued
+ * with the escape character (comment lines there are skipped, not empty).
+ */
+function lintContinuations(lines: string[], escape: string, report: (line: number, message: string) => void): void {
+  let start: number | undefined;
+  lines.forEach((line, index) => {
+    const comment = /^\s*#/.test(line);
+    if (start === undefined) {
+      if (line.trim() !== '' && !comment && endsWithEscape(line, escape)) {
+        start = index;
+      }
+      return;
+    }
+    if (comment) {
+      return;
+    }
+    if (line.trim() === '') {
+      report(start + 1, `line ${index + 1}, inside the instruction continued from line ${start + 1}, is empty: BuildKit warns now and will refuse it; remove the line`);
+      return;
+    }
+    if (!endsWithEscape(line, escape)) {
+      start = undefined;
+    }
+  });
+}
+
+/** BuildKit's lineContinuationRegex: the escape character, not itself escaped, then blanks to the end. */
+function endsWithEscape(line: string, escape: string): boolean {
+  const e = escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return new RegExp(`(?:[^${e}]|^)${e}[ \t]*$`).test(line);
+}
+
+/** An instruction's lines as BuildKit joins them before it looks for heredocs: continuations undone, comment and empty lines skipped. */
+function logicalLine(lines: string[], start: number, escape: string): string {
+  let out = '';
+  for (let index = start; index < lines.length; index++) {
+    const line = lines[index];
+    if (index > start && (/^\s*#/.test(line) || line.trim() === '')) {
+      continue;
+    }
+    if (!endsWithEscape(line, escape)) {
+      return out + line;
+    }
+    out += line.replace(/[ \t]*$/, '').slice(0, -1);
+  }
+  return out;
+}
+
+/**
+ * A FROM image with every global ARG at its default (unset is empty), as
+ * BuildKit's InvalidDefaultArgInFrom sees it; undefined where a modifier
+ * other than "-" or "+" makes that guesswork.
+ */
+function expandDefaults(image: string, defaults: Map<string, string>): string | undefined {
+  let unknown = false;
+  const out = image.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*)|([^}]+))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, modifier, word, other, bare) => {
+    const value = defaults.get(braced ?? bare);
+    if (other !== undefined) {
+      unknown = true;
+      return '';
+    }
+    const unset = value === undefined || (modifier?.startsWith(':') && value === '');
+    if (modifier?.endsWith('-')) {
+      return unset ? word : value!;
+    }
+    if (modifier?.endsWith('+')) {
+      return unset ? '' : word;
+    }
+    return value ?? '';
+  });
+  return unknown || out.includes('$') ? undefined : out;
+}
+
+function isImageReference(reference: string): boolean {
+  try {
+    BaseImage.of(reference);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import { BaseImage } from './base-image';
 import { Instruction } from './instruction';
-import { assertFlagValue } from './syntax';
+import { RESERVED_STAGE_NAMES, assertFlagValue } from './syntax';
 import { invalidOption, show, userError } from '../validation';
 
 /** Options of a stage. */
@@ -40,6 +40,9 @@ export class DockerfileStage {
   constructor(name: string, options: DockerfileStageOptions) {
     if (typeof name !== 'string' || !STAGE_NAME.test(name)) {
       throw invalidOption('DockerfileStage', 'name', name, 'Expected a lowercase name: a letter, then letters, digits, "_", "." or "-" (at most 63).');
+    }
+    if (RESERVED_STAGE_NAMES.has(name)) {
+      throw invalidOption('DockerfileStage', 'name', name, 'BuildKit reserves "scratch" (the empty image) and "context" (the build context) as names of their own (its ReservedStageName check). Choose another name.');
     }
     if (!(options?.from instanceof BaseImage)) {
       throw invalidOption(`Dockerfile stage "${name}"`, 'from', options?.from, 'Expected a BaseImage, e.g. BaseImage.of("python:3.13-slim").');

@@ -96,8 +96,30 @@ describe('escaping: values reach Docker exactly, and never add a line', () => {
   test('RUN refuses continuation, comment and heredoc tricks', () => {
     expect(() => Instruction.run(['echo hi \\'])).toThrow(/must not end with a backslash/);
     expect(() => Instruction.run(['# comment'])).toThrow(/must not start with "#"/);
-    expect(() => Instruction.run(['cat <<EOF'])).toThrow(/Heredocs/);
+    expect(() => Instruction.run(['cat <<EOF'])).toThrow(/RUN: invalid command "cat <<EOF"\. BuildKit reads the word "<<EOF" as a heredoc marker/);
     expect(() => Instruction.run([])).toThrow(/at least one command/);
+  });
+
+  test('RUN refuses every word BuildKit reads as a heredoc marker, a digit delimiter too, and nothing else', () => {
+    // BuildKit's reHeredoc: ^(\d*)<<(-?)\s*([^<]*)$ on each shell word of the line; "<<" takes the blanks after it
+    for (const [command, word] of [
+      ['echo $((1 <<1))', '<<1))'],
+      ['cat <<1', '<<1'],
+      ['cat << EOF', '<< EOF'],
+      ['cat 2<<-"EOF"', '2<<-"EOF"'],
+    ]) {
+      expect(() => Instruction.run([command])).toThrow(`RUN: invalid command ${JSON.stringify(command)}. BuildKit reads the word "${word}" as a heredoc marker`);
+    }
+    // the line as BuildKit joins it: "<<" at the end of a command takes "&&" as its delimiter
+    expect(() => Instruction.run(['cat <<', 'true'])).toThrow(/RUN: invalid command "cat <<"\. BuildKit reads the word "<<  &&" as a heredoc marker, and the Dockerfile lines after it, up to a line "&&"/);
+    for (const command of ['echo $((1<<2))', 'cat <<<word', "echo '<<EOF'", 'echo "<<1"', 'cat<<EOF']) {
+      expect(Instruction.run([command]).render()).toBe(`RUN ${command}`);
+    }
+    // Not a marker to BuildKit, but one to the lint gate's parser, which would lose the lines after it.
+    expect(() => Instruction.run(['echo \\<<EOF'])).toThrow(/RUN: invalid command "echo \\\\<<EOF"\. Docker's Dockerfile parsers read a heredoc marker/);
+    expect(() => Instruction.run(['<<EOF<<1', '}'])).toThrow(/RUN: invalid command "<<EOF<<1"\. Docker's Dockerfile parsers read a heredoc marker/);
+    // An unclosed quote can never run.
+    expect(() => Instruction.run(['echo "hi'])).toThrow(/RUN: invalid command "echo \\"hi"\. Its quotes or "\$\{" do not close/);
   });
 
   test('ENV expands only the variables named, keeping their references and escaping the rest', () => {
@@ -161,6 +183,29 @@ describe('validation before anything is written', () => {
     expect(df.validate()).toEqual([expect.stringMatching(/runs as USER 0/)]);
     df.stage('runtime').removeInstruction('user');
     expect(df.validate()).toEqual([expect.stringMatching(/final stage "runtime" has no USER instruction/)]);
+  });
+
+  test('a USER that the runtime reads as uid 0 is root however it is spelled; only the uid counts', () => {
+    const project = testProject('df');
+    const df = twoStage(project);
+    for (const [user, group] of [['00'], ['000'], ['0', '10001'], ['00', '00'], ['root', 'app']] as Array<[string, string?]>) {
+      df.stage('runtime').replaceInstruction('user', Instruction.user(user, group));
+      const written = group === undefined ? user : `${user}:${group}`;
+      expect(df.validate()).toEqual([`Dockerfile: final stage "runtime" runs as USER ${written}: user "${user}" is uid 0 (root), as the container runtime reads it; the image must run as a non-root user.`]);
+    }
+    // gid 0 gives the root group's file permissions, not root's privileges
+    for (const [user, group] of [['10001', '0'], ['010001'], ['app', 'root']] as Array<[string, string?]>) {
+      df.stage('runtime').replaceInstruction('user', Instruction.user(user, group));
+      expect(df.validate()).toEqual([]);
+    }
+  });
+
+  test('stage names BuildKit reserves are refused', () => {
+    for (const name of ['scratch', 'context']) {
+      expect(() => new DockerfileStage(name, { from: BaseImage.of('alpine:3.20') })).toThrow(
+        `DockerfileStage: invalid name "${name}". BuildKit reserves "scratch" (the empty image) and "context" (the build context)`,
+      );
+    }
   });
 
   test('one CMD per stage', () => {

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 export const hostile = fc
   .array(
     fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom('\n', '\r\n', '\r', '"', "'", '\\', '\\\n', '$', '${HOME}', '$(id)', '`id`', '<<EOF', '#', ' ', '=', ';', '&&', '|', '[', ']', '{', '}', '\t', '\u2028', '\u0000', 'a', 'Z', '9', '-', '.', '/', ':', '@', 'é', '🐳', '"""', "'''", '\\N', '*/', '<script>', '&amp;', '_', '*', '+', '(', ')', '!', '~') },
+      { weight: 3, arbitrary: fc.constantFrom('\n', '\r\n', '\r', '"', "'", '\\', '\\\n', '$', '${HOME}', '$(id)', '`id`', '<<EOF', '<<1', '<< ', '#', ' ', '=', ';', '&&', '|', '[', ']', '{', '}', '\t', '\u2028', '\u0000', 'a', 'Z', '9', '-', '.', '/', ':', '@', 'é', '🐳', '"""', "'''", '\\N', '*/', '<script>', '&amp;', '_', '*', '+', '(', ')', '!', '~') },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
     ),
     { maxLength: 12 },

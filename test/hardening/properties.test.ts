@@ -2,9 +2,9 @@ import * as fc from 'fast-check';
 import { Testing } from 'projen';
 import { parse as parseToml } from 'smol-toml';
 import { hostile } from './hostile';
-import { BaseImage, DockerfileStage, GoAppProject, Instruction, NodeAppProject, PoetryAppProject } from '../../src';
+import { BaseImage, Dockerfile, DockerfileStage, GoAppProject, Instruction, NodeAppProject, PoetryAppProject, lintDockerfile } from '../../src';
 import { ParsedDockerfile, only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { tempDir } from '../temp';
+import { tempDir, testProject } from '../temp';
 
 /**
  * Whatever the value of a string option, synthesis either refuses it with an
@@ -121,6 +121,8 @@ describe('the Dockerfile model: values become exactly one instruction with exact
       refusedOr('RUN', () => Instruction.run(commands), (i) => {
         const df = stage(i, Instruction.user('app'));
         expect(keywords(df)).toEqual([['RUN', 'USER']]);
+        // the gate, reading the text, finds no heredoc in what the model took
+        expect(lintDockerfile(`FROM alpine:3.20 AS s\n${i.render()}\n`).filter((f) => f.rule === 'HeredocMarker')).toEqual([]);
       });
     });
   });
@@ -131,6 +133,33 @@ describe('the Dockerfile model: values become exactly one instruction with exact
         const df = parseDockerfile(new DockerfileStage('s', { from: image }).render() + '\n');
         expect(df.stages.map((s) => [s.name, s.image])).toEqual([['s', image.reference]]);
       });
+    });
+  });
+});
+
+describe('USER: the model and the lint gate read a uid as the container runtime does', () => {
+  const digits = (alphabet: string[]) => fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 10 }).map((d) => d.join(''));
+
+  test('a final USER that is numerically 0 is refused by both, any other uid by neither', () => {
+    const project = testProject('prop-user');
+    let files = 0;
+    const group = fc.option(fc.oneof(fc.constant('0'), fc.constant('root'), digits(['0', '1', '9'])), { nil: undefined });
+    check('USER', fc.tuple(digits(['0', '0', '0', '1', '7']), group), MODEL_RUNS, ([user, gid]) => {
+      const df = new Dockerfile(project, { fileName: `Dockerfile.${files++}` });
+      const runtime = new DockerfileStage('runtime', { from: BaseImage.of('alpine:3.20') });
+      runtime.addInstruction(Instruction.user(user, gid));
+      runtime.addInstruction(Instruction.cmd(['app']));
+      df.addStage(runtime);
+      const root = Number(user) === 0;
+      expect(df.validate().some((e) => e.includes(`user "${user}" is uid 0 (root)`))).toBe(root);
+      expect(lintDockerfile(df.render()).some((f) => f.rule === 'DL3002')).toBe(root);
+    });
+  });
+
+  test("the gate reads USER text as Go's strconv.Atoi does: a sign and any number of zeros are still uid 0", () => {
+    check('USER text', fc.tuple(fc.constantFrom('', '+', '-'), digits(['0', '0', '0', '4']), fc.constantFrom('', ':0', ':10001', ':root')), MODEL_RUNS, ([sign, number, gid]) => {
+      const text = `FROM alpine:3.20 AS runtime\nUSER ${sign}${number}${gid}\nCMD ["app"]\n`;
+      expect(lintDockerfile(text).some((f) => f.rule === 'DL3002')).toBe(Number(number) === 0);
     });
   });
 });
