@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Component, DependencyType, FileBase, Project, Task, TaskShell } from 'projen';
 import { NodePackage } from 'projen/lib/javascript';
 import { GoModFile } from './go-mod';
+import { HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE, HealthProbeSource } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppMetadataOptions, ContainerImage, ContainerOptions, RuntimeCopy, RuntimeUser } from '../image';
 import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
@@ -64,6 +66,13 @@ export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
    * @default GoRuntime.DISTROLESS
    */
   readonly runtime?: GoRuntime;
+
+  /**
+   * The main package the image's binary is built from, relative to the module root (`go build
+   * <mainPackage>`), e.g. "." for a module whose main.go is at its root.
+   * @default "./cmd/<binaryName>"
+   */
+  readonly mainPackage?: string;
 
   /**
    * String variables the linker sets in the image's binary (`go build -ldflags "-X name=value"`),
@@ -195,16 +204,27 @@ export class GoApp extends Component {
     });
     builder.addInstruction(Instruction.workdir('/src'), 'workdir');
     builder.addInstruction(Instruction.env({ CGO_ENABLED: '0' }), 'env');
+    builder.addInstruction(Instruction.arg('TARGETOS'), 'arg-targetos');
+    builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
     const localModules = Object.values(this.replaces).map((dir) => path.posix.normalize(dir).replace(/\/$/, ''));
+    const caches = [RunMount.cache({ target: '/go/pkg/mod' }), RunMount.cache({ target: '/root/.cache/go-build' })];
+    if (options.port !== undefined) {
+      // stagecraft's own probe, built before the app's sources arrive: an app edit never rebuilds it.
+      new HealthProbeSource(project);
+      builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.go'), 'copy-probe');
+      builder.addInstruction(
+        Instruction.run(['cd /healthprobe', 'GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/healthprobe main.go'], { mounts: [caches[1]] }),
+        'build-probe',
+      );
+    }
     // Module downloads depend on go.mod, go.sum and the replaced modules' go.mod alone: a source edit reuses the layer.
     builder.addInstruction(Instruction.copy(['go.mod', 'go.sum*'], './'), 'copy-mod');
     localModules.forEach((dir, i) => builder.addInstruction(Instruction.copy([`${dir}/go.mod`], `./${dir}/`), `copy-mod-${i + 1}`));
-    const caches = [RunMount.cache({ target: '/go/pkg/mod' }), RunMount.cache({ target: '/root/.cache/go-build' })];
     builder.addInstruction(Instruction.run(['go mod download'], { mounts: [caches[0]] }), 'download');
     builder.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
-    builder.addInstruction(Instruction.arg('TARGETOS'), 'arg-targetos');
-    builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
     const out = `/out/${this.binaryName}`;
+    const mainPackage = options.mainPackage ?? `./cmd/${this.binaryName}`;
+    assertMatches(OWNER, 'mainPackage', mainPackage, /^\.(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, 'Expected the main package\'s folder relative to the module root, such as "./cmd/my-app" or ".".');
     const linkerFlags = Object.entries(options.linkerVariables ?? {}).map(([name, value]) => {
       assertMatches(OWNER, 'linkerVariables', name, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
       // Inside -ldflags="..." in a shell: no quote, $, backslash or space can reach it.
@@ -214,7 +234,7 @@ export class GoApp extends Component {
     builder.addInstruction(
       Instruction.run(
         [
-          `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="${['-s', '-w', ...linkerFlags].join(' ')}" -o ${out} ./cmd/${this.binaryName}`,
+          `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="${['-s', '-w', ...linkerFlags].join(' ')}" -o ${out} ${mainPackage}`,
           // A dynamically linked binary would fail at start on distroless/scratch: fail here, loudly.
           // (No pipe: a failing readelf must fail the step, not read as "static".)
           `readelf -l ${out} > /tmp/program-headers`,
@@ -245,6 +265,9 @@ export class GoApp extends Component {
     } else {
       runtimeImage = 'gcr.io/distroless/static-debian12:nonroot';
     }
+    if (options.port !== undefined) {
+      copies.push({ fromStage: 'builder', source: '/out/healthprobe', destination: HEALTH_PROBE_BINARY, id: 'healthprobe' });
+    }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
     this.builderStage = builder;
 
@@ -259,10 +282,16 @@ export class GoApp extends Component {
       copies,
       entrypoint: [`${BIN_DIR}/${this.binaryName}`],
       workdir: BIN_DIR,
-      // No shell in the image: the binary probes itself (the stub implements -healthcheck).
-      healthCheckCommand: [`${BIN_DIR}/${this.binaryName}`, '-healthcheck'],
+      // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
+      healthCheckCommand: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'],
       metadata,
-      context: ['go.mod', 'go.sum', 'cmd/', 'internal/', 'pkg/', ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)],
+      // Every folder of the module's packages, found on disk, plus cmd/ where the stub goes.
+      context: [
+        'go.mod',
+        'go.sum',
+        ...new Set(['cmd/', ...goPackageFolders(project.outdir), ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)]),
+        ...(options.port !== undefined ? [HEALTH_PROBE_SOURCE] : []),
+      ],
       contextExcludes: ['**/*_test.go', '**/testdata'],
     });
 
@@ -359,4 +388,34 @@ function compareGo(a: string, b: string): number {
     }
   }
   return 0;
+}
+
+/** Folders Go never builds from, or that hold no package of the module's. */
+const NOT_PACKAGES = new Set(['testdata', 'node_modules', 'bin', 'dist']);
+
+/**
+ * The module's package folders at the top level, read from disk: every
+ * folder with a .go file at any depth (Go skips `.` and `_` folders and
+ * testdata), `vendor/` when the module vendors, and `*.go` for a package
+ * at the root. The build context carries them and nothing else.
+ */
+function goPackageFolders(outdir: string): string[] {
+  const hasGo = (dir: string): boolean =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((e) =>
+      !/^[._]/.test(e.name) && (e.isDirectory() ? !NOT_PACKAGES.has(e.name) && hasGo(path.join(dir, e.name)) : e.name.endsWith('.go')));
+  if (!fs.existsSync(outdir)) {
+    return [];
+  }
+  const found: string[] = [];
+  for (const e of fs.readdirSync(outdir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (/^[._]/.test(e.name)) {
+      continue;
+    }
+    if (e.isDirectory() && (e.name === 'vendor' ? fs.existsSync(path.join(outdir, 'vendor', 'modules.txt')) : !NOT_PACKAGES.has(e.name) && hasGo(path.join(outdir, e.name)))) {
+      found.push(`${e.name}/`);
+    } else if (e.isFile() && e.name.endsWith('.go')) {
+      found.includes('*.go') || found.push('*.go');
+    }
+  }
+  return found;
 }

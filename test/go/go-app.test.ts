@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { DependencyType, Testing } from 'projen';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { GoApp, GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
@@ -61,7 +63,7 @@ describe('go-app with no options', () => {
     expect(tasks['docker:build'].steps[0]).toEqual({ spawn: 'sum:check' });
     expect(tasks['sum:check'].steps).toBeUndefined(); // nothing is downloaded: no go.sum needed
     const ignore = files['.dockerignore'].split('\n').filter((l: string) => l && !l.startsWith('#'));
-    expect(ignore).toEqual(['*', '!go.mod', '!go.sum', '!cmd/', '!internal/', '!pkg/', '**/*_test.go', '**/testdata']);
+    expect(ignore).toEqual(['*', '!go.mod', '!go.sum', '!cmd/', '**/*_test.go', '**/testdata']);
   });
 });
 
@@ -85,12 +87,19 @@ describe('go-app: one source of truth', () => {
     expect(builder.instructions.some((i) => i.keyword === 'COPY' && i.args.join(' ') === 'greeting/go.mod ./greeting/')).toBe(true);
   });
 
-  test('the port drives EXPOSE and a HEALTHCHECK the binary answers itself (no shell in the image)', () => {
+  test('the port drives EXPOSE and a HEALTHCHECK by stagecraft\'s own probe, built in the builder (no shell in the image, no flag in the app)', () => {
     const { dockerfile, files } = synthGo({ port: 8080 });
     const runtime = stageNamed(dockerfile, 'runtime');
     expect(only(runtime, 'EXPOSE').args).toEqual(['8080']);
-    expect(only(runtime, 'HEALTHCHECK').json).toEqual(['/app/hello-go', '-healthcheck']);
-    expect(files['cmd/hello-go/main.go']).toContain('flag.Bool("healthcheck"');
+    expect(only(runtime, 'HEALTHCHECK').json).toEqual(['/stagecraft/healthprobe', 'http://127.0.0.1:8080/healthz']);
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args.slice(-2))).toContainEqual(['/out/healthprobe', '/stagecraft/healthprobe']);
+    const builder = stageNamed(dockerfile, 'builder');
+    const keywords = builder.instructions.map((i) => `${i.keyword} ${i.args.join(' ')}`);
+    // built before the app's sources are copied: an app edit never rebuilds it
+    expect(keywords.findIndex((k) => k.includes('-o /out/healthprobe main.go'))).toBeLessThan(keywords.findIndex((k) => k === 'COPY . ./'));
+    expect(files['.stagecraft/healthprobe/main.go']).toContain('package main');
+    expect(files['.dockerignore']).toContain('!.stagecraft/healthprobe/main.go');
+    expect(files['cmd/hello-go/main.go']).not.toContain('healthcheck');
     expect(files['cmd/hello-go/main.go']).toContain('addr       = ":8080"');
   });
 
@@ -132,8 +141,29 @@ test('configuration by environment: PORT from port, the environment literally, d
   expect(only(runtime, 'ENV').properties).toEqual({ PORT: '8080', HOST: '0.0.0.0', GREETING: 'a $b "c"' });
   expect(only(runtime, 'ENTRYPOINT').json).toEqual(['/app/envy']);
   expect(only(runtime, 'CMD').json).toEqual(['--verbose']);
-  const build = stageNamed(parseDockerfile(files.Dockerfile), 'builder').instructions.find((i) => i.keyword === 'RUN' && i.args.join(' ').includes('go build'))!;
+  const build = stageNamed(parseDockerfile(files.Dockerfile), 'builder').instructions.find((i) => i.keyword === 'RUN' && i.args.join(' ').includes('-o /out/envy'))!;
   expect(build.args.join(' ')).toContain('-ldflags="-s -w -X main.version=1.2.0"');
   expect(files['docker-compose.yml']).toContain('GREETING: a $b "c"');
   expect(files['docker-compose.yml']).toContain('PORT: "8080"');
+});
+
+test('the build context is every package folder of the module, found on disk; mainPackage builds a root main package', () => {
+  const dir = tempDir('go-context-');
+  // A module shaped like a real one: main at the root, packages in version/ and server/handlers/, docs and data beside.
+  for (const [file, text] of Object.entries({
+    'main.go': 'package main\n\nfunc main() {}\n',
+    'version/version.go': 'package version\n\nvar Version = "dev"\n',
+    'server/handlers/h.go': 'package handlers\n',
+    'server/handlers/h_test.go': 'package handlers\n',
+    'docs/guide.md': '# guide\n',
+    '_scratch/x.go': 'package x\n',
+    'testdata/in.txt': 'x\n',
+  })) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  const files = Testing.synth(new GoAppProject({ name: 'real', outdir: dir, mainPackage: '.', sampleCode: false }));
+  expect(files['.dockerignore'].split('\n').filter((l: string) => l && !l.startsWith('#'))).toEqual(['*', '!go.mod', '!go.sum', '!cmd/', '!*.go', '!server/', '!version/', '**/*_test.go', '**/testdata']);
+  const build = stageNamed(parseDockerfile(files.Dockerfile), 'builder').instructions.find((i) => i.keyword === 'RUN' && i.args.join(' ').includes('-o /out/real'))!;
+  expect(build.args.join(' ')).toContain('-o /out/real . ');
 });

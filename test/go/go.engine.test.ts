@@ -98,6 +98,67 @@ describe('a Go service with the default options', () => {
   });
 });
 
+describe('a real-shaped standard-library HTTP server: main at the root, a package in version/, no probe flag', () => {
+  const port = 18083;
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/realsrv:1.2.3';
+
+  beforeAll(() => {
+    dir = tempDir('go-real-');
+    // Written before synthesis, as an existing module brought into stagecraft: the context is derived from it.
+    const files: Record<string, string> = {
+      'main.go': [
+        'package main', '', 'import (', '\t"fmt"', '\t"log"', '\t"net/http"', '\t"os"', '', '\t"example.com/realsrv/version"', ')', '',
+        'func main() {',
+        '\tport := os.Getenv("PORT")',
+        '\tif port == "" {', '\t\tlog.Fatal("PORT is not set")', '\t}',
+        '\thttp.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })',
+        '\thttp.HandleFunc("/version", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, version.Version) })',
+        '\tlog.Fatal(http.ListenAndServe(os.Getenv("HOST")+":"+port, nil))',
+        '}', '',
+      ].join('\n'),
+      'version/version.go': 'package version\n\n// Version is stamped by the linker.\nvar Version = "dev"\n',
+      'docs/README.md': '# realsrv\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const previous = process.env.PROJEN_DISABLE_POST;
+    process.env.PROJEN_DISABLE_POST = 'true';
+    try {
+      new GoAppProject({
+        name: 'realsrv', outdir: dir, modulePath: 'example.com/realsrv', version: '1.2.3', port, sampleCode: false,
+        mainPackage: '.', environment: { HOST: '0.0.0.0' }, linkerVariables: { 'example.com/realsrv/version.Version': '1.2.3' },
+      }).synth();
+    } finally {
+      process.env.PROJEN_DISABLE_POST = previous;
+    }
+  });
+
+  test('the context carries version/ (before: "no required module provides package"), PORT reaches the app, the probe needs no flag, the version is stamped', async () => {
+    expect(fs.readFileSync(path.join(dir, '.dockerignore'), 'utf-8')).toContain('!version/');
+    go(dir, 'vet', './...');
+    build(dir, tag);
+    const info = imageInfo(tag);
+    expect(info.healthcheck!.Test!.slice(1)).toEqual(['/stagecraft/healthprobe', `http://127.0.0.1:${port}/healthz`]);
+    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
+    const running = await startImage(tag);
+    try {
+      const version = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/version`).catch(() => undefined), 15000);
+      expect(version.body.trim()).toBe('1.2.3');
+      // Before: the HEALTHCHECK ran the app with -healthcheck: "flag provided but not defined", forever unhealthy.
+      const probe = runImage(tag, [], { entrypoint: info.healthcheck!.Test!.slice(1) });
+      expect(probe.status).toBe(0);
+      expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+65532\b/m);
+    } finally {
+      await running.stop('SIGKILL');
+    }
+    // the probe fails when nothing answers
+    expect(runImage(tag, [], { entrypoint: info.healthcheck!.Test!.slice(1) }).status).toBe(1);
+  });
+});
+
 describe('a Go binary with a local replaced module, on scratch', () => {
   let dir: string;
   const tag = 'localhost/stagecraft-test/greeter:0.1.0';
