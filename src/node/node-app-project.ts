@@ -1,6 +1,7 @@
 import { TaskShell } from 'projen';
-import { NodePackageManager } from 'projen/lib/javascript';
-import { TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescript';
+import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
+import { ProjenrcFile } from 'projen/lib/projenrc';
+import { Projenrc, TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescript';
 import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
@@ -53,6 +54,11 @@ export class NodeAppProject extends TypeScriptProject {
         shell: TaskShell.sh(),
       });
       this.gitignore.exclude(`/${site}/`);
+      // projen's projenrc/tsconfig.json, which ts-node runs .projenrc.ts with, extends the browser's tsconfig.json.
+      const projenrc = ProjenrcFile.of(this);
+      if (projenrc instanceof Projenrc) {
+        runByNode(projenrc.tsconfig);
+      }
     }
     new DriftCheck(this);
   }
@@ -60,6 +66,24 @@ export class NodeAppProject extends TypeScriptProject {
   /** The Dockerfile model, for escape hatches. */
   public get dockerfile(): Dockerfile {
     return this.app.image.dockerfile;
+  }
+}
+
+/**
+ * Module settings of the TypeScript that Node runs (.projenrc.ts through ts-node, the tests through
+ * ts-jest), whatever the browser build says: CommonJS, as in every projen TypeScript project.
+ * With the browser's ES2022, ts-node's CommonJS hook emits `import` statements; Node (20.19+)
+ * detects them and hands .projenrc.ts to its ES module loader, which cannot load a .ts file
+ * ("Unknown file extension .ts"): every `npx projen` failed. `null` resets the browser's "Bundler"
+ * resolution to TypeScript's own default for CommonJS: TypeScript 5 rejects Bundler with CommonJS,
+ * and 6 rejects the deprecated "Node" (node10).
+ */
+const NODE_MODULES = { module: 'CommonJS', moduleResolution: null as any };
+
+/** Sets a tsconfig that extends the browser's back to what Node runs ({@link NODE_MODULES}). */
+function runByNode(config: TypescriptConfig): void {
+  for (const [option, value] of Object.entries(NODE_MODULES)) {
+    config.file.addOverride(`compilerOptions.${option}`, value);
   }
 }
 
@@ -72,7 +96,7 @@ function browserBuild(options: NodeAppProjectOptions): Partial<TypeScriptProject
     },
     tsconfigDev: {
       ...options.tsconfigDev,
-      compilerOptions: { module: 'CommonJS', moduleResolution: 'Node' as any, lib: ['ES2022', 'DOM'], ...options.tsconfigDev?.compilerOptions },
+      compilerOptions: { ...NODE_MODULES, lib: ['ES2022', 'DOM'], ...options.tsconfigDev?.compilerOptions },
     },
     jestOptions: {
       ...options.jestOptions,

@@ -1,80 +1,90 @@
-import { Project, Testing } from 'projen';
-import { NodePackageManager } from 'projen/lib/javascript';
-import {
-  GoAppProject,
-  GoAppProjectOptions,
-  GoRuntime,
-  LintSeverity,
-  NodeAppKind,
-  NodeAppProject,
-  NodeAppProjectOptions,
-  PoetryAppProject,
-  PoetryAppProjectOptions,
-  PyprojectLayout,
-} from '../../src';
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { CORPUS, GO, NODE, PYTHON, synthesize } from './corpus';
+import { LintSeverity } from '../../src';
+import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
 
-/** Every combination of the given choices (a cartesian product of option fragments). */
-function combinations<T extends object>(dimensions: Array<Array<Partial<T>>>): Array<Partial<T>> {
-  return dimensions.reduce<Array<Partial<T>>>((acc, dim) => acc.flatMap((a) => dim.map((d) => ({ ...a, ...d }))), [{}]);
-}
+jest.setTimeout(15 * 60 * 1000);
 
-const python = combinations<PoetryAppProjectOptions>([
-  [{ pythonVersion: '3.11' }, { pythonVersion: '3.13' }, { pythonVersion: '3.14.1' }],
-  [{}, { builderImageVariant: 'bookworm' }, { builderImageVariant: 'alpine' }, { builderImageVariant: 'slim-trixie' }],
-  [{}, { port: 8000 }],
-  [{}, { deps: ['requests@^2.32', 'httpx@>=0.27,<1'], testDeps: [] }],
-  [{}, { pyprojectLayout: PyprojectLayout.POETRY_LEGACY }, { packageIndex: 'https://pypi.example.com/simple/', packageIndexSecret: 'netrc', imageRegistry: 'mirror.example.com/hub' }],
-]);
-
-const go = combinations<GoAppProjectOptions>([
-  [{ goVersion: '1.24' }, { goVersion: '1.27', toolchain: 'go1.27.4' }],
-  [{ runtime: GoRuntime.DISTROLESS }, { runtime: GoRuntime.SCRATCH }],
-  [{}, { port: 8080 }],
-  [{}, { deps: ['golang.org/x/text@v0.22.0'], replaces: { 'example.com/lib': './lib' } }],
-  [{}, { builderImageVariant: 'bookworm', imageRegistry: 'mirror.example.com/hub' }, { imageLabels: { 'com.example.team': 'tools' } }],
-]);
-
-const node = combinations<NodeAppProjectOptions>([
-  [{ nodeVersion: '20' }, { nodeVersion: '22' }, { nodeVersion: '24' }, { nodeVersion: '26' }],
-  [{}, { appKind: NodeAppKind.STATIC_SITE }],
-  [{ packageManager: NodePackageManager.NPM }, { packageManager: NodePackageManager.YARN_CLASSIC }, { packageManager: NodePackageManager.PNPM }],
-  [{}, { nodeImageVariant: 'alpine' }, { port: 9000, imageRegistry: 'mirror.example.com/hub' }],
-]);
-
-interface Result {
-  readonly name: string;
+/** What became of one case: its Dockerfile's lint findings, and what a second synthesis changed. */
+interface Outcome {
   readonly errors: string[];
   readonly warnings: string[];
+  /** Files the second synthesis wrote differently, added or removed, or its error; empty when it left everything as it was. */
+  readonly changed: string[];
+  readonly generated: number;
+  readonly stubs: number;
 }
 
-function lintOf(name: string, make: () => Project & { dockerfile: any }): Result {
-  const project = make();
-  Testing.synth(project); // runs the model validation and the lint gate, as `npx projen` does
-  const findings = project.dockerfile.lint();
-  return {
-    name,
-    errors: findings.filter((f: any) => f.severity === LintSeverity.ERROR).map((f: any) => `${name}: line ${f.line}: ${f.rule}: ${f.message}`),
-    warnings: findings.filter((f: any) => f.severity === LintSeverity.WARNING).map((f: any) => `${name}: ${f.rule}`),
-  };
-}
+const HAND_EDIT = '\nedited by hand\n';
+const seconds = { first: 0, second: 0 };
+const outcomes: Outcome[] = [];
+
+/**
+ * Each case once: synthesized as `npx projen` does, linted, its stubs edited by hand, then
+ * synthesized again into the same folder by a new project object, as the next `npx projen` does.
+ * The lint and the re-synthesis test share the first synthesis.
+ */
+beforeAll(() => {
+  for (const { name, make } of CORPUS) {
+    const dir = tempDir('corpus-');
+    let start = performance.now();
+    const project = synthesize(() => make(dir)); // runs the model validation and the lint gate
+    const findings = project.dockerfile.lint();
+    seconds.first += (performance.now() - start) / 1000;
+
+    // What projen wrote is the project's files; everything else in the folder is a stub, the user's from now on.
+    const generated = new Set(project.files.map((f) => f.path));
+    const stubs = Object.keys(snapshotDir(dir)).filter((f) => !generated.has(f));
+    stubs.forEach((stub) => fs.appendFileSync(path.join(dir, stub), HAND_EDIT));
+    const before = snapshotDir(dir);
+
+    start = performance.now();
+    let changed: string[] = [];
+    try {
+      synthesize(() => make(dir));
+      const after = snapshotDir(dir);
+      changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+        .filter((f) => before[f] !== after[f])
+        .map((f) => `${f} (${!after[f] ? 'removed' : !before[f] ? 'added' : stubs.includes(f) ? 'stub overwritten' : 'rewritten differently'})`);
+    } catch (e) {
+      changed = [`second synthesis failed: ${(e as Error).message}`];
+    }
+    seconds.second += (performance.now() - start) / 1000;
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    outcomes.push({
+      errors: findings.filter((f) => f.severity === LintSeverity.ERROR).map((f) => `${name}: line ${f.line}: ${f.rule}: ${f.message}`),
+      warnings: findings.filter((f) => f.severity === LintSeverity.WARNING).map((f) => `${name}: ${f.rule}`),
+      changed: changed.map((c) => `${name}: ${c}`),
+      generated: generated.size,
+      stubs: stubs.length,
+    });
+  }
+});
 
 test('a corpus of option combinations across every project type lints clean', () => {
-  const results: Result[] = [
-    ...python.map((o, i) => lintOf(`poetry-app #${i} ${JSON.stringify(o)}`, () => new PoetryAppProject({ name: 'corpus', outdir: tempDir('corpus-'), ...o }))),
-    ...go.map((o, i) => lintOf(`go-app #${i} ${JSON.stringify(o)}`, () => new GoAppProject({ name: 'corpus', outdir: tempDir('corpus-'), ...o }))),
-    ...node.map((o, i) =>
-      lintOf(`node-app #${i} ${JSON.stringify(o)}`, () => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir: tempDir('corpus-'), ...o })),
-    ),
-  ];
-  const errors = results.flatMap((r) => r.errors);
-  const warnings = results.flatMap((r) => r.warnings);
+  const errors = outcomes.flatMap((r) => r.errors);
+  const warnings = outcomes.flatMap((r) => r.warnings);
   // eslint-disable-next-line no-console
   console.log(
-    `lint corpus: ${results.length} combinations (poetry-app ${python.length}, go-app ${go.length}, node-app ${node.length}); ` +
-      `findings: ${errors.length} errors, ${warnings.length} warnings (dockerfile-utils and the stagecraft rules)`,
+    `lint corpus: ${outcomes.length} combinations (poetry-app ${PYTHON.length}, go-app ${GO.length}, node-app ${NODE.length}); ` +
+      `findings: ${errors.length} errors, ${warnings.length} warnings (dockerfile-utils and the stagecraft rules); first synthesis and lint ${seconds.first.toFixed(1)} s`,
   );
-  expect(results.length).toBeGreaterThanOrEqual(200);
+  expect(outcomes.length).toBeGreaterThanOrEqual(200);
   expect(errors).toEqual([]);
   expect(warnings).toEqual([]);
+});
+
+test('every combination synthesizes twice in a row: the second run writes the same bytes and modes, and leaves hand-edited stubs alone', () => {
+  const changed = outcomes.flatMap((r) => r.changed);
+  const generated = outcomes.reduce((n, r) => n + r.generated, 0);
+  const stubs = outcomes.reduce((n, r) => n + r.stubs, 0);
+  // eslint-disable-next-line no-console
+  console.log(`re-synthesis corpus: ${outcomes.length} combinations, ${generated} generated files, ${stubs} hand-edited stubs; second synthesis ${seconds.second.toFixed(1)} s`);
+  expect(outcomes.length).toBe(CORPUS.length);
+  expect(outcomes.every((r) => r.generated > 0 && r.stubs > 0)).toBe(true);
+  expect(changed).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
+import { synthesize } from './corpus';
 import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
@@ -12,28 +13,15 @@ const TYPES: Array<[string, (outdir: string, options: object) => Project, string
   ['node-app', (outdir, o) => new NodeAppProject({ name: 'demo', defaultReleaseBranch: 'main', outdir, ...o }), 'src/index.ts', { appKind: NodeAppKind.STATIC_SITE }, 'nginx.conf'],
 ];
 
-function synth(make: () => Project, env: Record<string, string> = {}): void {
-  const saved = { ...process.env };
-  Object.assign(process.env, { PROJEN_DISABLE_POST: 'true', ...env });
-  try {
-    make().synth();
-  } finally {
-    for (const key of Object.keys(env).concat('PROJEN_DISABLE_POST')) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-  }
-}
-
 const writable = (file: string) => /[2367]/.test(fs.statSync(file).mode.toString(8).slice(-3));
 
 describe.each(TYPES)('%s: re-synthesis', (_type, make, stub, adding, added) => {
   test('hand-edited stubs are never overwritten, generated files stay read-only, a removed option removes its files', () => {
     const dir = tempDir('resynth-');
-    synth(() => make(dir, adding));
+    synthesize(() => make(dir, adding));
     expect(fs.existsSync(path.join(dir, added))).toBe(true);
     fs.writeFileSync(path.join(dir, stub), '// mine\n');
-    synth(() => make(dir, {}));
+    synthesize(() => make(dir, {}));
     expect(fs.readFileSync(path.join(dir, stub), 'utf-8')).toBe('// mine\n');
     expect(fs.existsSync(path.join(dir, added))).toBe(false);
     for (const generated of ['Dockerfile', '.dockerignore']) {
@@ -43,29 +31,29 @@ describe.each(TYPES)('%s: re-synthesis', (_type, make, stub, adding, added) => {
 
   test('the drift check passes on a synthesized project, and names the files that drifted without writing anything', () => {
     const dir = tempDir('drift-');
-    synth(() => make(dir, {}));
-    expect(() => synth(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).not.toThrow();
+    synthesize(() => make(dir, {}));
+    expect(() => synthesize(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).not.toThrow();
 
     // a hand edit of a generated file
     const dockerfile = path.join(dir, 'Dockerfile');
     fs.chmodSync(dockerfile, 0o644);
     fs.appendFileSync(dockerfile, 'RUN echo edited by hand\n');
     let before = snapshotDir(dir);
-    expect(() => synth(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).toThrow(/Drift: 1 generated file differs from what \.projenrc\.ts produces \(nothing was written\):\n {2}- Dockerfile \(differs\)/);
+    expect(() => synthesize(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).toThrow(/Drift: 1 generated file differs from what \.projenrc\.ts produces \(nothing was written\):\n {2}- Dockerfile \(differs\)/);
     expect(snapshotDir(dir)).toEqual(before);
 
     // .projenrc.ts changed but not re-synthesized: a new file, and one that would go
-    synth(() => make(dir, {}));
-    synth(() => make(dir, adding));
+    synthesize(() => make(dir, {}));
+    synthesize(() => make(dir, adding));
     before = snapshotDir(dir);
-    expect(() => synth(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).toThrow(new RegExp(`${added.replace('.', '\\.')} \\(no longer generated\\)`));
+    expect(() => synthesize(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).toThrow(new RegExp(`${added.replace('.', '\\.')} \\(no longer generated\\)`));
     expect(snapshotDir(dir)).toEqual(before);
   });
 });
 
 test('poetry-app and go-app carry a CI workflow that runs the drift check', () => {
   const dir = tempDir('workflow-');
-  synth(() => new PoetryAppProject({ name: 'demo', outdir: dir }));
+  synthesize(() => new PoetryAppProject({ name: 'demo', outdir: dir }));
   const workflow = fs.readFileSync(path.join(dir, '.github/workflows/drift.yml'), 'utf-8');
   expect(workflow).toContain('run: npx projen drift');
   const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;

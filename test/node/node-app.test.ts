@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Project, Testing } from 'projen';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
+import * as ts from 'typescript';
 import { NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
@@ -110,6 +113,40 @@ describe('node-app: one source of truth', () => {
     expect(files['public/index.html']).toContain('<script type="module" src="/main.js">');
     expect(files['tsconfig.json'].compilerOptions.module).toBe('ES2022');
     expect(files['.projen/tasks.json'].tasks.compile.steps.map((s: any) => s.exec)).toContain('rm -rf dist && mkdir -p dist && cp -R public/. dist/ && cp -R lib/. dist/');
+  });
+
+  test('a static site: .projenrc.ts and the tests compile to CommonJS, which Node runs; the site to ES modules, which the browser loads', () => {
+    const dir = tempDir('node-site-');
+    const saved = process.env.PROJEN_DISABLE_POST;
+    process.env.PROJEN_DISABLE_POST = 'true';
+    try {
+      new NodeAppProject({ name: 'hello-site', defaultReleaseBranch: 'main', outdir: dir, appKind: NodeAppKind.STATIC_SITE }).synth();
+    } finally {
+      process.env.PROJEN_DISABLE_POST = saved;
+    }
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), "import { NodeAppProject } from 'stagecraft';\nconsole.log(NodeAppProject);\n");
+    // What TypeScript (the project's: stagecraft's version) makes of a module under each generated
+    // tsconfig: ts-node runs .projenrc.ts with projenrc/tsconfig.json, ts-jest the tests with test/tsconfig.json.
+    const compile = (config: string) => {
+      const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, config), {}, {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
+      })!;
+      const diagnostics = [...parsed.errors, ...ts.createProgram({ rootNames: [], options: parsed.options }).getOptionsDiagnostics()];
+      return {
+        errors: diagnostics.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`),
+        output: ts.transpileModule("import { greeting } from './greeting.js';\nconsole.log(greeting);\n", { compilerOptions: parsed.options }).outputText,
+      };
+    };
+    for (const config of ['projenrc/tsconfig.json', 'test/tsconfig.json']) {
+      const { errors, output } = compile(config);
+      expect({ config, errors }).toEqual({ config, errors: [] });
+      expect(output).toContain('require("./greeting.js")');
+      expect(output).not.toMatch(/^import /m);
+    }
+    const site = compile('tsconfig.json');
+    expect(site.errors).toEqual([]);
+    expect(site.output).toMatch(/^import \{ greeting \} from '\.\/greeting\.js';$/m);
   });
 
   test('NodeApp attaches to an existing TypeScript project and reads its settings', () => {

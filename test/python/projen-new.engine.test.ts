@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { npxProjen, projenNew } from '../package-util';
+import { snapshotDir } from './poetry-util';
 import { tempDir } from '../temp';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -113,5 +114,26 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(/nodeVersion: ["']24["']/, 'nodeVersion: "22"'));
     expect(npxProjen(dir).status).toBe(0);
     expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
+  });
+
+  test('node-app static site: `npx projen` runs .projenrc.ts again and again and writes the same files; the site stays ES modules', () => {
+    const dir = path.join(tempDir('new-site-'), 'hello-site');
+    const created = projenNew(dir, 'node-app', ['--app-kind', 'static-site']);
+    expect(created.output).not.toMatch(/^\s+at /m);
+    expect(created.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8')).toContain('appKind: NodeAppKind.STATIC_SITE');
+    // `projen new` synthesizes in its own process; these are the first runs of .projenrc.ts itself (ts-node).
+    const first = npxProjen(dir);
+    expect(first.output).not.toContain('Unknown file extension');
+    expect(first.status).toBe(0);
+    const before = snapshotDir(dir);
+    const second = npxProjen(dir);
+    expect(second.output).not.toContain('Unknown file extension');
+    expect(second.status).toBe(0);
+    expect(snapshotDir(dir)).toEqual(before);
+    // The browser still gets ES modules: index.html loads /main.js as a module, which imports ./greeting.js.
+    expect(npxProjen(dir, ['compile']).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'dist/index.html'), 'utf-8')).toContain('<script type="module" src="/main.js">');
+    expect(fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8')).toMatch(/^import \{ greeting \} from '\.\/greeting\.js';$/m);
   });
 });

@@ -1,0 +1,76 @@
+import { Project } from 'projen';
+import { NodePackageManager } from 'projen/lib/javascript';
+import {
+  Dockerfile,
+  GoAppProject,
+  GoAppProjectOptions,
+  GoRuntime,
+  NodeAppKind,
+  NodeAppProject,
+  NodeAppProjectOptions,
+  PoetryAppProject,
+  PoetryAppProjectOptions,
+  PyprojectLayout,
+} from '../../src';
+
+/** Every combination of the given choices (a cartesian product of option fragments). */
+function combinations<T extends object>(dimensions: Array<Array<Partial<T>>>): Array<Partial<T>> {
+  return dimensions.reduce<Array<Partial<T>>>((acc, dim) => acc.flatMap((a) => dim.map((d) => ({ ...a, ...d }))), [{}]);
+}
+
+export const PYTHON = combinations<PoetryAppProjectOptions>([
+  [{ pythonVersion: '3.11' }, { pythonVersion: '3.13' }, { pythonVersion: '3.14.1' }],
+  [{}, { builderImageVariant: 'bookworm' }, { builderImageVariant: 'alpine' }, { builderImageVariant: 'slim-trixie' }],
+  [{}, { port: 8000 }],
+  [{}, { deps: ['requests@^2.32', 'httpx@>=0.27,<1'], testDeps: [] }],
+  [{}, { pyprojectLayout: PyprojectLayout.POETRY_LEGACY }, { packageIndex: 'https://pypi.example.com/simple/', packageIndexSecret: 'netrc', imageRegistry: 'mirror.example.com/hub' }],
+]);
+
+export const GO = combinations<GoAppProjectOptions>([
+  [{ goVersion: '1.24' }, { goVersion: '1.27', toolchain: 'go1.27.4' }],
+  [{ runtime: GoRuntime.DISTROLESS }, { runtime: GoRuntime.SCRATCH }],
+  [{}, { port: 8080 }],
+  [{}, { deps: ['golang.org/x/text@v0.22.0'], replaces: { 'example.com/lib': './lib' } }],
+  [{}, { builderImageVariant: 'bookworm', imageRegistry: 'mirror.example.com/hub' }, { imageLabels: { 'com.example.team': 'tools' } }],
+]);
+
+export const NODE = combinations<NodeAppProjectOptions>([
+  [{ nodeVersion: '20' }, { nodeVersion: '22' }, { nodeVersion: '24' }, { nodeVersion: '26' }],
+  [{}, { appKind: NodeAppKind.STATIC_SITE }],
+  [{ packageManager: NodePackageManager.NPM }, { packageManager: NodePackageManager.YARN_CLASSIC }, { packageManager: NodePackageManager.PNPM }],
+  [{}, { nodeImageVariant: 'alpine' }, { port: 9000, imageRegistry: 'mirror.example.com/hub' }],
+]);
+
+/** One project type with one option set of the corpus. */
+export interface CorpusCase {
+  /** Type, index and options, e.g. `go-app #3 {"goVersion":"1.24",...}`. */
+  readonly name: string;
+  /** A new project object on `outdir`, as each run of `.projenrc.ts` makes one. */
+  readonly make: (outdir: string) => Project & { readonly dockerfile: Dockerfile };
+}
+
+/** Every project type with every option set: 264 cases. */
+export const CORPUS: CorpusCase[] = [
+  ...PYTHON.map((o, i) => ({ name: `poetry-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new PoetryAppProject({ name: 'corpus', outdir, ...o }) })),
+  ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new GoAppProject({ name: 'corpus', outdir, ...o }) })),
+  ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o }) })),
+];
+
+/**
+ * `project.synth()` as `npx projen` runs it, without the post-synthesis steps (installs, `poetry
+ * lock`) that need the network and the tools: what Testing.synth does, but the folder stays.
+ */
+export function synthesize<T extends Project>(make: () => T, env: Record<string, string> = {}): T {
+  const saved = { ...process.env };
+  Object.assign(process.env, { PROJEN_DISABLE_POST: 'true', ...env });
+  try {
+    const project = make();
+    project.synth();
+    return project;
+  } finally {
+    for (const key of Object.keys(env).concat('PROJEN_DISABLE_POST')) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  }
+}
