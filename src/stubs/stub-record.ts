@@ -1,17 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, Project } from 'projen';
-import { isDriftCheck } from '../project/drift-check';
+import { Component, JsonFile, Project } from 'projen';
+import { userError } from '../validation';
+
+/** Path of the record, relative to the project. */
+const RECORD = '.projen/stubs.json';
 
 /**
- * What stubs the project has had: each stub's id and the file it was written
- * to. A stub is written once, the first time its id is seen; from then on it
- * is the user's, and deleting, moving or renaming it is theirs to do: a later
- * synthesis never writes it again, even when an option moves where it would go.
+ * What stubs the project has had: each stub's id and the file it was first
+ * written to. A stub is written once, the first time its id is seen; from
+ * then on it is the user's, and deleting, moving or renaming it is theirs to
+ * do: a later synthesis never writes it again, even when an option moves
+ * where it would go.
  *
- * Kept in `.projen/stubs.json` (commit it, like the rest of `.projen/`). A
- * project from before the record existed starts one at its next synthesis:
- * the stubs it lacks are written, as before, and all are recorded.
+ * `.projen/stubs.json` is generated like the rest of `.projen/` (commit it):
+ * the stubs recorded before, and every stub of this synthesis, which is
+ * written or found in place. A project from before the record existed starts
+ * one at its next synthesis: the stubs it lacks are written, as before.
  */
 export class StubRecord extends Component {
   /** The project's stub record, created on first use. */
@@ -20,35 +25,50 @@ export class StubRecord extends Component {
     return found ?? new StubRecord(project);
   }
 
-  /** Path of the record, relative to the project. */
-  public readonly filePath = '.projen/stubs.json';
-  private readonly written: { [id: string]: string };
+  /** The generated record. */
+  public readonly file: JsonFile;
+  /** What the record said before this synthesis. */
+  private readonly before: { [id: string]: string };
+  private readonly current: { [id: string]: string } = {};
 
   private constructor(project: Project) {
     super(project, 'StubRecord');
-    const file = path.join(project.outdir, this.filePath);
-    this.written = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')).stubs ?? {} : {};
+    this.before = readRecord(project.outdir);
+    this.file = new JsonFile(project, RECORD, {
+      obj: () => ({ stubs: sortKeys({ ...this.current, ...this.before }) }),
+      readonly: true,
+      marker: true,
+    });
   }
 
-  /** Whether the stub with this id was written before (or found in place). */
+  /** Whether the stub with this id was written before: then it is the user's, even if deleted. */
   public has(id: string): boolean {
-    return id in this.written;
+    return id in this.before;
   }
 
-  /** The file a stub was written to, if it was. */
-  public pathOf(id: string): string | undefined {
-    return this.written[id];
-  }
-
-  /** Records a stub as written; the record is saved at once, so an interrupted synthesis keeps it. */
+  /** Registers a stub of this synthesis: it is written now (or found in place) and recorded. */
   public add(id: string, filePath: string): void {
-    if (this.written[id] === filePath || isDriftCheck()) {
-      return;
+    const known = this.current[id];
+    if (known !== undefined && known !== filePath) {
+      throw userError(`StubRecord: two stubs with id ${JSON.stringify(id)} (${known} and ${filePath}); stub ids must be unique.`);
     }
-    this.written[id] = filePath;
-    const sorted = Object.fromEntries(Object.entries(this.written).sort(([a], [b]) => a.localeCompare(b)));
-    const file = path.join(this.project.outdir, this.filePath);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ '//': 'Stubs stagecraft wrote once; they are yours. A stub listed here is never written again.', 'stubs': sorted }, null, 2) + '\n');
+    this.current[id] = filePath;
   }
+}
+
+function readRecord(outdir: string): { [id: string]: string } {
+  const file = path.join(outdir, RECORD);
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  try {
+    const stubs = JSON.parse(fs.readFileSync(file, 'utf-8')).stubs ?? {};
+    return Object.fromEntries(Object.entries(stubs).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch (e) {
+    throw userError(`${RECORD} is not valid JSON (${(e as Error).message}): restore it from version control, or delete it to have the missing stubs written again.`);
+  }
+}
+
+function sortKeys(o: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -185,6 +185,8 @@ export class StubFile extends Component {
   public readonly stubId: string;
   private readonly template: string;
   private readonly context: { [key: string]: any };
+  /** Written by an earlier synthesis: the user's now, even if deleted. */
+  private readonly recorded: boolean;
 
   /**
    * @param filePath path of the stub, relative to the project
@@ -199,20 +201,18 @@ export class StubFile extends Component {
     this.template = template;
     this.context = context;
     this.stubId = stubId ?? filePath;
-    StubRecord.of(project);
+    const record = StubRecord.of(project);
+    this.recorded = record.has(this.stubId);
+    record.add(this.stubId, filePath);
   }
 
   public synthesize(): void {
-    const record = StubRecord.of(this.project);
-    if (record.has(this.stubId) || isDriftCheck()) {
+    const target = path.join(this.project.outdir, this.filePath);
+    if (this.recorded || isDriftCheck() || fs.existsSync(target)) {
       return;
     }
-    const target = path.join(this.project.outdir, this.filePath);
-    if (!fs.existsSync(target)) {
-      const content = StubTemplates.of(this.project).render(this.template, this.context, this.filePath);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, content);
-    }
-    record.add(this.stubId, this.filePath);
+    const content = StubTemplates.of(this.project).render(this.template, this.context, this.filePath);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, content);
   }
 }
