@@ -120,6 +120,11 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'commandArgs with a newline', { commandArgs: ['--a', 'b\nc'] }, /GoApp: invalid commandArgs\[1\] "b\\nc"/],
   ['go-app', 'linker variable name', { linkerVariables: { version: '1' } }, /GoApp: invalid linkerVariables "version"\. Expected a Go variable as "importpath\.name"/],
   ['go-app', 'linker variable value with a quote', { linkerVariables: { 'main.version': '1" -X main.x=2' } }, /GoApp: invalid linkerVariables\["main\.version"\] "1\\" -X main\.x=2"\. Expected letters, digits/],
+  // Writable folders.
+  ['poetry-app', 'writablePaths relative', { writablePaths: ['var/data'] }, /PoetryApp: invalid writablePaths\[0\] "var\/data"\. Expected an absolute folder/],
+  ['go-app', 'writablePaths the root', { writablePaths: ['/'] }, /GoApp: invalid writablePaths\[0\] "\/"\. Expected an absolute folder/],
+  ['node-app', 'writablePaths a system folder', { writablePaths: ['/etc/app'] }, /NodeApp: invalid writablePaths\[0\] "\/etc\/app"\. A system folder must not be writable/],
+  ['poetry-app', 'writablePaths nested', { writablePaths: ['/data', '/data/cache'] }, /PoetryApp: invalid writablePaths\[1\] "\/data\/cache"\. It is inside writablePaths\[0\] "\/data"/],
   // Options a project type does not have: a typo, or another type's option.
   ['poetry-app', 'a misspelt option', { pythonVerison: '3.13' }, /PoetryAppProject: unknown option "pythonVerison"\. Did you mean "pythonVersion"\?/],
   ['poetry-app', 'another type\'s option', { goVersion: '1.27' }, /PoetryAppProject: unknown option "goVersion"/],

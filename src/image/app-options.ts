@@ -90,6 +90,21 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
     }
     assertSingleLine(owner, `environment[${show(name)}]`, value);
   }
+  const writable = options.writablePaths ?? [];
+  if (!Array.isArray(writable)) {
+    throw invalidOption(owner, 'writablePaths', writable, 'Expected an array of absolute folders.');
+  }
+  writable.forEach((p, i) => {
+    assertMatches(owner, `writablePaths[${i}]`, p, /^(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/, 'Expected an absolute folder of letters, digits and . _ - such as "/app/var" (not "/", no "..").');
+    assertMaxLength(owner, `writablePaths[${i}]`, p, 256);
+    if (['/bin', '/dev', '/etc', '/lib', '/proc', '/sbin', '/sys', '/usr'].some((system) => p === system || p.startsWith(`${system}/`))) {
+      throw invalidOption(owner, `writablePaths[${i}]`, p, 'A system folder must not be writable by the app: use a folder of its own such as "/var/lib/my-app".');
+    }
+    const other = writable.findIndex((q, j) => j !== i && (q === p || p.startsWith(`${q}/`)));
+    if (other >= 0) {
+      throw invalidOption(owner, `writablePaths[${i}]`, p, `It is ${writable[other] === p ? 'listed twice' : `inside writablePaths[${other}] "${writable[other]}", which is writable already`}.`);
+    }
+  });
   if (options.commandArgs !== undefined) {
     if (!Array.isArray(options.commandArgs)) {
       throw invalidOption(owner, 'commandArgs', options.commandArgs, 'Expected an array of arguments.');
@@ -122,5 +137,6 @@ export function containerOptionsOf(owner: string, options: ContainerOptions): Co
     runtimeUid: options.runtimeUid,
     environment: options.environment,
     commandArgs: options.commandArgs,
+    writablePaths: options.writablePaths,
   };
 }

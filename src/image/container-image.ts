@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { RuntimeUser } from './runtime-user';
@@ -57,6 +58,15 @@ export interface ContainerOptions {
    * @default - none beyond `PORT` and what the ecosystem sets
    */
   readonly environment?: { [name: string]: string };
+
+  /**
+   * Folders the app writes to at run time (absolute paths in the image, e.g. "/app/var" or
+   * "/var/lib/my-app"): created empty and owned by the runtime user, and a named volume each in
+   * the compose file, so data outlives the container. Everything else stays root-owned and
+   * read-only to the app, the venv and node_modules included: point the app's data here.
+   * @default - none: the app can write only to /tmp
+   */
+  readonly writablePaths?: string[];
 
   /**
    * Default arguments the app starts with: appended to the image's CMD (after a Go binary's
@@ -336,6 +346,20 @@ export class ContainerImage extends Component {
     if (props.command || args.length > 0) {
       stage.addInstruction(Instruction.cmd([...props.command ?? [], ...args]), 'cmd');
     }
+    // Writable folders: made in a stage of their own (the runtime may have no shell) and copied as the
+    // runtime user's. Each is copied as the content of a parent of its own, so the folder itself is copied.
+    const writable = props.writablePaths ?? [];
+    if (writable.length > 0) {
+      const maker = new DockerfileStage('writable', { from: props.buildStages[0]?.from ?? props.runtimeImage });
+      maker.addInstruction(Instruction.run([`mkdir -p ${writable.map((p, i) => `/writable/${i + 1}/${path.posix.basename(p)}`).join(' ')}`]), 'mkdir');
+      this.dockerfile.addStage(maker);
+      writable.forEach((p, i) => {
+        stage.addInstruction(
+          Instruction.copy([`/writable/${i + 1}/`], `${path.posix.dirname(p).replace(/\/?$/, '/')}`, { from: 'writable', chown: `${props.runtimeUser.uid}:${props.runtimeUser.gid}` }),
+          `writable-${i + 1}`,
+        );
+      });
+    }
     // What the build produced comes last: a new build of the app re-does only these layers,
     // and the metadata above stays cached. COPY ignores USER: the files stay root-owned, read-only to the app.
     props.copies.forEach((copy, i) => {
@@ -356,13 +380,15 @@ export class ContainerImage extends Component {
     this.dockerignore.addPatterns(...(props.contextExcludes ?? []));
 
     // A service gets a compose file to run it locally; a command-line app does not.
+    const serviceName = imageName.split('/').pop()!;
     if (props.port !== undefined) {
       this.compose = new DockerCompose(project, {
         services: {
-          [imageName.split('/').pop()!]: {
+          [serviceName]: {
             imageBuild: { context: '.', dockerfile: this.dockerfile.path },
             ports: [DockerCompose.portMapping(props.port, props.port)],
             environment: this.environment,
+            volumes: writable.map((p) => DockerCompose.namedVolume(`${serviceName}-${p.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '-')}`, p)),
           },
         },
       });

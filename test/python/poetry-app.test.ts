@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DependencyType } from 'projen';
+import { DependencyType, Testing } from 'projen';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
-import { Instruction, PoetryApp, PyprojectLayout } from '../../src';
+import { Instruction, PoetryApp, PoetryAppProject, PyprojectLayout } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthInto, synthPoetry } from './poetry-util';
 import { tempDir, testProject } from '../temp';
@@ -275,4 +275,19 @@ describe('re-synthesis', () => {
       expect(fs.statSync(path.join(dir, generated)).mode.toString(8)).toMatch(/[45][45][45]$/);
     }
   });
+});
+
+test('writablePaths: empty folders made in a stage of their own, copied as the runtime user\'s, and a named volume each in compose', () => {
+  const project = new PoetryAppProject({ name: 'demo', outdir: tempDir('writable-'), port: 8000, writablePaths: ['/app/var', '/var/lib/demo'] });
+  const files = Testing.synth(project);
+  const dockerfile = parseDockerfile(files.Dockerfile);
+  expect(dockerfile.stages.map((s) => s.name)).toEqual(['builder', 'writable', 'runtime']);
+  expect(only(stageNamed(dockerfile, 'writable'), 'RUN').args.join(' ')).toBe('mkdir -p /writable/1/var /writable/2/demo');
+  const copies = stageNamed(dockerfile, 'runtime').instructions.filter((i) => i.keyword === 'COPY' && i.flags.from === 'writable');
+  expect(copies.map((c) => [c.flags.chown, ...c.args])).toEqual([
+    ['10001:10001', '/writable/1/', '/app/'],
+    ['10001:10001', '/writable/2/', '/var/lib/'],
+  ]);
+  expect(files['docker-compose.yml']).toContain('source: demo-app-var\n        target: /app/var');
+  expect(files['docker-compose.yml']).toContain('source: demo-var-lib-demo\n        target: /var/lib/demo');
 });

@@ -100,6 +100,38 @@ describe('the issue\'s example app: hello-docker, script hello, Python >= 3.11',
   });
 });
 
+describe('an app that writes beside its package, the way Flask writes its instance folder', () => {
+  let dir: string;
+  const tag = 'localhost/stagecraft-test/writer:0.1.0';
+
+  beforeAll(() => {
+    dir = generate({ name: 'writer', writablePaths: ['/app/var'] }, (d) => {
+      // Flask's default instance folder is <prefix>/var/<app>-instance, in the venv: the app writes where it is told.
+      const app = path.join(d, 'src/writer/app.py');
+      fs.writeFileSync(app, fs.readFileSync(app, 'utf-8').replace('    print(greeting())', [
+        '    import os, pathlib, sys',
+        '    instance = pathlib.Path(os.environ.get("INSTANCE_PATH", sys.prefix + "/var/writer-instance"))',
+        '    instance.mkdir(parents=True, exist_ok=True)',
+        '    (instance / "state.txt").write_text(greeting())',
+        '    print((instance / "state.txt").read_text())',
+      ].join('\n')));
+    });
+    poetry(dir, 'lock');
+  });
+
+  test('the writable folder belongs to the runtime user; the venv and /app stay root-owned and read-only', () => {
+    build(dir, tag);
+    // Before: the venv is root's, so the default instance folder fails ("PermissionError").
+    const inVenv = runImage(tag);
+    expect(inVenv.status).not.toBe(0);
+    expect(inVenv.stderr).toMatch(/PermissionError/);
+    const written = runImage(tag, ['writer'], { env: { INSTANCE_PATH: '/app/var/writer-instance' } });
+    expect(written.stderr).toBe('');
+    expect(written.stdout.trim()).toBe('Hello from writer!');
+    expect(runImage(tag, ['stat', '-c', '%n %u', '/app/var', '/app', '/app/.venv']).stdout.trim().split('\n')).toEqual(['/app/var 10001', '/app 0', '/app/.venv 0']);
+  });
+});
+
 describe('an HTTP service with a third-party dependency from the index', () => {
   let dir: string;
   const tag = 'localhost/stagecraft-test/svc:1.2.0';
