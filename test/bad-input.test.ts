@@ -4,6 +4,7 @@ import { Project } from 'projen';
 import { GoAppProject, NodeAppProject, PoetryAppProject } from '../src';
 import { BAD_INPUTS } from './bad-inputs';
 import { snapshotDir } from './python/poetry-util';
+import { synthesize } from './synthesize';
 import { tempDir } from './temp';
 
 /** Each project type as `npx projen` builds it, in `outdir`, with the name its cases expect. */
@@ -13,28 +14,15 @@ const TYPES: Record<string, { make: (outdir: string, options: object) => Project
   'node-app': { make: (outdir, o) => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir, ...o }), stub: 'src/index.ts' },
 };
 
-function synth(make: () => Project): void {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    make().synth();
-  } finally {
-    if (previous === undefined) {
-      delete process.env.PROJEN_DISABLE_POST;
-    } else {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
-  }
-}
 
 describe('bad input: refused with the option, the value and what is allowed; nothing on disk changes', () => {
   test.each(BAD_INPUTS)('%s: %s', (type, _name, options, message) => {
     const t = TYPES[type];
     const dir = tempDir(`bad-${type}-`);
-    synth(() => t.make(dir, {}));
+    synthesize(() => t.make(dir, {}));
     fs.writeFileSync(path.join(dir, t.stub), '// the user\'s own code\n');
     const before = snapshotDir(dir);
-    expect(() => synth(() => t.make(dir, options))).toThrow(message);
+    expect(() => synthesize(() => t.make(dir, options))).toThrow(message);
     expect(snapshotDir(dir)).toEqual(before);
   });
 

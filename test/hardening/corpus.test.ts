@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { CORPUS, GO, NODE, PYTHON, synthesize } from './corpus';
+import { CORPUS, GO, NODE, PYTHON } from './corpus';
+import { synthesize } from '../synthesize';
 import { LintSeverity } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';

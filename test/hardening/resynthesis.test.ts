@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { synthesize } from './corpus';
+import { synthesize } from '../synthesize';
 import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';

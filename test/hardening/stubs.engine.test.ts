@@ -6,6 +6,7 @@ import * as ts from 'typescript';
 import { hostile } from './hostile';
 import { GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
 import { ensureEngineReady, inToolroot } from '../harness';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 /**
@@ -43,16 +44,6 @@ interface Case {
   readonly dir: string;
 }
 
-function synth(make: () => Project): void {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    make().synth();
-  } finally {
-    if (previous === undefined) delete process.env.PROJEN_DISABLE_POST;
-    else process.env.PROJEN_DISABLE_POST = previous;
-  }
-}
 
 const KINDS: Record<string, (outdir: string, v: Values) => Project> = {
   'poetry-cli': (outdir, v) => new PoetryAppProject({ name: 'prop', outdir, description: v.description }),
@@ -76,7 +67,7 @@ function generate(root: string): { cases: Case[]; refused: number } {
     for (const [kind, make] of Object.entries(KINDS)) {
       const dir = path.join(root, `${kind}-${i}`);
       try {
-        synth(() => make(dir, values));
+        synthesize(() => make(dir, values));
       } catch (e) {
         const message = (e as Error).message;
         if (!/: invalid (description|healthCheckPath|name|moduleName|scriptName|binaryName)\b/.test(message)) {
