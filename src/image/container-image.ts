@@ -347,17 +347,20 @@ export class ContainerImage extends Component {
       stage.addInstruction(Instruction.cmd([...props.command ?? [], ...args]), 'cmd');
     }
     // Writable folders: made in a stage of their own (the runtime may have no shell) and copied as the
-    // runtime user's. Each is copied as the content of a parent of its own, so the folder itself is copied.
+    // runtime user's. COPY --chown also gives the user the parents it creates, and an existing folder it
+    // copies into: the parents come first, root's, then each folder alone, the user's.
     const writable = props.writablePaths ?? [];
     if (writable.length > 0) {
+      const parents = [...new Set(writable.map((p) => path.posix.dirname(p)).filter((d) => d !== '/'))];
       const maker = new DockerfileStage('writable', { from: props.buildStages[0]?.from ?? props.runtimeImage });
-      maker.addInstruction(Instruction.run([`mkdir -p ${writable.map((p, i) => `/writable/${i + 1}/${path.posix.basename(p)}`).join(' ')}`]), 'mkdir');
+      const dirs = [...parents.map((d) => `/writable/parents${d}`), ...writable.map((p, i) => `/writable/${i + 1}`)];
+      maker.addInstruction(Instruction.run([`mkdir -p ${dirs.join(' ')}`]), 'mkdir');
       this.dockerfile.addStage(maker);
+      if (parents.length > 0) {
+        stage.addInstruction(Instruction.copy(['/writable/parents/'], '/', { from: 'writable' }), 'writable-parents');
+      }
       writable.forEach((p, i) => {
-        stage.addInstruction(
-          Instruction.copy([`/writable/${i + 1}/`], `${path.posix.dirname(p).replace(/\/?$/, '/')}`, { from: 'writable', chown: `${props.runtimeUser.uid}:${props.runtimeUser.gid}` }),
-          `writable-${i + 1}`,
-        );
+        stage.addInstruction(Instruction.copy([`/writable/${i + 1}`], p, { from: 'writable', chown: `${props.runtimeUser.uid}:${props.runtimeUser.gid}` }), `writable-${i + 1}`);
       });
     }
     // What the build produced comes last: a new build of the app re-does only these layers,

@@ -282,11 +282,13 @@ test('writablePaths: empty folders made in a stage of their own, copied as the r
   const files = Testing.synth(project);
   const dockerfile = parseDockerfile(files.Dockerfile);
   expect(dockerfile.stages.map((s) => s.name)).toEqual(['builder', 'writable', 'runtime']);
-  expect(only(stageNamed(dockerfile, 'writable'), 'RUN').args.join(' ')).toBe('mkdir -p /writable/1/var /writable/2/demo');
+  expect(only(stageNamed(dockerfile, 'writable'), 'RUN').args.join(' ')).toBe('mkdir -p /writable/parents/app /writable/parents/var/lib /writable/1 /writable/2');
   const copies = stageNamed(dockerfile, 'runtime').instructions.filter((i) => i.keyword === 'COPY' && i.flags.from === 'writable');
-  expect(copies.map((c) => [c.flags.chown, ...c.args])).toEqual([
-    ['10001:10001', '/writable/1/', '/app/'],
-    ['10001:10001', '/writable/2/', '/var/lib/'],
+  // the parents first, root's; then each folder alone, the user's
+  expect(copies.map((c) => [c.flags.chown ?? 'root', ...c.args])).toEqual([
+    ['root', '/writable/parents/', '/'],
+    ['10001:10001', '/writable/1', '/app/var'],
+    ['10001:10001', '/writable/2', '/var/lib/demo'],
   ]);
   expect(files['docker-compose.yml']).toContain('source: demo-app-var\n        target: /app/var');
   expect(files['docker-compose.yml']).toContain('source: demo-var-lib-demo\n        target: /var/lib/demo');

@@ -105,7 +105,7 @@ describe('an app that writes beside its package, the way Flask writes its instan
   const tag = 'localhost/stagecraft-test/writer:0.1.0';
 
   beforeAll(() => {
-    dir = generate({ name: 'writer', writablePaths: ['/app/var'] }, (d) => {
+    dir = generate({ name: 'writer', writablePaths: ['/app/var', '/srv/writer/cache'] }, (d) => {
       // Flask's default instance folder is <prefix>/var/<app>-instance, in the venv: the app writes where it is told.
       const app = path.join(d, 'src/writer/app.py');
       fs.writeFileSync(app, fs.readFileSync(app, 'utf-8').replace('    print(greeting())', [
@@ -128,7 +128,9 @@ describe('an app that writes beside its package, the way Flask writes its instan
     const written = runImage(tag, ['writer'], { env: { INSTANCE_PATH: '/app/var/writer-instance' } });
     expect(written.stderr).toBe('');
     expect(written.stdout.trim()).toBe('Hello from writer!');
-    expect(runImage(tag, ['stat', '-c', '%n %u', '/app/var', '/app', '/app/.venv']).stdout.trim().split('\n')).toEqual(['/app/var 10001', '/app 0', '/app/.venv 0']);
+    const owners = runImage(tag, ['stat', '-c', '%n %u', '/app/var', '/srv/writer/cache', '/app', '/app/.venv', '/srv/writer', '/srv']);
+    // Only the folders themselves are the user's: not /app, which COPY --chown would have given them, nor a created parent.
+    expect(owners.stdout.trim().split('\n')).toEqual(['/app/var 10001', '/srv/writer/cache 10001', '/app 0', '/app/.venv 0', '/srv/writer 0', '/srv 0']);
   });
 });
 
