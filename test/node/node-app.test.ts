@@ -164,3 +164,16 @@ describe('NodeApp in other projects', () => {
     expect(() => new NodeApp(new Project({ name: 'plain', outdir: tempDir('plain-') }) as any)).toThrow(/NodeApp: invalid project "Project"\. Expected a projen NodeProject or TypeScriptProject/);
   });
 });
+
+test('an existing code base brings its own tsconfig and no eslint: the test task runs jest alone, the compile uses its settings', () => {
+  const files = Testing.synth(new NodeAppProject({
+    name: 'legacy', defaultReleaseBranch: 'main', outdir: tempDir('node-own-'), sampleCode: false, eslint: false,
+    tsconfig: { compilerOptions: { strict: false, noUnusedLocals: false, noImplicitAny: false } },
+  }));
+  expect(files['tsconfig.json'].compilerOptions).toMatchObject({ strict: false, noUnusedLocals: false, noImplicitAny: false });
+  const steps = JSON.stringify(files['.projen/tasks.json'].tasks.test.steps);
+  expect(steps).toContain('jest');
+  expect(steps).not.toContain('eslint');
+  expect(files['.projen/tasks.json'].tasks.eslint).toBeUndefined();
+  expect(files['src/index.ts']).toBeUndefined();
+});
