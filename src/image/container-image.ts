@@ -353,7 +353,7 @@ export class ContainerImage extends Component {
     if (writable.length > 0) {
       const parents = [...new Set(writable.map((p) => path.posix.dirname(p)).filter((d) => d !== '/'))];
       const maker = new DockerfileStage('writable', { from: props.buildStages[0]?.from ?? props.runtimeImage });
-      const dirs = [...parents.map((d) => `/writable/parents${d}`), ...writable.map((p, i) => `/writable/${i + 1}`)];
+      const dirs = [...parents.map((d) => `/writable/parents${d}`), ...writable.map((_p, i) => `/writable/${i + 1}`)];
       maker.addInstruction(Instruction.run([`mkdir -p ${dirs.join(' ')}`]), 'mkdir');
       this.dockerfile.addStage(maker);
       if (parents.length > 0) {
