@@ -225,11 +225,11 @@ export class GoApp extends Component {
     const out = `/out/${this.binaryName}`;
     const mainPackage = options.mainPackage ?? `./cmd/${this.binaryName}`;
     assertMatches(OWNER, 'mainPackage', mainPackage, /^\.(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, 'Expected the main package\'s folder relative to the module root, such as "./cmd/my-app" or ".".');
-    const linkerFlags = Object.entries(options.linkerVariables ?? {}).map(([name, value]) => {
-      assertMatches(OWNER, 'linkerVariables', name, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
+    const linkerFlags = Object.entries(options.linkerVariables ?? {}).map(([variable, value]) => {
+      assertMatches(OWNER, 'linkerVariables', variable, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
       // Inside -ldflags="..." in a shell: no quote, $, backslash or space can reach it.
-      assertMatches(OWNER, `linkerVariables[${JSON.stringify(name)}]`, value, /^[A-Za-z0-9._+:@\/-]{0,256}$/, 'Expected letters, digits and . _ + : @ / - (at most 256), e.g. "1.2.0".');
-      return `-X ${name}=${value}`;
+      assertMatches(OWNER, `linkerVariables[${JSON.stringify(variable)}]`, value, /^[A-Za-z0-9._+:@\/-]{0,256}$/, 'Expected letters, digits and . _ + : @ / - (at most 256), e.g. "1.2.0".');
+      return `-X ${variable}=${value}`;
     });
     builder.addInstruction(
       Instruction.run(

@@ -377,8 +377,8 @@ export class ContainerImage extends Component {
     // An allowlist: the context holds what the build reads and nothing else.
     this.dockerignore = new IgnoreFile(project, '.dockerignore');
     this.dockerignore.addPatterns('*');
-    for (const path of props.context) {
-      this.dockerignore.addPatterns(`!${path}`);
+    for (const entry of props.context) {
+      this.dockerignore.addPatterns(`!${entry}`);
     }
     this.dockerignore.addPatterns(...(props.contextExcludes ?? []));
 

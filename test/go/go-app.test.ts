@@ -134,8 +134,12 @@ describe('GoApp in other projects', () => {
 
 test('configuration by environment: PORT from port, the environment literally, default arguments and a version stamp, in the Dockerfile and compose', () => {
   const files = Testing.synth(new GoAppProject({
-    name: 'envy', outdir: tempDir('go-env-'), port: 8080,
-    environment: { HOST: '0.0.0.0', GREETING: 'a $b "c"' }, commandArgs: ['--verbose'], linkerVariables: { 'main.version': '1.2.0' },
+    name: 'envy',
+    outdir: tempDir('go-env-'),
+    port: 8080,
+    environment: { HOST: '0.0.0.0', GREETING: 'a $b "c"' },
+    commandArgs: ['--verbose'],
+    linkerVariables: { 'main.version': '1.2.0' },
   }));
   const runtime = stageNamed(parseDockerfile(files.Dockerfile), 'runtime');
   expect(only(runtime, 'ENV').properties).toEqual({ PORT: '8080', HOST: '0.0.0.0', GREETING: 'a $b "c"' });

@@ -128,8 +128,15 @@ describe('a real-shaped standard-library HTTP server: main at the root, a packag
     process.env.PROJEN_DISABLE_POST = 'true';
     try {
       new GoAppProject({
-        name: 'realsrv', outdir: dir, modulePath: 'example.com/realsrv', version: '1.2.3', port, sampleCode: false,
-        mainPackage: '.', environment: { HOST: '0.0.0.0' }, linkerVariables: { 'example.com/realsrv/version.Version': '1.2.3' },
+        name: 'realsrv',
+        outdir: dir,
+        modulePath: 'example.com/realsrv',
+        version: '1.2.3',
+        port,
+        sampleCode: false,
+        mainPackage: '.',
+        environment: { HOST: '0.0.0.0' },
+        linkerVariables: { 'example.com/realsrv/version.Version': '1.2.3' },
       }).synth();
     } finally {
       process.env.PROJEN_DISABLE_POST = previous;

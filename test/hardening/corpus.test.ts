@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { CORPUS, GO, NODE, PYTHON } from './corpus';
-import { synthesize } from '../synthesize';
 import { LintSeverity } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(15 * 60 * 1000);

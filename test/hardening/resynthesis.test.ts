@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { synthesize } from '../synthesize';
 import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 /** Each project type, the stub the user owns, and an option that adds a generated file. */

@@ -168,7 +168,8 @@ function toolrootJson(root: string, cmd: string[]): Record<string, Record<string
 /** TypeScript's parser: syntax errors, and the initial value of a `const NAME = '...'`. */
 function tsFacts(file: string): { errors: string[]; consts: Record<string, string>; greetingAt?: (route: string) => string } {
   const text = fs.readFileSync(file, 'utf-8');
-  const out = ts.transpileModule(text, { reportDiagnostics: true, fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+  const out = ts.transpileModule(text, { reportDiagnostics: true, fileName: file, compilerOptions });
   const errors = (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const consts: Record<string, string> = {};

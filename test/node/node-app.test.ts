@@ -167,7 +167,11 @@ describe('NodeApp in other projects', () => {
 
 test('an existing code base brings its own tsconfig and no eslint: the test task runs jest alone, the compile uses its settings', () => {
   const files = Testing.synth(new NodeAppProject({
-    name: 'legacy', defaultReleaseBranch: 'main', outdir: tempDir('node-own-'), sampleCode: false, eslint: false,
+    name: 'legacy',
+    defaultReleaseBranch: 'main',
+    outdir: tempDir('node-own-'),
+    sampleCode: false,
+    eslint: false,
     tsconfig: { compilerOptions: { strict: false, noUnusedLocals: false, noImplicitAny: false } },
   }));
   expect(files['tsconfig.json'].compilerOptions).toMatchObject({ strict: false, noUnusedLocals: false, noImplicitAny: false });

@@ -1,6 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { buildImage, ensureEngineReady, hostCaMount, imageFileExists, imageInfo, inToolroot, listImagePaths, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
 import { synthInto, tempDir } from './poetry-util';
 import { PoetryAppProjectOptions } from '../../src';
