@@ -42,6 +42,7 @@ export function containerOptionsOf(options: ContainerOptions): ContainerOptions 
     healthCheckPath: options.healthCheckPath,
     imageName: options.imageName,
     imageRegistry: options.imageRegistry,
+    dockerfileSyntax: options.dockerfileSyntax,
     imageLabels: options.imageLabels,
     runtimeUid: options.runtimeUid,
   };

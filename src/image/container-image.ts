@@ -1,6 +1,7 @@
 import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
+import { assertSyntaxDirective } from '../dockerfile/syntax';
 import { assertMatches, assertPort, invalidOption, userError } from '../validation';
 
 /**
@@ -33,6 +34,14 @@ export interface ContainerOptions {
    * @default - Docker Hub
    */
   readonly imageRegistry?: string;
+
+  /**
+   * The Dockerfile's `# syntax=` directive: the frontend image BuildKit fetches to build it. An
+   * empty string leaves the directive out, for a build host that cannot reach that image: BuildKit
+   * then uses the frontend built into the engine.
+   * @default "docker/dockerfile:1"
+   */
+  readonly dockerfileSyntax?: string;
 
   /**
    * Extra labels on the image, beside the OCI labels read from the manifest.
@@ -262,7 +271,10 @@ export class ContainerImage extends Component {
     this.languageVersion = props.languageVersion;
     this.packageIndex = props.packageIndex;
 
-    this.dockerfile = new Dockerfile(project);
+    if (props.dockerfileSyntax !== undefined) {
+      assertSyntaxDirective(owner, 'dockerfileSyntax', props.dockerfileSyntax);
+    }
+    this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax });
     for (const stage of props.buildStages) {
       this.dockerfile.addStage(stage);
     }
