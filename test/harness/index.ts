@@ -19,8 +19,6 @@ import { ContainerEngine } from './engine';
 export type { CommandResult } from './command';
 export { SCRIPTS, waitFor } from './command';
 export * from './engine';
-export { Buildah } from './buildah';
-export { Docker } from './docker';
 
 export const BUILDAH = new Buildah();
 export const DOCKER = new Docker();
