@@ -46,19 +46,7 @@ export class Buildah extends ContainerEngine {
     if (fs.existsSync(HOST_CA)) {
       args.push('--volume', `${HOST_CA}:${HOST_CA}:ro`);
     }
-    for (const [key, value] of Object.entries(opts.buildArgs ?? {})) {
-      args.push('--build-arg', `${key}=${value}`);
-    }
-    if (opts.target) {
-      args.push('--target', opts.target);
-    }
-    if (opts.noCache) {
-      args.push('--no-cache');
-    }
-    if (opts.platform) {
-      args.push('--platform', opts.platform);
-    }
-    args.push(opts.contextDir);
+    args.push(...ContainerEngine.sharedBuildFlags(opts), opts.contextDir);
     const start = process.hrtime.bigint();
     const r = exec('buildah', args);
     return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };

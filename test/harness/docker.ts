@@ -42,20 +42,8 @@ export class Docker extends ContainerEngine {
    */
   public buildImage(opts: BuildImageOptions): BuildResult {
     const dockerfile = path.resolve(opts.contextDir, opts.dockerfile ?? 'Dockerfile');
-    const args = ['build', '--network', 'host', '--progress', 'plain', '-f', dockerfile, '-t', opts.tag];
-    for (const [key, value] of Object.entries(opts.buildArgs ?? {})) {
-      args.push('--build-arg', `${key}=${value}`);
-    }
-    if (opts.target) {
-      args.push('--target', opts.target);
-    }
-    if (opts.noCache) {
-      args.push('--no-cache');
-    }
-    if (opts.platform) {
-      args.push('--platform', opts.platform);
-    }
-    args.push(opts.contextDir);
+    const args = ['build', '--network', 'host', '--progress', 'plain', '-f', dockerfile, '-t', opts.tag,
+      ...ContainerEngine.sharedBuildFlags(opts), opts.contextDir];
     const start = process.hrtime.bigint();
     const r = docker(args);
     return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };

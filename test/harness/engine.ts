@@ -96,6 +96,21 @@ export interface ImageInfo {
  * Each engine has its own image store: an image built by one is not in the other.
  */
 export abstract class ContainerEngine {
+  /** The flags `buildah bud` and `docker build` spell alike: build args, target, no cache, platform. */
+  protected static sharedBuildFlags(opts: BuildImageOptions): string[] {
+    const flags = Object.entries(opts.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+    if (opts.target) {
+      flags.push('--target', opts.target);
+    }
+    if (opts.noCache) {
+      flags.push('--no-cache');
+    }
+    if (opts.platform) {
+      flags.push('--platform', opts.platform);
+    }
+    return flags;
+  }
+
   /** `buildah` or `docker`: what test names show. */
   public abstract readonly name: string;
 
