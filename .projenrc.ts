@@ -33,7 +33,7 @@ const project = new cdk.JsiiProject({
 
 // Real tools and a real container engine: slow, and they need what scripts/ installs.
 project.addTask('test:engine', {
-  description: 'Real-tool and engine tests (npm, Poetry, Go, buildah); scripts/test installs what they need',
+  description: 'Real-tool and engine tests (npm, Poetry, Go, buildah and Docker); scripts/test installs what they need',
   exec: "jest --coverage=false --runInBand --testPathIgnorePatterns=/node_modules/ --testMatch='<rootDir>/test/**/*.engine.test.ts'",
   receiveArgs: true,
 });

@@ -49,6 +49,10 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
     ),
     builds.text,
   ];
+  const docker = f.docker && { cold: compare(f.docker.cold), sourceOnly: compare(f.docker.sourceOnly) };
+  if (docker) {
+    rows.push(docker.cold.text, docker.sourceOnly.text);
+  }
   return {
     rows,
     results: {
@@ -60,6 +64,12 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
       rebuildRatio: builds.ratio,
       coldSeconds: f.builds.reference,
       sourceOnlySeconds: f.builds.ours,
+      docker: docker && {
+        coldRatio: docker.cold.ratio,
+        sourceOnlyRatio: docker.sourceOnly.ratio,
+        coldSeconds: f.docker!.cold.ours,
+        sourceOnlySeconds: f.docker!.sourceOnly.ours,
+      },
     },
   };
 }

@@ -6,6 +6,9 @@
 SC_CACHE="${STAGECRAFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stagecraft}"
 SC_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SC_ME="${0##*/}"
+# The Docker engine's folder (scripts/docker-engine): its Debian root, dockerd's data, its socket
+# and pid file, and the client's config (where the buildx and compose plugins are found).
+SC_DOCKER="$SC_CACHE/docker"
 shopt -s inherit_errexit   # a failing $(helper) stops the script too
 
 say() { printf '%s: %s\n' "$SC_ME" "$*"; }
@@ -25,6 +28,7 @@ take_build_lock() {
   flock 9
   export SC_LOCK_HELD=1
 }
+release_build_lock() { exec 9>&-; unset SC_LOCK_HELD; }
 
 # The Debian archive this machine already uses, read from its apt sources at run time (never
 # written into the project). STAGECRAFT_DEBIAN_MIRROR overrides it.
@@ -125,4 +129,25 @@ ensure_node_modules() {
 ensure_engine() {
   local s
   for s in install-engine toolroot wheel-index standin-images; do "$SC_SCRIPTS/$s"; done
+}
+
+# What a Docker client needs to reach scripts/docker-engine's dockerd and find its plugins.
+docker_client_env() {
+  export DOCKER_HOST="unix://$SC_DOCKER/run/docker.sock" DOCKER_CONFIG="$SC_DOCKER/config"
+}
+
+# The Docker engine beside buildah: dockerd started (unless it runs) and the stand-in images loaded
+# into it. A dockerd this call started is stopped when the calling script exits; one that was
+# already running (a developer's, another run's) is left alone.
+ensure_docker() {
+  local started=""
+  take_build_lock   # the check and the start as one step: a dockerd another run starts is not ours to stop
+  if ! "$SC_SCRIPTS/docker-engine" status >/dev/null; then started=1; fi
+  "$SC_SCRIPTS/docker-engine" start
+  release_build_lock
+  if [[ -n $started ]]; then
+    # shellcheck disable=SC2064 # the path is fixed now
+    trap "'$SC_SCRIPTS/docker-engine' stop" EXIT
+  fi
+  "$SC_SCRIPTS/standin-images" --docker
 }

@@ -43,6 +43,7 @@ export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'healthCheckPath', { port: 8000, healthCheckPath: 'healthz' }, /invalid healthCheckPath "healthz"/],
   ['poetry-app', 'runtimeUid root', { runtimeUid: 0 }, /PoetryApp: invalid runtimeUid 0\. Expected a non-root numeric id/],
   ['poetry-app', 'imageRegistry', { imageRegistry: 'Bad Registry' }, /PoetryApp: invalid imageRegistry "Bad Registry"\. Expected a registry host/],
+  ['poetry-app', 'dockerfileSyntax not an image', { dockerfileSyntax: 'docker/dockerfile:1 # latest' }, /PoetryApp: invalid dockerfileSyntax "docker\/dockerfile:1 # latest"\. Expected a frontend image reference such as "docker\/dockerfile:1", or "" for no directive/],
   ['poetry-app', 'secret id', { packageIndexSecret: 'my secret' }, /invalid packageIndexSecret "my secret"\. Expected a build secret id/],
   ['poetry-app', 'poetry in builder without a builder', { poetryInBuilderImage: true }, /poetryInBuilderImage is true but builderImage is not set/],
   ['go-app', 'module path with a space', { modulePath: 'example.com/my app' }, /GoApp: invalid modulePath "example.com\/my app"\. Expected a Go module path/],

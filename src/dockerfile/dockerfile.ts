@@ -2,7 +2,7 @@ import { FileBase, IResolver, Project } from 'projen';
 import { Instruction } from './instruction';
 import { LintFinding, LintSeverity, lintDockerfile } from './lint';
 import { DockerfileStage } from './stage';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, isRootUser, quoteWord } from './syntax';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertSyntaxDirective, assertVariableName, isRootUser, quoteWord } from './syntax';
 import { show, userError } from '../validation';
 
 /** Options of a Dockerfile. */
@@ -13,7 +13,9 @@ export interface DockerfileOptions {
    */
   readonly fileName?: string;
   /**
-   * The `# syntax=` directive: the Dockerfile frontend BuildKit uses.
+   * The `# syntax=` directive: the Dockerfile frontend image BuildKit fetches and builds with.
+   * An empty string leaves the directive out: BuildKit then builds with the frontend built into
+   * the engine (no image to fetch), and other engines ignore the directive anyway.
    * @default "docker/dockerfile:1"
    */
   readonly syntax?: string;
@@ -38,17 +40,16 @@ export class Dockerfile extends FileBase {
     return file instanceof Dockerfile ? file : undefined;
   }
 
-  /** The `# syntax=` directive. */
-  public readonly syntax: string;
+  /** The `# syntax=` directive's frontend image; undefined when the file has no directive. */
+  public readonly syntax?: string;
   private readonly globalArgs: Array<{ name: string; defaultValue?: string }> = [];
   private readonly _stages: DockerfileStage[] = [];
 
   constructor(project: Project, options: DockerfileOptions = {}) {
     super(project, options.fileName ?? 'Dockerfile');
-    this.syntax = options.syntax ?? 'docker/dockerfile:1';
-    if (!/^[A-Za-z0-9_.\/:@-]+$/.test(this.syntax)) {
-      throw userError(`Dockerfile: invalid syntax ${show(this.syntax)}. Expected an image reference such as "docker/dockerfile:1".`);
-    }
+    const syntax = options.syntax ?? 'docker/dockerfile:1';
+    assertSyntaxDirective('Dockerfile', 'syntax', syntax);
+    this.syntax = syntax || undefined;
   }
 
   /** The stages, in order; the last one is the image that is shipped. */
@@ -199,11 +200,11 @@ export class Dockerfile extends FileBase {
   }
 
   private renderWith(marker: string | undefined): string {
-    const head = [`# syntax=${this.syntax}`];
+    const head = this.syntax ? [`# syntax=${this.syntax}`] : [];
     if (marker) {
       head.push(`# ${marker}`);
     }
-    const blocks = [head.join('\n')];
+    const blocks = head.length > 0 ? [head.join('\n')] : [];
     if (this.globalArgs.length > 0) {
       blocks.push(this.globalArgs.map((a) => Instruction.arg(a.name, a.defaultValue).render()).join('\n'));
     }

@@ -133,6 +133,7 @@ export function containerOptionsOf(owner: string, options: ContainerOptions): Co
     healthCheckPath: options.healthCheckPath,
     imageName: options.imageName,
     imageRegistry: options.imageRegistry,
+    dockerfileSyntax: options.dockerfileSyntax,
     imageLabels: options.imageLabels,
     runtimeUid: options.runtimeUid,
     environment: options.environment,

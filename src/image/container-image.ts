@@ -3,6 +3,7 @@ import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from '
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
+import { assertSyntaxDirective } from '../dockerfile/syntax';
 import { assertMatches, invalidOption, userError } from '../validation';
 
 /**
@@ -37,6 +38,14 @@ export interface ContainerOptions {
    * @default - Docker Hub
    */
   readonly imageRegistry?: string;
+
+  /**
+   * The Dockerfile's `# syntax=` directive: the frontend image BuildKit fetches to build it. An
+   * empty string leaves the directive out, for a build host that cannot reach that image: BuildKit
+   * then uses the frontend built into the engine.
+   * @default "docker/dockerfile:1"
+   */
+  readonly dockerfileSyntax?: string;
 
   /**
    * Extra labels on the image, beside the OCI labels read from the manifest.
@@ -302,7 +311,10 @@ export class ContainerImage extends Component {
     this.languageVersion = props.languageVersion;
     this.packageIndex = props.packageIndex;
 
-    this.dockerfile = new Dockerfile(project);
+    if (props.dockerfileSyntax !== undefined) {
+      assertSyntaxDirective(owner, 'dockerfileSyntax', props.dockerfileSyntax);
+    }
+    this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax });
     for (const stage of props.buildStages) {
       this.dockerfile.addStage(stage);
     }

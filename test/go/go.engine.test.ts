@@ -1,34 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
-import {
-  buildImage,
-  ensureEngineReady,
-  httpGet,
-  imageFileExists,
-  imageInfo,
-  inToolroot,
-  listImagePaths,
-  mustBuildImage,
-  removeImage,
-  runImage,
-  startImage,
-  waitFor,
-} from '../harness';
+import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, waitFor } from '../harness';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const images: string[] = [];
+const images: Array<[ContainerEngine, string]> = [];
 beforeAll(() => ensureEngineReady());
-afterAll(() => images.forEach(removeImage));
+afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
 
 function generate(options: GoAppProjectOptions, configure?: (p: GoAppProject) => void): string {
   const dir = tempDir('go-app-');
   const previous = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true';
   try {
-    const project = new GoAppProject({ outdir: dir, ...options });
+    const project = new GoAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, ...options });
     configure?.(project);
     project.synth();
   } finally {
@@ -46,9 +33,9 @@ function go(dir: string, ...args: string[]): string {
   return r.stdout + r.stderr;
 }
 
-function build(dir: string, tag: string) {
-  images.push(tag);
-  return mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+function build(engine: ContainerEngine, dir: string, tag: string) {
+  images.push([engine, tag]);
+  return engine.mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
 }
 
 describe('a Go service with the default options', () => {
@@ -68,33 +55,33 @@ describe('a Go service with the default options', () => {
     go(dir, 'build', './...');
   });
 
-  test('the image is the static binary on distroless, non-root, and the service answers its own health check', async () => {
-    const built = build(dir, tag);
-    const info = imageInfo(tag);
+  test.each(ENGINES)('%s: the image is the static binary on distroless, non-root, and the service answers its own health check', async (engine) => {
+    const built = build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.entrypoint).toEqual(['/app/hello-go']);
     expect(info.user).toBe('65532:65532');
     expect(info.exposedPorts).toEqual([`${port}/tcp`]);
-    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
-    expect(imageFileExists(tag, '/etc/ssl/certs/ca-certificates.crt')).toBe(true);
-    expect(listImagePaths(tag, '/usr/share/zoneinfo/UTC').length).toBe(1);
-    const binary = listImagePaths(tag, '/app/hello-go');
+    expect(engine.imageFileExists(tag, '/bin/sh')).toBe(false);
+    expect(engine.imageFileExists(tag, '/etc/ssl/certs/ca-certificates.crt')).toBe(true);
+    expect(engine.listImagePaths(tag, '/usr/share/zoneinfo/UTC').length).toBe(1);
+    const binary = engine.listImagePaths(tag, '/app/hello-go');
     expect(binary).toEqual(['/app/hello-go']);
 
-    const running = await startImage(tag);
+    const running = await engine.startImage(tag);
     try {
-      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(port)}/`).catch(() => undefined), 15000);
       expect(hello.body.trim()).toBe('Hello from hello-go!');
-      // the image's own HEALTHCHECK, run as Docker would: in the image, as its user
+      // the image's own HEALTHCHECK, run as Docker runs it: in the running container, as its user
       const probe = info.healthcheck!.Test!;
       expect(probe.slice(0, 1)).toEqual(['CMD']);
-      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+      expect(running.exec(probe.slice(1)).status).toBe(0);
       expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+65532\b/m);
     } finally {
       const stopped = await running.stop('SIGTERM');
       expect(stopped.status).toBe(0); // graceful shutdown on docker stop
     }
     // eslint-disable-next-line no-console
-    console.log(`hello-go: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(2)} MB`);
+    console.log(`hello-go (${engine}): built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(2)} MB`);
   });
 });
 
@@ -128,6 +115,7 @@ describe('a real-shaped standard-library HTTP server: main at the root, a packag
     process.env.PROJEN_DISABLE_POST = 'true';
     try {
       new GoAppProject({
+        ...BUILT_IN_FRONTEND,
         name: 'realsrv',
         outdir: dir,
         modulePath: 'example.com/realsrv',
@@ -143,26 +131,28 @@ describe('a real-shaped standard-library HTTP server: main at the root, a packag
     }
   });
 
-  test('the context carries version/ (before: "no required module provides package"), PORT reaches the app, the probe needs no flag, the version is stamped', async () => {
+  test('the context carries version/ (before: "no required module provides package") and the toolchain vets it', () => {
     expect(fs.readFileSync(path.join(dir, '.dockerignore'), 'utf-8')).toContain('!version/');
     go(dir, 'vet', './...');
-    build(dir, tag);
-    const info = imageInfo(tag);
+  });
+
+  test.each(ENGINES)('%s: PORT reaches the app, the probe needs no flag, the version is stamped', async (engine) => {
+    build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.healthcheck!.Test!.slice(1)).toEqual(['/stagecraft/healthprobe', `http://127.0.0.1:${port}/healthz`]);
-    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
-    const running = await startImage(tag);
+    expect(engine.imageFileExists(tag, '/bin/sh')).toBe(false);
+    const running = await engine.startImage(tag);
     try {
-      const version = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/version`).catch(() => undefined), 15000);
+      const version = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(port)}/version`).catch(() => undefined), 15000);
       expect(version.body.trim()).toBe('1.2.3');
       // Before: the HEALTHCHECK ran the app with -healthcheck: "flag provided but not defined", forever unhealthy.
-      const probe = runImage(tag, [], { entrypoint: info.healthcheck!.Test!.slice(1) });
-      expect(probe.status).toBe(0);
+      expect(running.exec(info.healthcheck!.Test!.slice(1)).status).toBe(0);
       expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+65532\b/m);
     } finally {
       await running.stop('SIGKILL');
     }
     // the probe fails when nothing answers
-    expect(runImage(tag, [], { entrypoint: info.healthcheck!.Test!.slice(1) }).status).toBe(1);
+    expect(engine.runImage(tag, [], { entrypoint: info.healthcheck!.Test!.slice(1) }).status).toBe(1);
   });
 });
 
@@ -188,25 +178,29 @@ describe('a Go binary with a local replaced module, on scratch', () => {
     go(dir, 'build', './...');
   });
 
-  test('the image builds with the replaced module and runs on scratch as 65532', () => {
-    build(dir, tag);
-    const run = runImage(tag);
+  test.each(ENGINES)('%s builds the image with the replaced module and it runs on scratch as 65532', (engine) => {
+    build(engine, dir, tag);
+    const run = engine.runImage(tag);
     expect(run.stdout.trim()).toBe('Hello from a replaced module!');
-    expect(imageInfo(tag).user).toBe('65532:65532');
-    expect(imageFileExists(tag, '/etc/passwd')).toBe(true);
-    expect(imageFileExists(tag, '/bin/sh')).toBe(false);
+    expect(engine.imageInfo(tag).user).toBe('65532:65532');
+    expect(engine.imageFileExists(tag, '/etc/passwd')).toBe(true);
+    expect(engine.imageFileExists(tag, '/bin/sh')).toBe(false);
   });
 });
 
-describe('the static-binary check', () => {
-  test('a binary that links the C library fails the build, loudly', () => {
-    const dir = generate({ name: 'cgo-app' }, (p) => {
+describe('the static-binary check: a binary that links the C library fails the build, loudly', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = generate({ name: 'cgo-app' }, (p) => {
       p.dockerfile.stage('builder').replaceInstruction('env', Instruction.env({ CGO_ENABLED: '1' }));
     });
     fs.writeFileSync(path.join(dir, 'cmd/cgo-app/cgo.go'), 'package main\n\n// #include <stdlib.h>\nimport "C"\n\nvar _ = C.free\n');
+  });
+
+  test.each(ENGINES)('%s', (engine) => {
     const tag = 'localhost/stagecraft-test/cgo-app:0.1.0';
-    images.push(tag);
-    const r = buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+    images.push([engine, tag]);
+    const r = engine.buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('/out/cgo-app is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0.');
   });

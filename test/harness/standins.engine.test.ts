@@ -3,19 +3,17 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  buildImage, ensureEngineReady, imageFileExists, imageInfo, listImagePaths, readImageFile, removeImage,
-  resolveInImage, runImage, withImageRoot,
-} from '.';
+import { ENGINES, ensureEngineReady, resolveInImage } from '.';
 
 jest.setTimeout(30 * 60 * 1000); // a cold machine debootstraps and apt-gets for several minutes
 
 /**
  * The stand-in base images (scripts/standin-images) offer what a generated Dockerfile may rely on
  * in the official ones: node:24-slim, golang:1.27, gcr.io/distroless/static-debian12 and
- * nginxinc/nginx-unprivileged:1.28. Each test builds a small Dockerfile on one and runs it.
+ * nginxinc/nginx-unprivileged:1.28. Each test builds a small Dockerfile on one and runs it, with
+ * each engine (Docker's copies of the stand-ins are scripts/standin-images --docker's).
  */
-describe('stand-in base images', () => {
+describe.each(ENGINES)('stand-in base images: %s', (engine) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'standins-'));
   const tag = (name: string) => `localhost/stagecraft-standin-test/${name}:${process.pid}`;
   const tags: string[] = [];
@@ -29,10 +27,10 @@ describe('stand-in base images', () => {
     return dir;
   }
 
-  function build(dir: string, name: string, opts: { target?: string; extraArgs?: string[] } = {}): string {
+  function build(dir: string, name: string, opts: { target?: string } = {}): string {
     const t = tag(name);
     tags.push(t);
-    const r = buildImage({ contextDir: dir, tag: t, platform: 'linux/amd64', ...opts });
+    const r = engine.buildImage({ contextDir: dir, tag: t, platform: 'linux/amd64', ...opts });
     if (r.status !== 0) {
       throw new Error(`build of ${name} failed:\n${(r.stderr + r.stdout).split('\n').slice(-30).join('\n')}`);
     }
@@ -41,15 +39,15 @@ describe('stand-in base images', () => {
 
   beforeAll(() => ensureEngineReady());
   afterAll(() => {
-    tags.forEach((t) => removeImage(t));
+    tags.forEach((t) => engine.removeImage(t));
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   test('node:24-slim: Node 24 with fetch, npm ci / npx tsc as root, npm ci --omit=dev as node (1000)', () => {
-    const base = imageInfo('docker.io/library/node:24-slim');
+    const base = engine.imageInfo('docker.io/library/node:24-slim');
     expect(base.cmd).toEqual(['node']);
     expect(base.labels['io.stagecraft.standin-recipe']).toMatch(/^[0-9a-f]{16}$/);
-    expect(readImageFile('docker.io/library/node:24-slim', '/etc/passwd')).toContain('node:x:1000:1000::/home/node:/bin/bash\n');
+    expect(engine.readImageFile('docker.io/library/node:24-slim', '/etc/passwd')).toContain('node:x:1000:1000::/home/node:/bin/bash\n');
 
     const dir = context('node', {
       'package.json': JSON.stringify({
@@ -95,22 +93,23 @@ describe('stand-in base images', () => {
     expect(fs.existsSync(path.join(dir, 'package-lock.json'))).toBe(true);
 
     // This machine reaches the npm registry through a TLS-intercepting proxy whose CA only the host
-    // trusts (Debian's Node reads the system store): the RUN steps get the host's CA bundle, mounted
-    // read-only and not kept in the image. A no-op on a machine without such a proxy.
+    // trusts (Debian's Node reads the system store): buildah's RUN steps get the host's CA bundle,
+    // mounted read-only and not kept in the image; Docker's copy of the base image has the host's
+    // extra CAs in its bundle (scripts/standin-images --docker). A no-op on a machine without such a proxy.
     const t = build(dir, 'node');
 
-    const run = runImage(t);
+    const run = engine.runImage(t);
     expect(run).toMatchObject({ status: 0, stderr: '' });
     const out = JSON.parse(run.stdout);
     expect(out).toEqual({ version: expect.stringMatching(/^v24\./), uid: 1000, cwd: '/app', ms: 7200000, fetch: 'function' });
-    expect(imageInfo(t).user).toBe('node');
-    expect(runImage(t, ['sh', '-c', 'id -u; echo $HOME; npm --version; npm config get cache']).stdout)
+    expect(engine.imageInfo(t).user).toBe('node');
+    expect(engine.runImage(t, ['sh', '-c', 'id -u; echo $HOME; npm --version; npm config get cache']).stdout)
       .toMatch(/^1000\n\/home\/node\n\d+\.\d+\.\d+\n\/home\/node\/\.npm\n$/);
-    expect(listImagePaths(t, '/app/node_modules/*')).toEqual(['/app/node_modules/.package-lock.json', '/app/node_modules/ms']);
+    expect(engine.listImagePaths(t, '/app/node_modules/*')).toEqual(['/app/node_modules/.package-lock.json', '/app/node_modules/ms']);
   });
 
   test('golang:1.27 builds static and cgo binaries; distroless static runs one as nonroot (65532), without a shell', () => {
-    const golang = imageInfo('docker.io/library/golang:1.27');
+    const golang = engine.imageInfo('docker.io/library/golang:1.27');
     expect(golang.env).toMatchObject({ GOPATH: '/go', GOTOOLCHAIN: 'local' });
     expect(golang.env.PATH).toMatch(/^\/go\/bin:\/usr\/local\/go\/bin:.*\/usr\/bin/);
     expect(golang.workingDir).toBe('/go');
@@ -174,35 +173,35 @@ describe('stand-in base images', () => {
       ].join('\n'),
     });
     const built = build(dir, 'go-build', { target: 'build' });
-    const info = readImageFile(built, '/out/info.txt')!.split('\n');
+    const info = engine.readImageFile(built, '/out/info.txt')!.split('\n');
     expect(info.slice(0, 3)).toEqual(['0', '/go', expect.stringMatching(/^go version go1\.27\.\d+ linux\/amd64$/)]);
     expect(info.slice(3, 8)).toEqual(['/usr/local/go/bin/go', expect.stringMatching(/^\//), '/go', '/go/pkg/mod', '/root/.cache/go-build']);
-    expect(readImageFile(built, '/out/hello.readelf')).not.toContain('INTERP'); // static
-    expect(readImageFile(built, '/out/cgo.readelf')).toContain('INTERP'); // dynamic, against glibc
-    expect(readImageFile(built, '/out/cgo.txt')).toBe('cgo 42\n');
+    expect(engine.readImageFile(built, '/out/hello.readelf')).not.toContain('INTERP'); // static
+    expect(engine.readImageFile(built, '/out/cgo.readelf')).toContain('INTERP'); // dynamic, against glibc
+    expect(engine.readImageFile(built, '/out/cgo.txt')).toBe('cgo 42\n');
 
     const nonroot = build(dir, 'go-nonroot');
-    expect(runImage(nonroot)).toEqual({ status: 0, stdout: 'uid=65532 user=nonroot wd=/home/nonroot tz=true certs=true sh=false\n', stderr: '' });
+    expect(engine.runImage(nonroot)).toEqual({ status: 0, stdout: 'uid=65532 user=nonroot wd=/home/nonroot tz=true certs=true sh=false\n', stderr: '' });
     const asroot = build(dir, 'go-root', { target: 'asroot' });
-    expect(runImage(asroot).stdout).toBe('uid=0 user=root wd=/ tz=true certs=true sh=false\n');
+    expect(engine.runImage(asroot).stdout).toBe('uid=0 user=root wd=/ tz=true certs=true sh=false\n');
 
     // The distroless stand-in itself: its config, its files, and nothing to run but what you add.
     const distroless = 'gcr.io/distroless/static-debian12:nonroot';
-    expect(imageInfo(distroless)).toMatchObject({ user: '65532', workingDir: '/home/nonroot', cmd: [], entrypoint: [] });
-    expect(imageInfo(distroless).env.SSL_CERT_FILE).toBe('/etc/ssl/certs/ca-certificates.crt');
-    expect(imageInfo(distroless).size).toBeLessThan(20e6);
-    expect(imageInfo('gcr.io/distroless/static-debian12:latest')).toMatchObject({ user: '0', workingDir: '/' });
-    expect(readImageFile(distroless, '/etc/passwd')).toBe('root:x:0:0:root:/root:/sbin/nologin\n'
+    expect(engine.imageInfo(distroless)).toMatchObject({ user: '65532', workingDir: '/home/nonroot', cmd: [], entrypoint: [] });
+    expect(engine.imageInfo(distroless).env.SSL_CERT_FILE).toBe('/etc/ssl/certs/ca-certificates.crt');
+    expect(engine.imageInfo(distroless).size).toBeLessThan(20e6);
+    expect(engine.imageInfo('gcr.io/distroless/static-debian12:latest')).toMatchObject({ user: '0', workingDir: '/' });
+    expect(engine.readImageFile(distroless, '/etc/passwd')).toBe('root:x:0:0:root:/root:/sbin/nologin\n'
       + 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
-    expect(readImageFile(distroless, '/etc/group')).toBe('root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n');
-    expect(readImageFile(distroless, '/etc/nsswitch.conf')).toMatch(/^hosts: +files dns$/m);
-    expect(readImageFile(distroless, '/etc/os-release')).toContain('PRETTY_NAME="Distroless"');
+    expect(engine.readImageFile(distroless, '/etc/group')).toBe('root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n');
+    expect(engine.readImageFile(distroless, '/etc/nsswitch.conf')).toMatch(/^hosts: +files dns$/m);
+    expect(engine.readImageFile(distroless, '/etc/os-release')).toContain('PRETTY_NAME="Distroless"');
     for (const absent of ['/bin/sh', '/usr/bin/env', '/usr/bin/dpkg', '/usr/bin/apt-get', '/usr/lib/x86_64-linux-gnu/libc.so.6']) {
-      expect([absent, imageFileExists(nonroot, absent)]).toEqual([absent, false]);
+      expect([absent, engine.imageFileExists(nonroot, absent)]).toEqual([absent, false]);
     }
-    expect(listImagePaths(distroless, '/usr/bin/*')).toEqual([]);
-    expect(listImagePaths(distroless, '/usr/share/zoneinfo/Europe/Berlin')).toHaveLength(1);
-    withImageRoot(distroless, (r) => {
+    expect(engine.listImagePaths(distroless, '/usr/bin/*')).toEqual([]);
+    expect(engine.listImagePaths(distroless, '/usr/share/zoneinfo/Europe/Berlin')).toHaveLength(1);
+    engine.withImageRoot(distroless, (r) => {
       const stat = (p: string) => fs.statSync(resolveInImage(r, p)!);
       expect((stat('/tmp').mode % 0o10000).toString(8)).toBe('1777');
       expect(stat('/home/nonroot')).toMatchObject({ uid: 65532, gid: 65532 });
@@ -212,15 +211,15 @@ describe('stand-in base images', () => {
 
   test('nginx-unprivileged:1.28 serves conf.d\'s default server on 8080 as uid 101', async () => {
     const nginx = 'docker.io/nginxinc/nginx-unprivileged:1.28';
-    const base = imageInfo(nginx);
+    const base = engine.imageInfo(nginx);
     expect(base).toMatchObject({ user: '101', exposedPorts: ['8080/tcp'], cmd: ['nginx', '-g', 'daemon off;'] });
     expect(base.stopSignal).toMatch(/^(SIGQUIT|3)$/); // podman import stores the number
-    const conf = readImageFile(nginx, '/etc/nginx/nginx.conf')!;
+    const conf = engine.readImageFile(nginx, '/etc/nginx/nginx.conf')!;
     expect(conf).toContain('include /etc/nginx/conf.d/*.conf;');
     expect(conf).toContain('pid        /tmp/nginx.pid;');
     expect(conf).not.toMatch(/sites-enabled|^user/m);
-    expect(readImageFile(nginx, '/etc/nginx/conf.d/default.conf')).toMatch(/listen +8080;/);
-    expect(readImageFile(nginx, '/etc/passwd')).toContain('nginx:x:101:101:nginx user:/nonexistent:/bin/false\n');
+    expect(engine.readImageFile(nginx, '/etc/nginx/conf.d/default.conf')).toMatch(/listen +8080;/);
+    expect(engine.readImageFile(nginx, '/etc/passwd')).toContain('nginx:x:101:101:nginx user:/nonexistent:/bin/false\n');
 
     const dir = context('nginx', {
       'index.html': '<h1>stand-in</h1>\n',
@@ -228,12 +227,14 @@ describe('stand-in base images', () => {
     });
     const t = build(dir, 'nginx');
 
-    // No network namespace here: nginx listens on the host's 8080.
-    await new Promise<void>((resolve, reject) => {
-      const probe = net.createServer().once('error', (e) => reject(new Error(`port 8080 of this host is busy (${e.message}); `
-        + 'the nginx stand-in test listens there')));
-      probe.listen(8080, () => probe.close(() => resolve()));
-    });
+    if (engine.hostNetwork) {
+      // No network namespace: nginx listens on the host's 8080.
+      await new Promise<void>((resolve, reject) => {
+        const probe = net.createServer().once('error', (e) => reject(new Error(`port 8080 of this host is busy (${e.message}); `
+          + 'the nginx stand-in test listens there')));
+        probe.listen(8080, () => probe.close(() => resolve()));
+      });
+    }
     // nginx logs to /dev/stdout and /dev/stderr (symlinks): a non-root process can only reopen a pipe
     // it owns, and buildah's are root's (containerd hands the container user its own): `| cat`.
     const script = [
@@ -245,7 +246,7 @@ describe('stand-in base images', () => {
       'kill -QUIT "$(cat /tmp/nginx.pid)"', // not `nginx -s quit`: it opens the error log too
       'wait',
     ].join('\n');
-    const run = runImage(t, ['sh', '-ec', script, 'sh', ...base.cmd]);
+    const run = engine.runImage(t, ['sh', '-ec', script, 'sh', ...base.cmd]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('<h1>stand-in</h1>\nuid=101 master=101\n');
     expect(run.stdout).toMatch(/"GET \/ HTTP\/1\.1" 200 /); // the access log, on stdout

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
-import { ensureEngineReady, httpGet, imageFileExists, imageInfo, listImagePaths, mustBuildImage, removeImage, runImage, startImage, waitFor } from '../harness';
+import { BUILDAH, BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, waitFor } from '../harness';
 import { mustRun, userEnv } from '../package-util';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const images: string[] = [];
+const images: Array<[ContainerEngine, string]> = [];
 beforeAll(() => ensureEngineReady());
-afterAll(() => images.forEach(removeImage));
+afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
 
 /** A generated node-app, then installed and built with the real npm, as its user would. */
 function generate(options: Partial<NodeAppProjectOptions>): string {
@@ -17,22 +17,22 @@ function generate(options: Partial<NodeAppProjectOptions>): string {
   const previous = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true';
   try {
-    new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...options }).synth();
+    new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND, ...options }).synth();
   } finally {
     process.env.PROJEN_DISABLE_POST = previous;
   }
   // The lock file is written by the npm of the project's Node version, the one the image build's
   // `npm ci` runs: npm 11.19 (this host's) writes locks without other platforms' optional packages,
   // which every npm 11 `npm ci` then refuses as out of sync.
-  const npm = runImage(`docker.io/library/node:${options.nodeVersion ?? '24'}-slim`, ['npm', '--version']).stdout.trim();
+  const npm = BUILDAH.runImage(`docker.io/library/node:${options.nodeVersion ?? '24'}-slim`, ['npm', '--version']).stdout.trim();
   mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
   mustRun('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
   return dir;
 }
 
-function build(dir: string, tag: string) {
-  images.push(tag);
-  return mustBuildImage({ contextDir: dir, tag });
+function build(engine: ContainerEngine, dir: string, tag: string) {
+  images.push([engine, tag]);
+  return engine.mustBuildImage({ contextDir: dir, tag });
 }
 
 describe('the node-app service with default options', () => {
@@ -52,32 +52,32 @@ describe('the node-app service with default options', () => {
     expect(test.output).toMatch(/Tests:\s+1 passed, 1 total/);
   });
 
-  test('the image has production node_modules and the build output only, runs as node, answers and stops on SIGTERM', async () => {
-    const built = build(dir, tag);
-    const info = imageInfo(tag);
+  test.each(ENGINES)('%s: the image has production node_modules and the build output only, runs as node, answers and stops on SIGTERM', async (engine) => {
+    const built = build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.cmd).toEqual(['node', 'lib/index.js']);
     expect(info.user).toBe('1000:1000');
     expect(info.env.NODE_ENV).toBe('production');
     // no dev dependencies, no sources, no compiler
-    expect(imageFileExists(tag, '/app/node_modules/typescript')).toBe(false);
-    expect(imageFileExists(tag, '/app/node_modules/jest')).toBe(false);
-    expect(imageFileExists(tag, '/app/node_modules/projen')).toBe(false);
-    expect(imageFileExists(tag, '/app/src')).toBe(false);
-    expect(listImagePaths(tag, '/app/lib/*.js')).toEqual(['/app/lib/index.js']);
-    expect(runImage(tag, ['node', '--version']).stdout.trim()).toMatch(/^v24\./);
+    expect(engine.imageFileExists(tag, '/app/node_modules/typescript')).toBe(false);
+    expect(engine.imageFileExists(tag, '/app/node_modules/jest')).toBe(false);
+    expect(engine.imageFileExists(tag, '/app/node_modules/projen')).toBe(false);
+    expect(engine.imageFileExists(tag, '/app/src')).toBe(false);
+    expect(engine.listImagePaths(tag, '/app/lib/*.js')).toEqual(['/app/lib/index.js']);
+    expect(engine.runImage(tag, ['node', '--version']).stdout.trim()).toMatch(/^v24\./);
 
-    const running = await startImage(tag);
+    const running = await engine.startImage(tag);
     try {
-      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(port)}/`).catch(() => undefined), 15000);
       expect(JSON.parse(hello.body)).toEqual({ message: 'Hello from hello-node!' });
       expect(fs.readFileSync(`/proc/${running.pid}/status`, 'utf-8')).toMatch(/^Uid:\s+1000\b/m);
       const probe = info.healthcheck!.Test!;
-      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+      expect(running.exec(probe.slice(1)).status).toBe(0);
     } finally {
       expect((await running.stop('SIGTERM')).status).toBe(0);
     }
     // eslint-disable-next-line no-console
-    console.log(`hello-node: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB`);
+    console.log(`hello-node (${engine}): built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB`);
   });
 });
 
@@ -98,25 +98,29 @@ describe('a static front end', () => {
     expect(mustRun('npx', ['projen', 'test'], { cwd: dir, env: userEnv() }).output).toMatch(/Tests:\s+1 passed, 1 total/);
   });
 
-  test('unprivileged nginx serves the build, falls back to index.html for client routes, and is healthy', async () => {
-    build(dir, tag);
-    const info = imageInfo(tag);
+  test.each(ENGINES)('%s: unprivileged nginx serves the build, falls back to index.html for client routes, and is healthy', async (engine) => {
+    build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.user).toBe('101:101');
-    expect(imageFileExists(tag, '/usr/share/nginx/html/node_modules')).toBe(false);
-    const running = await startImage(tag, undefined, { pipeOutput: true });
+    expect(engine.imageFileExists(tag, '/usr/share/nginx/html/node_modules')).toBe(false);
+    const running = await engine.startImage(tag, undefined, { pipeOutput: true });
+    let stopped: CommandResult;
     try {
-      const index = await waitFor(async () => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 15000);
+      const base = `http://127.0.0.1:${running.hostPort(port)}`;
+      const index = await waitFor(async () => httpGet(`${base}/`).catch(() => undefined), 15000);
       expect(index.body).toContain('<script type="module" src="/main.js">');
-      const route = await httpGet(`http://127.0.0.1:${port}/some/client/route`);
+      const route = await httpGet(`${base}/some/client/route`);
       expect(route.status).toBe(200);
       expect(route.body).toBe(index.body);
-      const script = await httpGet(`http://127.0.0.1:${port}/main.js`);
+      const script = await httpGet(`${base}/main.js`);
       expect(script.body).toContain('greeting');
-      expect((await httpGet(`http://127.0.0.1:${port}/ready;1'`)).status).toBe(200);
+      expect((await httpGet(`${base}/ready;1'`)).status).toBe(200);
       const probe = info.healthcheck!.Test!;
-      expect(runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(0);
+      expect(running.exec(probe.slice(1)).status).toBe(0);
     } finally {
-      await running.stop('SIGQUIT');
+      stopped = await running.stop('SIGQUIT');
     }
+    // nginx logs each request to /dev/stdout: Docker gives the container user its own (buildah: see pipeOutput).
+    expect(stopped.stdout).toMatch(/"GET \/some\/client\/route HTTP\/1\.1" 200 /);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { buildImage, ensureEngineReady, imageInfo, inToolroot, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
+import { BUILDAH, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, inToolroot, PackageIndex, startPackageIndex } from '../harness';
 import { mustRun, npxProjen, packStagecraft, projenVersion, REPO, run, userEnv } from '../package-util';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
@@ -10,7 +10,7 @@ jest.setTimeout(30 * 60 * 1000);
 
 const EXAMPLE = path.join(REPO, 'examples', 'acme-platform');
 const REGISTRY = 'registry.acme.internal';
-const images: string[] = [];
+const images: Array<[ContainerEngine, string]> = [];
 let index: PackageIndex;
 let work: string;
 
@@ -56,10 +56,20 @@ beforeAll(async () => {
   work = tempDir('org-');
   v1 = releaseOrgPackage('1.0.0', { pythonIndex: index.url });
   // The org's images, as its registry would serve them: the mirrored official image and ACME's
-  // builder with Poetry preinstalled (built from the example's own Dockerfile).
-  mustRun('podman', ['tag', 'docker.io/library/python:3.13-slim', `${REGISTRY}/mirror/python:3.13-slim`]);
-  images.push(`${REGISTRY}/mirror/python:3.13-slim`, `${REGISTRY}/python-builder:3.13-slim`);
-  mustBuildImage({ contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: `${REGISTRY}/python-builder:3.13-slim`, buildArgs: { PIP_INDEX_URL: index.url } });
+  // builder with Poetry preinstalled, built by buildah from the example's own Dockerfile (which
+  // keeps its `# syntax=` directive, which Docker cannot fetch here) and loaded into Docker as pulled.
+  const mirror = `${REGISTRY}/mirror/python:3.13-slim`;
+  const builder = `${REGISTRY}/python-builder:3.13-slim`;
+  for (const engine of new Set([BUILDAH, ...ENGINES])) {
+    engine.tagImage('docker.io/library/python:3.13-slim', mirror);
+    images.push([engine, mirror]);
+  }
+  images.push([BUILDAH, builder]);
+  BUILDAH.mustBuildImage({ contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: builder, buildArgs: { PIP_INDEX_URL: index.url } });
+  if (ENGINES.includes(DOCKER)) {
+    DOCKER.loadFromBuildah(builder);
+    images.push([DOCKER, builder]);
+  }
   const created = newTeamProject('svc', 'poetry-app', v1, ['--team', 'payments', '--cost-centre', 'cc-42']);
   if (created.status !== 0) {
     throw new Error(`projen new from the org package failed:\n${created.output.slice(-4000)}`);
@@ -68,7 +78,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  images.forEach(removeImage);
+  images.forEach(([engine, tag]) => engine.removeImage(tag));
   await index?.stop();
 });
 
@@ -140,21 +150,38 @@ describe('a team project from the org package', () => {
     expect(after).toEqual(before);
   });
 
-  test('the engine builds the org-configured project with the org builder and index, and it runs', () => {
-    const lock = inToolroot(svc, ['poetry', 'lock'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
-    expect(lock.status).toBe(0);
-    const install = inToolroot(svc, ['poetry', 'install'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
-    expect(install.status).toBe(0);
-    expect(inToolroot(svc, ['poetry', 'run', 'pytest', '-q'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' }).stdout).toMatch(/1 passed/);
-    const tag = 'localhost/stagecraft-test/acme-svc:0.1.0';
-    images.push(tag);
-    const built = buildImage({ contextDir: svc, tag });
-    expect(built.stderr.slice(-2000)).not.toMatch(/^Error/m);
-    expect(built.status).toBe(0);
-    const out = runImage(tag);
-    expect(JSON.parse(out.stdout)).toEqual({ level: 'INFO', app: 'svc', message: 'Hello from svc!' });
-    expect(runImage(tag, ['id', '-u']).stdout.trim()).toBe('10001');
-    expect(imageInfo(tag).labels['com.acme.team']).toBe('payments');
+  describe('the engines build the org-configured project with the org builder and index, and it runs', () => {
+    let rc: string;
+    beforeAll(() => {
+      // The team leaves the `# syntax=` directive out, as a team whose build hosts reach no Docker Hub does.
+      rc = read(svc, '.projenrc.ts');
+      editRc(svc, (s) => s.replace('team: "payments",', 'team: "payments",\n  dockerfileSyntax: "",'));
+      expect(npxProjen(svc).status).toBe(0);
+    });
+    afterAll(() => {
+      fs.writeFileSync(path.join(svc, '.projenrc.ts'), rc);
+      expect(npxProjen(svc).status).toBe(0);
+    });
+
+    test('real Poetry locks, installs and tests it against the org index', () => {
+      const lock = inToolroot(svc, ['poetry', 'lock'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
+      expect(lock.status).toBe(0);
+      const install = inToolroot(svc, ['poetry', 'install'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
+      expect(install.status).toBe(0);
+      expect(inToolroot(svc, ['poetry', 'run', 'pytest', '-q'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' }).stdout).toMatch(/1 passed/);
+    });
+
+    test.each(ENGINES)('%s', (engine) => {
+      const tag = 'localhost/stagecraft-test/acme-svc:0.1.0';
+      images.push([engine, tag]);
+      const built = engine.buildImage({ contextDir: svc, tag });
+      expect(built.stderr.slice(-2000)).not.toMatch(/^Error/m);
+      expect(built.status).toBe(0);
+      const out = engine.runImage(tag);
+      expect(JSON.parse(out.stdout)).toEqual({ level: 'INFO', app: 'svc', message: 'Hello from svc!' });
+      expect(engine.runImage(tag, ['id', '-u']).stdout.trim()).toBe('10001');
+      expect(engine.imageInfo(tag).labels['com.acme.team']).toBe('payments');
+    });
   });
 
   test('a new org release reaches the team at its next `npx projen`; the stubs stay the team\'s', () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildImage, ensureEngineReady, hostCaMount, imageFileExists, imageInfo, inToolroot, listImagePaths, mustBuildImage, PackageIndex, removeImage, runImage, startPackageIndex } from '../harness';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, startPackageIndex, waitFor } from '../harness';
 import { synthInto, tempDir } from './poetry-util';
 import { PoetryAppProjectOptions } from '../../src';
 
@@ -11,7 +11,7 @@ const EXAMPLE_MESSAGE = 'Hello from a Python multi-stage Docker build!';
 const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
 
 let index: PackageIndex;
-const images: string[] = [];
+const images: Array<[ContainerEngine, string]> = [];
 
 beforeAll(async () => {
   ensureEngineReady();
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  images.forEach(removeImage);
+  images.forEach(([engine, tag]) => engine.removeImage(tag));
   await index?.stop();
 });
 
@@ -32,30 +32,43 @@ function poetry(dir: string, ...args: string[]): string {
   return r.stdout + r.stderr;
 }
 
-/** A generated poetry-app against the local index: the org-mirror path, with no hand edit. */
+/** A (re-)synthesis against the local index: the org-mirror path, with no hand edit. */
+function synth(dir: string, options: PoetryAppProjectOptions): void {
+  synthInto(dir, { packageIndex: index.url, ...BUILT_IN_FRONTEND, ...options });
+}
+
+/** A generated poetry-app in a folder of its own. */
 function generate(options: PoetryAppProjectOptions, edit?: (dir: string) => void): string {
   const dir = tempDir('poetry-app-');
-  synthInto(dir, { packageIndex: index.url, ...options });
+  synth(dir, options);
   edit?.(dir);
   return dir;
 }
 
 /** Builds the generated Dockerfile unchanged: no build args (the Dockerfile's own ARG defaults are the ones used). */
-function build(dir: string, tag: string) {
-  images.push(tag);
-  return mustBuildImage({ contextDir: dir, tag });
+function build(engine: ContainerEngine, dir: string, tag: string) {
+  images.push([engine, tag]);
+  return engine.mustBuildImage({ contextDir: dir, tag });
+}
+
+/** A build that must fail; its output. */
+function failedBuild(engine: ContainerEngine, dir: string, tag: string): string {
+  images.push([engine, tag]);
+  const r = engine.buildImage({ contextDir: dir, tag });
+  expect(r.status).not.toBe(0);
+  return r.stdout + r.stderr;
 }
 
 /** What must never reach the runtime image: Poetry, pip caches, compilers, the sources. */
-function expectLeanRuntime(tag: string) {
-  expect(imageFileExists(tag, '/opt/poetry')).toBe(false);
-  expect(listImagePaths(tag, '/app/.venv/bin/poetry*')).toEqual([]);
-  expect(listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/poetry')).toEqual([]);
-  expect(listImagePaths(tag, '/root/.cache/**')).toEqual([]);
-  expect(listImagePaths(tag, '/usr/bin/*gcc*')).toEqual([]);
-  expect(imageFileExists(tag, '/usr/bin/cc')).toBe(false);
-  expect(imageFileExists(tag, '/app/src')).toBe(false);
-  expect(imageFileExists(tag, '/app/pyproject.toml')).toBe(false);
+function expectLeanRuntime(engine: ContainerEngine, tag: string) {
+  expect(engine.imageFileExists(tag, '/opt/poetry')).toBe(false);
+  expect(engine.listImagePaths(tag, '/app/.venv/bin/poetry*')).toEqual([]);
+  expect(engine.listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/poetry')).toEqual([]);
+  expect(engine.listImagePaths(tag, '/root/.cache/**')).toEqual([]);
+  expect(engine.listImagePaths(tag, '/usr/bin/*gcc*')).toEqual([]);
+  expect(engine.imageFileExists(tag, '/usr/bin/cc')).toBe(false);
+  expect(engine.imageFileExists(tag, '/app/src')).toBe(false);
+  expect(engine.imageFileExists(tag, '/app/pyproject.toml')).toBe(false);
 }
 
 describe('the issue\'s example app: hello-docker, script hello, Python >= 3.11', () => {
@@ -79,24 +92,24 @@ describe('the issue\'s example app: hello-docker, script hello, Python >= 3.11',
     expect(poetry(dir, 'run', 'pytest', '-q')).toMatch(/1 passed/);
   });
 
-  test('the engine builds the Dockerfile unchanged and the image runs the declared script as non-root', () => {
-    const built = build(dir, tag);
-    const info = imageInfo(tag);
+  test.each(ENGINES)('%s builds the Dockerfile unchanged and the image runs the declared script as non-root', (engine) => {
+    const built = build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.cmd).toEqual(['hello']);
     expect(info.user).toBe('10001:10001');
-    const run = runImage(tag);
+    const run = engine.runImage(tag);
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(EXAMPLE_MESSAGE);
-    const id = runImage(tag, ['id', '-u']);
+    const id = engine.runImage(tag, ['id', '-u']);
     expect(id.stdout.trim()).toBe('10001');
     expect(info.labels).toMatchObject({
       'org.opencontainers.image.title': 'hello-docker',
       'org.opencontainers.image.version': '0.1.0',
     });
     expect(info.exposedPorts).toEqual([]);
-    expectLeanRuntime(tag);
+    expectLeanRuntime(engine, tag);
     // eslint-disable-next-line no-console
-    console.log(`hello-docker: built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB, ran: ${run.stdout.trim()} (uid ${id.stdout.trim()})`);
+    console.log(`hello-docker (${engine}): built in ${built.seconds.toFixed(1)} s, image ${(info.size / 1e6).toFixed(1)} MB, ran: ${run.stdout.trim()} (uid ${id.stdout.trim()})`);
   });
 });
 
@@ -119,16 +132,16 @@ describe('an app that writes beside its package, the way Flask writes its instan
     poetry(dir, 'lock');
   });
 
-  test('the writable folder belongs to the runtime user; the venv and /app stay root-owned and read-only', () => {
-    build(dir, tag);
+  test.each(ENGINES)('%s: the writable folder belongs to the runtime user; the venv and /app stay root-owned and read-only', (engine) => {
+    build(engine, dir, tag);
     // Before: the venv is root's, so the default instance folder fails ("PermissionError").
-    const inVenv = runImage(tag);
+    const inVenv = engine.runImage(tag);
     expect(inVenv.status).not.toBe(0);
     expect(inVenv.stderr).toMatch(/PermissionError/);
-    const written = runImage(tag, ['writer'], { env: { INSTANCE_PATH: '/app/var/writer-instance' } });
+    const written = engine.runImage(tag, ['writer'], { env: { INSTANCE_PATH: '/app/var/writer-instance' } });
     expect(written.stderr).toBe('');
     expect(written.stdout.trim()).toBe('Hello from writer!');
-    const owners = runImage(tag, ['stat', '-c', '%n %u', '/app/var', '/srv/writer/cache', '/app', '/app/.venv', '/srv/writer', '/srv']);
+    const owners = engine.runImage(tag, ['stat', '-c', '%n %u', '/app/var', '/srv/writer/cache', '/app', '/app/.venv', '/srv/writer', '/srv']);
     // Only the folders themselves are the user's: not /app, which COPY --chown would have given them, nor a created parent.
     expect(owners.stdout.trim().split('\n')).toEqual(['/app/var 10001', '/srv/writer/cache 10001', '/app 0', '/app/.venv 0', '/srv/writer 0', '/srv 0']);
   });
@@ -161,9 +174,9 @@ describe('an HTTP service with a third-party dependency from the index', () => {
     expect(poetry(dir, 'run', 'pytest', '-q')).toMatch(/1 passed/);
   });
 
-  test('the image imports the dependency at run time, answers its health check, and carries the manifest\'s labels', () => {
-    build(dir, tag);
-    const info = imageInfo(tag);
+  test.each(ENGINES)('%s: the image imports the dependency at run time, answers its health check, and carries the manifest\'s labels', async (engine) => {
+    build(engine, dir, tag);
+    const info = engine.imageInfo(tag);
     expect(info.exposedPorts).toEqual(['8080/tcp']);
     expect(info.labels['org.opencontainers.image.description']).toBe(description);
     expect(info.labels['org.opencontainers.image.licenses']).toBe('MIT');
@@ -185,66 +198,99 @@ describe('an HTTP service with a third-party dependency from the index', () => {
       '    server.terminate()',
       '    print("exit", server.wait(timeout=10))',
     ].join('\n');
-    const r = runImage(tag, ['python', '-c', script], { env: { PROBE: JSON.stringify(probe.slice(1)) } });
+    const r = engine.runImage(tag, ['python', '-c', script], { env: { PROBE: JSON.stringify(probe.slice(1)) } });
     expect(r.stderr).not.toMatch(/Traceback/);
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/uid=\d+/); // neither the probe nor the import ran `id`
     expect(r.stdout).toMatch(/"message": "Hello from svc with requests 2\.32\.\d+"/);
     expect(r.stdout).toContain('exit 0'); // SIGTERM stops it cleanly
     // the dev group stayed out of the image; the runtime dependency is in
-    expect(runImage(tag, ['python', '-c', 'import pytest']).status).not.toBe(0);
-    expect(runImage(tag, ['python', '-c', 'import requests, svc.app']).status).toBe(0);
-    expectLeanRuntime(tag);
+    expect(engine.runImage(tag, ['python', '-c', 'import pytest']).status).not.toBe(0);
+    expect(engine.runImage(tag, ['python', '-c', 'import requests, svc.app']).status).toBe(0);
+    expectLeanRuntime(engine, tag);
+
+    // As `docker:run` runs it: its port published on the host, the HEALTHCHECK in the running container.
+    const running = await engine.startImage(tag);
+    try {
+      const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(8080)}/`).catch(() => undefined), 15000);
+      expect(hello.body).toMatch(/"message": "Hello from svc with requests 2\.32\.\d+"/);
+      expect(running.exec(probe.slice(1)).status).toBe(0);
+    } finally {
+      expect((await running.stop('SIGTERM')).status).toBe(0);
+    }
   });
 
   test('the project\'s own docker:build task builds the docker format on buildah: the HEALTHCHECK survives', () => {
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;
     const command: string = tasks['docker:build'].steps.find((s: { exec?: string }) => s.exec).exec;
-    images.push('localhost/svc:1.2.0');
-    const flags = ['--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', ...hostCaMount()].join(' ');
+    images.push([BUILDAH, 'localhost/svc:1.2.0']);
+    const ca = '/etc/ssl/certs/ca-certificates.crt';
+    const flags = ['--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', ...(fs.existsSync(ca) ? ['--volume', `${ca}:${ca}:ro`] : [])].join(' ');
     const r = spawnSync('sh', ['-c', command], { cwd: dir, encoding: 'utf-8', env: { ...process.env, CONTAINER_ENGINE: 'buildah', CONTAINER_BUILD_FLAGS: flags } });
     expect(r.status).toBe(0);
     // Before: buildah's default OCI format, "HEALTHCHECK is not supported for OCI image format and will be ignored".
     expect(r.stderr + r.stdout).not.toMatch(/HEALTHCHECK is not supported/);
-    expect(imageInfo('localhost/svc:1.2.0').healthcheck?.Test?.[0]).toBe('CMD');
+    expect(BUILDAH.imageInfo('localhost/svc:1.2.0').healthcheck?.Test?.[0]).toBe('CMD');
   });
 });
 
 describe('the Poetry gotchas a snapshot never shows', () => {
-  test('no dependencies and no dev group: lock, install and build work', () => {
-    const dir = generate({ name: 'bare', testDeps: [] });
-    poetry(dir, 'lock');
-    poetry(dir, 'install');
-    expect(poetry(dir, 'run', 'bare').trim()).toBe('Hello from bare!');
-    const tag = 'localhost/stagecraft-test/bare:0.1.0';
-    build(dir, tag);
-    expect(runImage(tag).stdout.trim()).toBe('Hello from bare!');
+  describe('no dependencies and no dev group', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = generate({ name: 'bare', testDeps: [] });
+    });
+
+    test('Poetry locks and installs it; the script runs', () => {
+      poetry(dir, 'lock');
+      poetry(dir, 'install');
+      expect(poetry(dir, 'run', 'bare').trim()).toBe('Hello from bare!');
+    });
+
+    test.each(ENGINES)('%s builds it and the image runs', (engine) => {
+      const tag = 'localhost/stagecraft-test/bare:0.1.0';
+      build(engine, dir, tag);
+      expect(engine.runImage(tag).stdout.trim()).toBe('Hello from bare!');
+    });
   });
 
-  test('dependencies without a dev group: only the main group is installed', () => {
-    const dir = generate({ name: 'nodev', testDeps: [], deps: ['colorama@^0.4'] });
-    poetry(dir, 'lock');
-    const tag = 'localhost/stagecraft-test/nodev:0.1.0';
-    build(dir, tag);
-    expect(runImage(tag, ['python', '-c', 'import colorama; print(colorama.__version__)']).stdout).toMatch(/^0\.4\./);
+  describe('dependencies without a dev group: only the main group is installed', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = generate({ name: 'nodev', testDeps: [], deps: ['colorama@^0.4'] });
+      poetry(dir, 'lock');
+    });
+
+    test.each(ENGINES)('%s', (engine) => {
+      const tag = 'localhost/stagecraft-test/nodev:0.1.0';
+      build(engine, dir, tag);
+      expect(engine.runImage(tag, ['python', '-c', 'import colorama; print(colorama.__version__)']).stdout).toMatch(/^0\.4\./);
+    });
   });
 
-  test('a missing poetry.lock stops the build with the task to run', () => {
-    const dir = generate({ name: 'nolock' });
-    const r = buildImage({ contextDir: dir, tag: 'localhost/stagecraft-test/nolock:0.1.0' });
-    images.push('localhost/stagecraft-test/nolock:0.1.0');
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("poetry.lock is missing or out of date with pyproject.toml: run 'npx projen lock' and commit poetry.lock");
+  describe('a missing poetry.lock stops the build with the task to run', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = generate({ name: 'nolock' });
+    });
+
+    test.each(ENGINES)('%s', (engine) => {
+      expect(failedBuild(engine, dir, 'localhost/stagecraft-test/nolock:0.1.0'))
+        .toContain("poetry.lock is missing or out of date with pyproject.toml: run 'npx projen lock' and commit poetry.lock");
+    });
   });
 
-  test('a stale poetry.lock stops the build with the task to run', () => {
-    const dir = generate({ name: 'stale' });
-    poetry(dir, 'lock');
-    synthInto(dir, { name: 'stale', packageIndex: index.url, deps: ['requests@^2.32'] });
-    const r = buildImage({ contextDir: dir, tag: 'localhost/stagecraft-test/stale:0.1.0' });
-    images.push('localhost/stagecraft-test/stale:0.1.0');
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("run 'npx projen lock'");
+  describe('a stale poetry.lock stops the build with the task to run', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = generate({ name: 'stale' });
+      poetry(dir, 'lock');
+      synth(dir, { name: 'stale', deps: ['requests@^2.32'] });
+    });
+
+    test.each(ENGINES)('%s', (engine) => {
+      expect(failedBuild(engine, dir, 'localhost/stagecraft-test/stale:0.1.0')).toContain("run 'npx projen lock'");
+    });
   });
 
   test('the lock:check task names the task to run, before any build', () => {
@@ -256,7 +302,7 @@ describe('the Poetry gotchas a snapshot never shows', () => {
     expect(missing.stderr).toContain("poetry.lock is missing: run 'npx projen lock' and commit poetry.lock");
     poetry(dir, 'lock');
     expect(inToolroot(dir, ['sh', '-c', check]).status).toBe(0);
-    synthInto(dir, { name: 'taskcheck', packageIndex: index.url, deps: ['requests@^2.32'] });
+    synth(dir, { name: 'taskcheck', deps: ['requests@^2.32'] });
     const stale = inToolroot(dir, ['sh', '-c', check]);
     expect(stale.status).not.toBe(0);
     expect(stale.stderr).toContain("poetry.lock is out of date with pyproject.toml: run 'npx projen lock'");

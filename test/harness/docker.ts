@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CommandResult, exec, mustExec, SCRIPTS } from './command';
+import { BuildImageOptions, BuildResult, ContainerEngine, RunImageOptions, RunningContainer, StartImageOptions } from './engine';
+
+/** The client of scripts/docker-engine's dockerd (the root's own `docker`, with buildx and compose). */
+const DOCKER = path.join(SCRIPTS, 'docker');
+
+/**
+ * dockerd's warning on every run on its bridge: this host forwards no IP traffic, which only
+ * matters for a container reaching past the host (scripts/docker-engine says why).
+ */
+const FORWARDING_WARNING = /^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\n/gm;
+
+function docker(args: string[], input?: string): CommandResult {
+  const r = exec(DOCKER, args, input === undefined ? {} : { input });
+  return { ...r, stderr: r.stderr.replace(FORWARDING_WARNING, '') };
+}
+
+function mustDocker(args: string[]): CommandResult {
+  return mustExec(DOCKER, args);
+}
+
+/**
+ * The real Docker engine (scripts/docker-engine): dockerd 28 with BuildKit, runc, containers on
+ * its own bridge network. The stand-in base images are loaded into it by scripts/standin-images
+ * --docker.
+ */
+export class Docker extends ContainerEngine {
+  public readonly name = 'docker';
+  public readonly hostNetwork = false;
+
+  /**
+   * `docker build` (BuildKit, through buildx) of a Dockerfile, unchanged:
+   * - `--network host`: RUN steps reach 127.0.0.1 (the package index) and, through the host, the
+   *   npm registry (containers on dockerd's bridge reach no further than the host);
+   * - `--progress plain`: a failed step's output in full, for the test's message.
+   * Base images are the stand-ins in dockerd's store; BuildKit pulls nothing it has.
+   * A `# syntax=` directive makes BuildKit fetch that frontend image, which fails here
+   * (test projects leave it out: see BUILT_IN_FRONTEND).
+   */
+  public buildImage(opts: BuildImageOptions): BuildResult {
+    const dockerfile = path.resolve(opts.contextDir, opts.dockerfile ?? 'Dockerfile');
+    const args = ['build', '--network', 'host', '--progress', 'plain', '-f', dockerfile, '-t', opts.tag,
+      ...ContainerEngine.sharedBuildFlags(opts), opts.contextDir];
+    const start = process.hrtime.bigint();
+    const r = docker(args);
+    return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  }
+
+  /** `docker run --rm -i`, on dockerd's default (bridge) network. */
+  public runImage(tag: string, cmd?: string[], opts: RunImageOptions = {}): CommandResult {
+    const args = ['run', '--rm', '-i'];
+    let command = cmd ?? [];
+    if (opts.entrypoint !== undefined) {
+      // `--entrypoint` takes one program; the rest of ours goes before the command's arguments.
+      args.push('--entrypoint', opts.entrypoint[0] ?? '');
+      command = [...opts.entrypoint.slice(1), ...command];
+      if (opts.entrypoint.length === 0 && command.length === 0) {
+        throw new Error(`${tag}: an empty entrypoint and no command`);
+      }
+    }
+    if (opts.user !== undefined) {
+      args.push('--user', opts.user);
+    }
+    for (const [key, value] of Object.entries(opts.env ?? {})) {
+      args.push('--env', `${key}=${value}`);
+    }
+    return docker([...args, tag, ...command], opts.input ?? '');
+  }
+
+  /**
+   * `docker run -d` with every EXPOSEd port published, as `docker:run`'s `--publish` does, on a
+   * free port of the host's 127.0.0.1: the app must listen on the container's own address, not
+   * only on its loopback, as under any Docker. `pipeOutput` is buildah's workaround and is not
+   * needed here: the container's stdout and stderr are its own.
+   */
+  public async startImage(tag: string, cmd?: string[], _opts: StartImageOptions = {}): Promise<RunningContainer> {
+    const publish = this.imageInfo(tag).exposedPorts.flatMap((p) => ['--publish', `127.0.0.1::${p}`]);
+    const id = mustDocker(['run', '-d', ...publish, tag, ...(cmd ?? [])]).stdout.trim();
+    const state = JSON.parse(mustDocker(['inspect', '--format', '{{json .State}}', id]).stdout);
+    const logs = () => {
+      const r = docker(['logs', id]);
+      return { stdout: r.stdout, stderr: r.stderr };
+    };
+    if (!state.Running) {
+      const { stderr } = logs();
+      docker(['rm', '-f', id]);
+      throw new Error(`${tag}: ${cmd?.join(' ') ?? 'its command'} did not start (exit ${state.ExitCode}):\n${stderr.slice(-3000)}`);
+    }
+    return {
+      pid: state.Pid,
+      hostPort: (port: number) => {
+        // `docker port` prints "127.0.0.1:32768".
+        const published = mustDocker(['port', id, `${port}/tcp`]).stdout.trim().split('\n')[0];
+        return Number(published.slice(published.lastIndexOf(':') + 1));
+      },
+      exec: (probe: string[]) => docker(['exec', id, ...probe]),
+      stop: async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15000) => {
+        docker(['kill', '--signal', signal, id]);
+        let wait = exec(DOCKER, ['wait', id], { timeout: timeoutMs });
+        if (wait.status !== 0) {
+          docker(['kill', id]);
+          wait = exec(DOCKER, ['wait', id]);
+        }
+        const status = Number(wait.stdout.trim());
+        const out = logs();
+        docker(['rm', '-f', id]);
+        return { status, ...out };
+      },
+    };
+  }
+
+  /**
+   * The image's overlay2 layers, mounted read-only and together as the container would see them
+   * (dockerd's data root is at the same path on the host: scripts/docker-engine).
+   */
+  public withImageRoot<T>(tag: string, fn: (root: string) => T): T {
+    const graph = this.inspectImage(tag).GraphDriver;
+    if (graph?.Name !== 'overlay2') {
+      throw new Error(`${tag}: storage driver ${graph?.Name}, not overlay2`);
+    }
+    const top = path.dirname(graph.Data.UpperDir);
+    const lower = fs.existsSync(path.join(top, 'lower')) ? fs.readFileSync(path.join(top, 'lower'), 'utf-8').trim() : '';
+    if (!lower) {
+      return fn(graph.Data.UpperDir); // one layer: nothing to merge
+    }
+    // dockerd's short links (l/ID, relative to overlay2/) keep the option within a page, as it does.
+    const link = fs.readFileSync(path.join(top, 'link'), 'utf-8').trim();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-image-'));
+    mustExec('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=l/${link}:${lower}`, root], { cwd: path.dirname(top) });
+    try {
+      return fn(root);
+    } finally {
+      mustExec('umount', [root]);
+      fs.rmdirSync(root);
+    }
+  }
+
+  public removeImage(tag: string): boolean {
+    return docker(['image', 'rm', tag]).status === 0;
+  }
+
+  public tagImage(source: string, target: string): void {
+    mustDocker(['tag', source, target]);
+  }
+
+  /**
+   * Loads an image from buildah's storage (`podman save | docker load`): an image made with
+   * buildah that the Docker tests take as given, as a registry would serve it.
+   */
+  public loadFromBuildah(tag: string): void {
+    mustExec('bash', ['-o', 'pipefail', '-c', 'podman save --format docker-archive "$1" | "$2" load -q', 'bash', tag, DOCKER]);
+  }
+
+  protected inspectImage(tag: string): any {
+    return JSON.parse(mustDocker(['image', 'inspect', tag]).stdout)[0];
+  }
+}
