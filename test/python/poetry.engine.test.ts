@@ -220,17 +220,27 @@ describe('an HTTP service with a third-party dependency from the index', () => {
     }
   });
 
-  test('the project\'s own docker:build task builds the docker format on buildah: the HEALTHCHECK survives', () => {
+});
+
+describe('the project\'s own docker:build task', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = generate({ name: 'taskbuild', port: 8081, testDeps: [] });
+    poetry(dir, 'lock');
+  });
+
+  test('builds the docker format on buildah: the HEALTHCHECK survives', () => {
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;
     const command: string = tasks['docker:build'].steps.find((s: { exec?: string }) => s.exec).exec;
-    images.push([BUILDAH, 'localhost/svc:1.2.0']);
+    images.push([BUILDAH, 'localhost/taskbuild:0.1.0']);
     const ca = '/etc/ssl/certs/ca-certificates.crt';
     const flags = ['--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', ...(fs.existsSync(ca) ? ['--volume', `${ca}:${ca}:ro`] : [])].join(' ');
     const r = spawnSync('sh', ['-c', command], { cwd: dir, encoding: 'utf-8', env: { ...process.env, CONTAINER_ENGINE: 'buildah', CONTAINER_BUILD_FLAGS: flags } });
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Successfully tagged localhost/taskbuild:0.1.0');
     // Before: buildah's default OCI format, "HEALTHCHECK is not supported for OCI image format and will be ignored".
     expect(r.stderr + r.stdout).not.toMatch(/HEALTHCHECK is not supported/);
-    expect(BUILDAH.imageInfo('localhost/svc:1.2.0').healthcheck?.Test?.[0]).toBe('CMD');
+    expect(BUILDAH.imageInfo('localhost/taskbuild:0.1.0').healthcheck?.Test?.[0]).toBe('CMD');
   });
 });
 
