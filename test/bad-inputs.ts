@@ -126,6 +126,8 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'writablePaths the root', { writablePaths: ['/'] }, /GoApp: invalid writablePaths\[0\] "\/"\. Expected an absolute folder/],
   ['node-app', 'writablePaths a system folder', { writablePaths: ['/etc/app'] }, /NodeApp: invalid writablePaths\[0\] "\/etc\/app"\. A system folder must not be writable/],
   ['poetry-app', 'writablePaths nested', { writablePaths: ['/data', '/data/cache'] }, /PoetryApp: invalid writablePaths\[1\] "\/data\/cache"\. It is inside writablePaths\[0\] "\/data"/],
+  ['node-app', 'name with a line break', { name: 'my\napp' }, /NodeApp: invalid name "my\\napp"\. It must be a single line/],
+  ['node-app', 'a package name npm refuses', { name: 'My App' }, /NodeApp: invalid packageName \(package\.json name, from name unless set\) "My App"\. Expected an npm package name/],
   // Options a project type does not have: a typo, or another type's option.
   ['poetry-app', 'a misspelt option', { pythonVerison: '3.13' }, /PoetryAppProject: unknown option "pythonVerison"\. Did you mean "pythonVersion"\?/],
   ['poetry-app', 'another type\'s option', { goVersion: '1.27' }, /PoetryAppProject: unknown option "goVersion"/],

@@ -8,7 +8,7 @@ import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile
 import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
 import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
-import { assertMatches, assertPort, invalidOption, userError } from '../validation';
+import { assertMatches, assertMaxLength, assertPort, assertSingleLine, invalidOption, userError } from '../validation';
 
 /** What a Node app ships. */
 export enum NodeAppKind {
@@ -63,6 +63,8 @@ export interface NodeAppOptions extends ContainerOptions {
 
 const OWNER = 'NodeApp';
 const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(?:3\.\d+)?)$/;
+/** npm's rule for new package names (validate-npm-package-name). */
+const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 const NODE_UID = 1000; // the official image's `node` user
 const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
 
@@ -104,6 +106,10 @@ export class NodeApp extends Component {
     }
     const shared = containerOptionsOf(OWNER, options);
     const pkg = project.package;
+    // The name reaches stubs and the README as text; the package name reaches package.json, npm and the image's title.
+    assertSingleLine(OWNER, 'name', project.name, 214);
+    assertMatches(OWNER, 'packageName (package.json name, from name unless set)', pkg.packageName, NPM_NAME, 'Expected an npm package name: lowercase letters, digits and - . _ ~, optionally @scope/, at most 214 characters; set packageName when name is not one.');
+    assertMaxLength(OWNER, 'packageName', pkg.packageName, 214);
     this.appKind = options.appKind ?? NodeAppKind.SERVICE;
     if (!Object.values(NodeAppKind).includes(this.appKind)) {
       throw invalidOption(OWNER, 'appKind', this.appKind, `Expected one of ${Object.values(NodeAppKind).join(', ')}.`);
