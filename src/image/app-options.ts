@@ -1,5 +1,7 @@
 import type { AppMetadataOptions, ContainerOptions, ImageMetadata } from './container-image';
+import { assertNonRootId } from './runtime-user';
 import { BaseImage, Instruction } from '../dockerfile';
+import { assertSyntaxDirective } from '../dockerfile/syntax';
 import { MAX_LINE, assertMatches, assertMaxLength, assertPort, assertSingleLine, assertUrl, invalidOption, show } from '../validation';
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
@@ -116,8 +118,11 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
       assertSingleLine(owner, `commandArgs[${i}]`, arg);
     });
   }
-  if (options.runtimeUid !== undefined && (!Number.isInteger(options.runtimeUid) || options.runtimeUid < 1 || options.runtimeUid > 2147483647)) {
-    throw invalidOption(owner, 'runtimeUid', options.runtimeUid, 'Expected a non-root numeric id from 1 to 2147483647.');
+  if (options.runtimeUid !== undefined) {
+    assertNonRootId(owner, 'runtimeUid', options.runtimeUid);
+  }
+  if (options.dockerfileSyntax !== undefined) {
+    assertSyntaxDirective(owner, 'dockerfileSyntax', options.dockerfileSyntax);
   }
 }
 

@@ -3,7 +3,6 @@ import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from '
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
-import { assertSyntaxDirective } from '../dockerfile/syntax';
 import { assertMatches, invalidOption, userError } from '../validation';
 
 /**
@@ -311,9 +310,6 @@ export class ContainerImage extends Component {
     this.languageVersion = props.languageVersion;
     this.packageIndex = props.packageIndex;
 
-    if (props.dockerfileSyntax !== undefined) {
-      assertSyntaxDirective(owner, 'dockerfileSyntax', props.dockerfileSyntax);
-    }
     this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax });
     for (const stage of props.buildStages) {
       this.dockerfile.addStage(stage);

@@ -3,7 +3,8 @@ import { assertMatches, invalidOption } from '../validation';
 
 const NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-function assertId(owner: string, option: string, id: number): void {
+/** Throws unless the id is a non-root uid or gid: the one rule for `runtimeUid` and every RuntimeUser. */
+export function assertNonRootId(owner: string, option: string, id: number): void {
   if (!Number.isInteger(id) || id < 1 || id > 2147483647) {
     throw invalidOption(owner, option, id, 'Expected a non-root numeric id from 1 to 2147483647.');
   }
@@ -19,9 +20,9 @@ export class RuntimeUser {
   public static debian(name: string, uid: number, gid?: number): RuntimeUser {
     const owner = 'RuntimeUser.debian';
     assertMatches(owner, 'name', name, NAME, 'Expected a lowercase user name of at most 32 characters.');
-    assertId(owner, 'uid', uid);
+    assertNonRootId(owner, 'uid', uid);
     const g = gid ?? uid;
-    assertId(owner, 'gid', g);
+    assertNonRootId(owner, 'gid', g);
     return new RuntimeUser(uid, g, name, [
       `groupadd --system --gid ${g} ${name}`,
       `useradd --system --uid ${uid} --gid ${g} --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${name}`,
@@ -32,9 +33,9 @@ export class RuntimeUser {
   public static alpine(name: string, uid: number, gid?: number): RuntimeUser {
     const owner = 'RuntimeUser.alpine';
     assertMatches(owner, 'name', name, NAME, 'Expected a lowercase user name of at most 32 characters.');
-    assertId(owner, 'uid', uid);
+    assertNonRootId(owner, 'uid', uid);
     const g = gid ?? uid;
-    assertId(owner, 'gid', g);
+    assertNonRootId(owner, 'gid', g);
     return new RuntimeUser(uid, g, name, [
       `addgroup -S -g ${g} ${name}`,
       `adduser -S -D -H -h /nonexistent -s /sbin/nologin -u ${uid} -G ${name} ${name}`,
@@ -43,9 +44,9 @@ export class RuntimeUser {
 
   /** A user the base image already has (e.g. `node` = 1000, distroless `nonroot` = 65532): nothing is created. */
   public static existing(uid: number, gid?: number): RuntimeUser {
-    assertId('RuntimeUser.existing', 'uid', uid);
+    assertNonRootId('RuntimeUser.existing', 'uid', uid);
     const g = gid ?? uid;
-    assertId('RuntimeUser.existing', 'gid', g);
+    assertNonRootId('RuntimeUser.existing', 'gid', g);
     return new RuntimeUser(uid, g, undefined, []);
   }
 
