@@ -62,6 +62,8 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'version', { version: 'v1' }, /GoApp: invalid version "v1"\. Expected a semantic version/],
   ['go-app', 'builder variant', { builderImageVariant: 'windowsservercore' }, /invalid builderImageVariant "windowsservercore"/],
   ['go-app', 'runtime', { runtime: 'alpine' as any }, /GoApp: invalid runtime "alpine"\. Expected one of distroless, scratch/],
+  ['node-app', 'imageBuildOmits names no npm package', { imageBuildOmits: ['projen', 'Not A Package'] }, /NodeApp: invalid imageBuildOmits\[1\] "Not A Package"\. Expected an npm package name/],
+  ['node-app', 'imageBuildOmits with pnpm', { packageManager: 'pnpm', imageBuildOmits: ['projen'] }, /NodeApp: invalid imageBuildOmits \["projen"\]\. Only npm can remove packages from its lock file without installing: with pnpm, leave it unset/],
   ['node-app', 'unknown Node version', { nodeVersion: '19' }, /NodeApp: invalid nodeVersion "19"\. Expected a Node\.js major: one of 20, 22, 24, 26/],
   ['node-app', 'Node version not a major', { nodeVersion: '24.1' }, /invalid nodeVersion "24\.1"/],
   ['node-app', 'Node older than engines', { nodeVersion: '22', minNodeVersion: '24.0.0' }, /nodeVersion "22" contradicts minNodeVersion "24\.0\.0"/],

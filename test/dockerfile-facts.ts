@@ -265,8 +265,8 @@ export function stageNamed(df: ParsedDockerfile, name: string): ParsedStage {
   return s;
 }
 
-export function only(stage: ParsedStage, keyword: string): ParsedInstruction {
-  const found = stage.instructions.filter((i) => i.keyword === keyword);
+export function only(stage: ParsedStage, keyword: string, where: (i: ParsedInstruction) => boolean = () => true): ParsedInstruction {
+  const found = stage.instructions.filter((i) => i.keyword === keyword && where(i));
   if (found.length !== 1) {
     throw new Error(`expected exactly one ${keyword} in stage ${stage.name}, found ${found.length}`);
   }

@@ -78,9 +78,9 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Creates a project the way a user does: `npx projen new --from <tarball> <type> [flags]` in an empty folder. */
-export function projenNew(dir: string, type: string, flags: string[], env: NodeJS.ProcessEnv = {}): Run {
+export function projenNew(dir: string, type: string, flags: string[], env: NodeJS.ProcessEnv = {}, tarball = packStagecraft()): Run {
   fs.mkdirSync(dir, { recursive: true });
-  return run('npx', ['-y', `projen@${projenVersion()}`, 'new', '--from', packStagecraft(), type, '--no-git', ...flags], {
+  return run('npx', ['-y', `projen@${projenVersion()}`, 'new', '--from', tarball, type, '--no-git', ...flags], {
     cwd: dir,
     env: userEnv(env),
   });

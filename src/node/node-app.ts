@@ -1,12 +1,14 @@
 import * as path from 'path';
-import { Component, TextFile } from 'projen';
+import { Component, DependencyType, TextFile } from 'projen';
 import { NodeProject } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
+import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
 import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertPort, assertSingleLine, invalidOption, userError } from '../validation';
 
@@ -55,6 +57,18 @@ export interface NodeAppOptions extends ContainerOptions {
   readonly webServerImage?: string;
 
   /**
+   * devDependencies the image build does not install (npm only): the `.projenrc.ts` toolchain and
+   * the test and lint tools, which the compile task does not run. A package installed from a
+   * tarball or folder is outside the build context, so it could not be installed there anyway.
+   * The build stage removes them from its copy of the lock file (`npm uninstall
+   * --package-lock-only`) and installs the rest exactly as locked. Set `[]` to install everything.
+   * @default - projen, constructs, ts-node, projen's jest (not its types, which tsconfig.json names)
+   * and eslint packages, and every
+   * devDependency installed from a path (such as a stagecraft tarball)
+   */
+  readonly imageBuildOmits?: string[];
+
+  /**
    * Write the stubs (the server or page, its test) when they do not exist.
    * @default true
    */
@@ -99,6 +113,9 @@ export class NodeApp extends Component {
   /** The nginx site configuration (STATIC_SITE). */
   public readonly webServerConfig?: TextFile;
 
+  private readonly buildStage: DockerfileStage;
+  private compileInstruction?: Instruction;
+
   constructor(project: NodeProject, options: NodeAppOptions = {}) {
     super(project, 'NodeApp');
     if (!(project instanceof NodeProject)) {
@@ -132,28 +149,39 @@ export class NodeApp extends Component {
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
     const manifest = ['package.json', pkg.lockFile];
     const cache = RunMount.cache({ target: pm.cache });
-    const installStage = (name: string, install: string): DockerfileStage => {
+    const installStage = (name: string, install: string[]): DockerfileStage => {
       const stage = new DockerfileStage(name, { from: nodeImage });
       stage.addInstruction(Instruction.workdir('/app'), 'workdir');
       stage.addInstruction(Instruction.env(pm.env), 'env');
       stage.addInstruction(Instruction.copy(manifest, './'), 'copy-manifest');
       // With no production dependencies an install creates no node_modules, and the runtime's COPY of it would fail.
-      stage.addInstruction(Instruction.run([...pm.setup, install, 'mkdir -p node_modules'], { mounts: [cache] }), 'install');
+      stage.addInstruction(Instruction.run([...pm.setup, ...install, 'mkdir -p node_modules'], { mounts: [cache] }), 'install');
       return stage;
     };
 
-    // Every file the build reads: the manifest, the lock file, projen's task definitions and the sources.
-    const tsconfigs = ts ? [ts.tsconfig?.fileName, ts.tsconfigDev.fileName].filter((f): f is string => !!f) : [];
+    // Every file the build reads: the manifest, the lock file, the tsconfig and the sources.
+    const tsconfigs = ts ? [ts.tsconfig?.fileName].filter((f): f is string => !!f) : [];
     const sources = ts ? [`${ts.srcdir}/`] : [`${outDir === '.' ? this.entrypoint : `${outDir}/`}`];
-    const build = installStage('build', pm.install);
+    (options.imageBuildOmits ?? []).forEach((name, i) => assertMatches(OWNER, `imageBuildOmits[${i}]`, name, NPM_NAME, 'Expected an npm package name.'));
+    const omits = [...new Set(options.imageBuildOmits ?? defaultBuildOmits(project))].sort();
+    if (options.imageBuildOmits?.length && pm.omit === undefined) {
+      throw invalidOption(OWNER, 'imageBuildOmits', options.imageBuildOmits, `Only npm can remove packages from its lock file without installing: with ${pkg.packageManager}, leave it unset.`);
+    }
+    const omit = omits.length && pm.omit ? [pm.omit(omits)] : [];
+    const build = installStage('build', [...omit, pm.install]);
     build.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
-    build.addInstruction(Instruction.run([`${pm.exec} projen ${project.compileTask.name}`]), 'compile');
-    const context = [...manifest, '.projen/', ...tsconfigs, ...sources];
+    // The compile task's own commands, without projen, which the build does not install.
+    this.compileInstruction = compileInstruction(project);
+    if (this.compileInstruction) {
+      build.addInstruction(this.compileInstruction, 'compile');
+    }
+    this.buildStage = build;
+    const context = [...manifest, ...tsconfigs, ...sources];
     const uid = options.runtimeUid;
     const healthPath = options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
 
     if (this.appKind === NodeAppKind.SERVICE) {
-      const deps = installStage('deps', pm.installProduction);
+      const deps = installStage('deps', [pm.installProduction]);
       const copies: RuntimeCopy[] = [
         { fromStage: 'build', source: '/app/package.json', destination: '/app/package.json', id: 'manifest' },
         { fromStage: 'deps', source: '/app/node_modules', destination: '/app/node_modules', id: 'node-modules' },
@@ -229,6 +257,44 @@ export class NodeApp extends Component {
       }
     }
   }
+
+  /**
+   * Steps added to the compile task after this component (by the project type or `.projenrc.ts`)
+   * reach the build stage: its compile RUN is written again, unless an escape hatch replaced it.
+   */
+  public preSynthesize(): void {
+    const current = this.buildStage.tryFindInstruction('compile');
+    if (current !== this.compileInstruction) {
+      return;
+    }
+    const latest = compileInstruction(this.project as NodeProject);
+    if (latest && current) {
+      this.buildStage.replaceInstruction('compile', latest);
+    } else if (latest) {
+      this.buildStage.insertAfter('copy-sources', latest, 'compile');
+    } else if (current) {
+      this.buildStage.removeInstruction('compile');
+    }
+    this.compileInstruction = latest;
+  }
+}
+
+/** The compile task as a RUN, or undefined when it has no step. */
+function compileInstruction(project: NodeProject): Instruction | undefined {
+  const script = taskScript(project, project.compileTask);
+  return script === undefined ? undefined : Instruction.run([script]);
+}
+
+/**
+ * projen's own tooling among the devDependencies, and every one installed from a path. Not
+ * `@types/jest`: projen's tsconfig.json names the jest types, and the compiler needs them.
+ */
+function defaultBuildOmits(project: NodeProject): string[] {
+  const toolchain = /^(?:projen|constructs|ts-node|jest|ts-jest|jest-junit|eslint(?:-.*)?|@typescript-eslint\/.*|@stylistic\/.*|prettier(?:-.*)?)$/;
+  const dev = [DependencyType.BUILD, DependencyType.DEVENV, DependencyType.TEST];
+  return project.deps.all
+    .filter((d) => dev.includes(d.type) && (toolchain.test(d.name) || (d.version !== undefined && isPathSpec(d.version))))
+    .map((d) => d.name);
 }
 
 /**

@@ -9,8 +9,11 @@ export interface PackageManagerCommands {
   readonly install: string;
   /** Production dependencies only, exactly as locked. */
   readonly installProduction: string;
-  /** Runs a binary of an installed package, e.g. `npx`. */
-  readonly exec: string;
+  /**
+   * Removes packages from the lock file (and package.json) without installing anything, so that
+   * the install after it leaves them out; undefined when the package manager cannot.
+   */
+  readonly omit?: (names: string[]) => string;
   /** The package manager's download cache, for a cache mount. */
   readonly cache: string;
   /** Environment for the install stages: no update notices, audits or funding calls in a build. */
@@ -24,7 +27,7 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     setup: [],
     install: 'npm ci',
     installProduction: 'npm ci --omit=dev',
-    exec: 'npx',
+    omit: (names) => `npm uninstall --package-lock-only --ignore-scripts ${names.join(' ')}`,
     cache: '/root/.npm',
     env: NPM_QUIET,
   },
@@ -32,7 +35,6 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     setup: [],
     install: 'yarn install --frozen-lockfile',
     installProduction: 'yarn install --frozen-lockfile --production',
-    exec: 'yarn',
     cache: '/usr/local/share/.cache/yarn',
     env: NPM_QUIET,
   },
@@ -40,7 +42,6 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     setup: ['corepack enable'],
     install: 'yarn install --immutable',
     installProduction: 'yarn workspaces focus --all --production',
-    exec: 'yarn',
     cache: '/root/.yarn/berry/cache',
     env: { ...NPM_QUIET, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
   },
@@ -48,7 +49,6 @@ const COMMANDS: Partial<Record<javascript.NodePackageManager, PackageManagerComm
     setup: ['corepack enable'],
     install: 'pnpm install --frozen-lockfile',
     installProduction: 'pnpm install --frozen-lockfile --prod',
-    exec: 'pnpm exec',
     cache: '/root/.local/share/pnpm/store',
     env: { ...NPM_QUIET, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
   },

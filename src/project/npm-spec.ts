@@ -4,7 +4,7 @@ import * as zlib from 'zlib';
 import { isUserError, userError } from '../validation';
 
 /** A tarball or folder on disk rather than a registry package. */
-function isPathSpec(spec: string): boolean {
+export function isPathSpec(spec: string): boolean {
   return /^(\.{1,2}\/|\/|file:)/.test(spec) || spec.endsWith('.tgz');
 }
 

@@ -4,7 +4,7 @@ import { Project, Testing } from 'projen';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import * as ts from 'typescript';
-import { NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
+import { Instruction, NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
 
@@ -37,7 +37,12 @@ describe('node-app with no options: a TypeScript service', () => {
     expect(only(deps, 'RUN').flags.mount).toBe('type=cache,target=/root/.npm');
     expect(only(deps, 'COPY').args).toEqual(['package.json', 'package-lock.json', './']);
     const build = stageNamed(dockerfile, 'build');
-    expect(build.instructions.filter((i) => i.keyword === 'RUN').map((r) => r.text.replace(/^RUN (--mount=\S+ )?/, ''))).toEqual(['npm ci && mkdir -p node_modules', 'npx projen compile']);
+    // The lock file without the .projenrc toolchain and test/lint tools; then the compile task's own commands, without projen.
+    expect(build.instructions.filter((i) => i.keyword === 'RUN').map((r) => r.text.replace(/^RUN (--mount=\S+ )?/, ''))).toEqual([
+      'npm uninstall --package-lock-only --ignore-scripts @stylistic/eslint-plugin @typescript-eslint/eslint-plugin @typescript-eslint/parser '
+        + 'constructs eslint eslint-import-resolver-typescript eslint-plugin-import jest jest-junit projen ts-jest ts-node && npm ci && mkdir -p node_modules',
+      'PATH=$(npx -c "node --print process.env.PATH") && export PATH && tsc --build',
+    ]);
     expect(only(deps, 'ENV').properties).toEqual({ NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false' });
   });
 
@@ -90,6 +95,34 @@ describe('node-app: one source of truth', () => {
     expect(files['test/server.test.ts']).toContain("from '../src/server/main'");
   });
 
+  test('the build stage runs the compile task as it is at synthesis, steps added later included; an escape hatch\'s RUN is kept', () => {
+    const project = new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: tempDir('node-') });
+    project.compileTask.exec('node scripts/stamp.js', { cwd: 'tools' });
+    const compile = (p: NodeAppProject) => only(stageNamed(parseDockerfile(Testing.synth(p).Dockerfile), 'build'), 'RUN', (i) => !i.text.includes('npm ci')).text;
+    expect(compile(project)).toBe('RUN PATH=$(npx -c "node --print process.env.PATH") && export PATH && tsc --build && ( cd tools && node scripts/stamp.js )');
+    const hatched = new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: tempDir('node-') });
+    hatched.dockerfile.stage('build').replaceInstruction('compile', Instruction.run(['npx tsc -p tsconfig.build.json']));
+    hatched.compileTask.exec('echo later');
+    expect(compile(hatched)).toBe('RUN npx tsc -p tsconfig.build.json');
+  });
+
+  test('imageBuildOmits: [] installs every devDependency; a list of its own replaces the default', () => {
+    const all = synthNode({ imageBuildOmits: [] });
+    expect(only(stageNamed(all.dockerfile, 'build'), 'RUN', (i) => i.text.includes('npm ci')).text).toMatch(/\/root\/\.npm npm ci && mkdir -p node_modules$/);
+    const some = synthNode({ imageBuildOmits: ['projen', 'jest'] });
+    expect(only(stageNamed(some.dockerfile, 'build'), 'RUN', (i) => i.text.includes('npm ci')).text).toContain('npm uninstall --package-lock-only --ignore-scripts jest projen && npm ci');
+  });
+
+  test('a devDependency from a tarball is left out of the image build by default', () => {
+    const tarball = path.join(tempDir('tgz-'), 'pkg');
+    fs.mkdirSync(tarball);
+    fs.writeFileSync(path.join(tarball, 'package.json'), JSON.stringify({ name: 'org-templates', version: '1.0.0' }));
+    const { dockerfile } = synthNode({ devDeps: [tarball, 'left-pad@^1'] });
+    const install = only(stageNamed(dockerfile, 'build'), 'RUN', (i) => i.text.includes('npm ci')).text;
+    expect(install).toMatch(/ org-templates /);
+    expect(install).not.toMatch(/left-pad/);
+  });
+
   test('yarn and pnpm get their own frozen installs', () => {
     const yarn = synthNode({ packageManager: NodePackageManager.YARN_CLASSIC });
     expect(only(stageNamed(yarn.dockerfile, 'deps'), 'RUN').text).toContain('yarn install --frozen-lockfile --production');
@@ -97,7 +130,11 @@ describe('node-app: one source of truth', () => {
     const pnpm = synthNode({ packageManager: NodePackageManager.PNPM });
     expect(only(stageNamed(pnpm.dockerfile, 'deps'), 'RUN').text).toContain('corepack enable');
     expect(only(stageNamed(pnpm.dockerfile, 'deps'), 'RUN').text).toContain('pnpm install --frozen-lockfile --prod');
-    expect(stageNamed(pnpm.dockerfile, 'build').instructions.some((i) => i.text.includes('pnpm exec projen compile'))).toBe(true);
+    // Only npm can drop packages from its lock without installing: pnpm installs every devDependency; the compile runs without projen.
+    expect(stageNamed(pnpm.dockerfile, 'build').instructions.map((i) => i.text).filter((t) => t.startsWith('RUN'))).toEqual([
+      'RUN --mount=type=cache,target=/root/.local/share/pnpm/store corepack enable && pnpm install --frozen-lockfile && mkdir -p node_modules',
+      'RUN PATH=$(pnpm -c exec "node --print process.env.PATH") && export PATH && tsc --build',
+    ]);
   });
 
   test('a static site: the build output on unprivileged nginx, with the SPA fallback', () => {
