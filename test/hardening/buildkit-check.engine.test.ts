@@ -152,7 +152,7 @@ describeDocker('BuildKit --check and the lint gate', () => {
     const report = texts.map((text, i) => {
       const name = i < SAMPLES.length ? `${SAMPLES[i][0]} #${i}` : 'GOOD';
       const gate = lintDockerfile(text).map((f) => ({ rule: BUILDKIT_NAME[f.rule] ?? f.rule, line: f.line, severity: f.severity }));
-      const expect = (warning: string, severity: LintSeverity) => {
+      const requireInGate = (warning: string, severity: LintSeverity) => {
         const [rule, line] = warning.split('@');
         // BuildKit puts an empty continuation at the instruction's last line, the gate at its first.
         const hit = gate.some((f) => f.rule === rule && f.severity === severity && (rule === 'NoEmptyContinuation' || f.line === Number(line)));
@@ -162,8 +162,8 @@ describeDocker('BuildKit --check and the lint gate', () => {
       };
       const defaults = found(byDefault[i]);
       const experimentalOnly = found(experimental[i]).filter((w) => !defaults.includes(w));
-      defaults.forEach((w) => expect(w, LintSeverity.ERROR));
-      experimentalOnly.forEach((w) => expect(w, LintSeverity.WARNING));
+      defaults.forEach((w) => requireInGate(w, LintSeverity.ERROR));
+      experimentalOnly.forEach((w) => requireInGate(w, LintSeverity.WARNING));
       return { name, rule: i < SAMPLES.length ? SAMPLES[i][0] : undefined, defaults, experimentalOnly };
     });
     // eslint-disable-next-line no-console

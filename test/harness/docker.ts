@@ -62,7 +62,9 @@ export interface CheckOptions {
 
 /**
  * Dockerfiles one `docker buildx bake` checks. All 264 of the lint corpus in one run failed here
- * ("failed to receive status: ... no such job"); 32 or 64 a run did not, and took about as long.
+ * once ("failed to receive status: ... no such job"). Measured on the corpus: 16, 32, 64 and 132 a
+ * run took 17, 13, 14 and 11 s; one `docker build --check` a Dockerfile takes about 0.55 s, over
+ * 2 minutes for the corpus.
  */
 const CHECK_BATCH = 32;
 
@@ -201,14 +203,13 @@ export class Docker extends ContainerEngine {
    * removed afterwards. The Dockerfiles must have no `# syntax=` directive (BUILT_IN_FRONTEND).
    */
   public checkDockerfiles(targets: CheckTarget[], options: CheckOptions = {}): CheckResult[] {
-    const batch = Number(process.env.STAGECRAFT_CHECK_BATCH ?? CHECK_BATCH);
     const metadata = `localhost/stagecraft-check/from-metadata:${process.pid}`;
     // An empty tar archive: two zero blocks.
     mustExec(DOCKER, ['import', '--platform', 'linux/amd64', '--change', `ENV PATH=${IMAGE_PATH}`, '-', metadata], { input: Buffer.alloc(1024) });
     try {
       const results: CheckResult[] = [];
-      for (let i = 0; i < targets.length; i += batch) {
-        results.push(...this.bakeCheck(targets.slice(i, i + batch), metadata, options.experimentalRules ?? false));
+      for (let i = 0; i < targets.length; i += CHECK_BATCH) {
+        results.push(...this.bakeCheck(targets.slice(i, i + CHECK_BATCH), metadata, options.experimentalRules ?? false));
       }
       return results;
     } finally {
