@@ -1,8 +1,10 @@
 import { FileBase, IResolver, Project } from 'projen';
+import { BaseImage } from './base-image';
+import { CHECK_DIRECTIVE, DEFAULT_FRONTEND, frontendImage } from './frontend';
 import { Instruction } from './instruction';
 import { LintFinding, LintSeverity, lintDockerfile } from './lint';
 import { DockerfileStage } from './stage';
-import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertSyntaxDirective, assertVariableName, isRootUser, quoteWord } from './syntax';
+import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, assertVariableName, isRootUser, quoteWord } from './syntax';
 import { show, userError } from '../validation';
 
 /** Options of a Dockerfile. */
@@ -13,9 +15,10 @@ export interface DockerfileOptions {
    */
   readonly fileName?: string;
   /**
-   * The `# syntax=` directive: the Dockerfile frontend image BuildKit fetches and builds with.
-   * An empty string leaves the directive out: BuildKit then builds with the frontend built into
-   * the engine (no image to fetch), and other engines ignore the directive anyway.
+   * The `# syntax=` directive: the Dockerfile frontend image BuildKit pulls and builds with, with a
+   * tag or a digest (`docker/dockerfile:1@sha256:...` pins it). An empty string leaves the directive
+   * out: BuildKit then builds with the frontend built into the engine (no image to pull), and other
+   * engines ignore the directive anyway.
    * @default "docker/dockerfile:1"
    */
   readonly syntax?: string;
@@ -41,15 +44,18 @@ export class Dockerfile extends FileBase {
   }
 
   /** The `# syntax=` directive's frontend image; undefined when the file has no directive. */
-  public readonly syntax?: string;
+  public readonly frontendImage?: BaseImage;
   private readonly globalArgs: Array<{ name: string; defaultValue?: string }> = [];
   private readonly _stages: DockerfileStage[] = [];
 
   constructor(project: Project, options: DockerfileOptions = {}) {
     super(project, options.fileName ?? 'Dockerfile');
-    const syntax = options.syntax ?? 'docker/dockerfile:1';
-    assertSyntaxDirective('Dockerfile', 'syntax', syntax);
-    this.syntax = syntax || undefined;
+    this.frontendImage = frontendImage('Dockerfile', 'syntax', options.syntax ?? DEFAULT_FRONTEND);
+  }
+
+  /** The `# syntax=` directive's value (the frontend image's reference); undefined when the file has no directive. */
+  public get syntax(): string | undefined {
+    return this.frontendImage?.reference;
   }
 
   /** The stages, in order; the last one is the image that is shipped. */
@@ -200,11 +206,14 @@ export class Dockerfile extends FileBase {
   }
 
   private renderWith(marker: string | undefined): string {
-    const head = this.syntax ? [`# syntax=${this.syntax}`] : [];
+    // Parser directives first: BuildKit reads none after the first other line, the marker included.
+    const head = [...(this.syntax ? [`# syntax=${this.syntax}`] : []), `# ${CHECK_DIRECTIVE}`];
     if (marker) {
-      head.push(`# ${marker}`);
+      // The empty comment ends the marker's comment block: BuildKit would read it, blank line or not, as the
+      // description of the first FROM or ARG (its experimental InvalidDefinitionDescription check).
+      head.push(`# ${marker}`, '#');
     }
-    const blocks = head.length > 0 ? [head.join('\n')] : [];
+    const blocks = [head.join('\n')];
     if (this.globalArgs.length > 0) {
       blocks.push(this.globalArgs.map((a) => Instruction.arg(a.name, a.defaultValue).render()).join('\n'));
     }

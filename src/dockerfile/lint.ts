@@ -1,13 +1,19 @@
-import { Arg, DockerfileParser, Instruction as AstInstruction, JSONInstruction, Property } from 'dockerfile-ast';
+import { Arg, Dockerfile as DockerfileAst, DockerfileParser, From, Instruction as AstInstruction, JSONInstruction, Property } from 'dockerfile-ast';
 import { validate, ValidationCode, ValidationSeverity } from 'dockerfile-utils';
 import { BaseImage } from './base-image';
 import { AUTOMATIC_PLATFORM_ARGS, PREDEFINED_VARIABLES, RESERVED_STAGE_NAMES, heredocMarkers, heredocProblem, isRootUser, shellUnquote } from './syntax';
 
 /** How bad a lint finding is. */
 export enum LintSeverity {
-  /** The Dockerfile is wrong or unsafe: synthesis fails. */
+  /**
+   * The Dockerfile is wrong or unsafe, or BuildKit's checks flag it (and so a build with the
+   * generated `# check=error=true` would fail): synthesis fails.
+   */
   ERROR = 'error',
-  /** Style: printed, synthesis goes on. */
+  /**
+   * Printed, synthesis goes on: dockerfile-utils' style warnings, and BuildKit's experimental
+   * checks, which a build with `# check=error=true` does not run.
+   */
   WARNING = 'warning',
 }
 
@@ -57,9 +63,15 @@ const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EX
  * BuildKit's own checks (frontend/dockerfile/linter/ruleset.go) are here
  * under their names where the text alone decides them; DL3025 is BuildKit's
  * JSONArgsRecommended, DL3024 its DuplicateStageName, DL3000 its
- * WorkdirRelativePath. Not here: CopyIgnoredFile (needs .dockerignore),
- * InvalidBaseImagePlatform (needs the pulled image) and the experimental
- * InvalidDefinitionDescription.
+ * WorkdirRelativePath. They are errors: a generated Dockerfile carries
+ * `# check=error=true`, so Docker would refuse to build what they find. The
+ * experimental InvalidDefinitionDescription is a warning, as BuildKit runs it
+ * only when asked. Not here: InvalidBaseImagePlatform (needs the pulled image)
+ * and CopyIgnoredFile, which the generated `# check=` directive skips: before
+ * BuildKit 0.28 it flags `COPY . ./` and `COPY go.sum* ./` under an allowlist
+ * .dockerignore (`*`, then `!path`), which copies what it names; since 0.28
+ * BuildKit skips the rule itself for a .dockerignore with `!` patterns, which
+ * stagecraft's always has.
  */
 export function lintDockerfile(text: string): LintFinding[] {
   const findings: LintFinding[] = [];
@@ -101,21 +113,21 @@ export function lintDockerfile(text: string): LintFinding[] {
   // What each global ARG is when no --build-arg is given.
   const globalDefaults = new Map<string, string>(Object.entries(PLATFORM_SAMPLES));
   for (const arg of df.getInitialARGs()) {
-    const property = arg.getProperty();
-    if (property) {
-      globalArgs.add(property.getName());
-      const value = property.getValue();
-      if (value === null) {
+    for (const { name, value } of argsOf(arg)) {
+      globalArgs.add(name);
+      if (value === undefined) {
         // an ARG without a default is unset, not empty, to "${NAME-default}"
-        globalDefaults.delete(property.getName());
+        globalDefaults.delete(name);
       } else {
-        globalDefaults.set(property.getName(), shellUnquote(value) ?? value);
+        globalDefaults.set(name, shellUnquote(value) ?? value);
       }
     }
   }
 
+  lintDescriptions(df, lines, (i, message) => add('InvalidDefinitionDescription', LintSeverity.WARNING, i, message));
+
   lintContinuations(lines, df.getEscapeCharacter(), (line, message) =>
-    findings.push({ rule: 'NoEmptyContinuation', severity: LintSeverity.WARNING, line, message }),
+    findings.push({ rule: 'NoEmptyContinuation', severity: LintSeverity.ERROR, line, message }),
   );
 
   // ConsistentInstructionCasing: all upper or all lower.
@@ -126,7 +138,7 @@ export function lintDockerfile(text: string): LintFinding[] {
   for (const i of instructions) {
     const k = i.getInstruction();
     if (majorityUpper ? k !== k.toUpperCase() : k !== k.toLowerCase()) {
-      add('ConsistentInstructionCasing', LintSeverity.WARNING, i, `"${k}" is not ${majorityUpper ? 'upper' : 'lower'} case like the other instructions`);
+      add('ConsistentInstructionCasing', LintSeverity.ERROR, i, `"${k}" is not ${majorityUpper ? 'upper' : 'lower'} case like the other instructions`);
     }
   }
 
@@ -150,7 +162,7 @@ export function lintDockerfile(text: string): LintFinding[] {
       // FromAsCasing: "AS" as the FROM keyword is cased.
       const as = /\s(as)\s/i.exec(raw)?.[1];
       if (as && (from.getInstruction() === from.getInstruction().toUpperCase() ? as !== 'AS' : as !== 'as')) {
-        add('FromAsCasing', LintSeverity.WARNING, i, `"${as}" does not match the casing of "${from.getInstruction()}"`);
+        add('FromAsCasing', LintSeverity.ERROR, i, `"${as}" does not match the casing of "${from.getInstruction()}"`);
       }
       const isStageRef = stages.includes(image);
       const usesVariable = /\$/.test(from.getImage() ?? '');
@@ -166,7 +178,7 @@ export function lintDockerfile(text: string): LintFinding[] {
           add('InvalidDefaultArgInFrom', LintSeverity.ERROR, i, `FROM ${from.getImage()} becomes "${withDefaults}" with the ARGs' defaults (no --build-arg), which is no image reference: ${advice}`);
         }
       }
-      lintPlatform(from.getPlatformFlag()?.getValue() ?? undefined, stage ?? '', (rule, message) => add(rule, LintSeverity.WARNING, i, message));
+      lintPlatform(from.getPlatformFlag()?.getValue() ?? undefined, stage ?? '', (rule, message) => add(rule, LintSeverity.ERROR, i, message));
       if (!isStageRef && !usesVariable && image !== 'scratch') {
         if (!tag && !digest) {
           add('DL3006', LintSeverity.ERROR, i, `image "${image}" has no explicit tag`);
@@ -177,7 +189,7 @@ export function lintDockerfile(text: string): LintFinding[] {
       if (stage) {
         // BuildKit lowercases stage names, so "Builder" is "builder" and "SCRATCH" is "scratch".
         if (stage !== stage.toLowerCase()) {
-          add('StageNameCasing', LintSeverity.WARNING, i, `stage name "${stage}" is not lowercase: BuildKit reads it as "${stage.toLowerCase()}"`);
+          add('StageNameCasing', LintSeverity.ERROR, i, `stage name "${stage}" is not lowercase: BuildKit reads it as "${stage.toLowerCase()}"`);
         }
         if (RESERVED_STAGE_NAMES.has(stage.toLowerCase())) {
           add('ReservedStageName', LintSeverity.ERROR, i, `stage name "${stage}" is reserved: BuildKit means the empty image by "scratch" and the build context by "context"; choose another name`);
@@ -207,7 +219,7 @@ export function lintDockerfile(text: string): LintFinding[] {
       }
     }
     if (keyword === 'ARG' || keyword === 'ENV') {
-      const names = keyword === 'ARG' ? [(i as Arg).getProperty()?.getName()] : (i as any).getProperties().map((p: any) => p.getName());
+      const names = keyword === 'ARG' ? argsOf(i as Arg).map((a) => a.name) : (i as any).getProperties().map((p: any) => p.getName());
       for (const name of names.filter((n: string | undefined): n is string => !!n)) {
         scope.add(name);
         const word = SECRET_WORD.exec(name)?.[1];
@@ -219,7 +231,7 @@ export function lintDockerfile(text: string): LintFinding[] {
     if (keyword === 'ENV' || keyword === 'LABEL') {
       const legacy = ((i as any).getProperties() as Property[]).find((p) => p.getAssignmentOperator() !== '=');
       if (legacy) {
-        add('LegacyKeyValueFormat', LintSeverity.WARNING, i, `"${keyword} ${args}" uses the legacy "${keyword} key value" form: write ${keyword} ${legacy.getName()}="..."`);
+        add('LegacyKeyValueFormat', LintSeverity.ERROR, i, `"${keyword} ${args}" uses the legacy "${keyword} key value" form: write ${keyword} ${legacy.getName()}="..."`);
       }
     }
     if (ONCE_PER_STAGE.includes(keyword)) {
@@ -274,12 +286,12 @@ export function lintDockerfile(text: string): LintFinding[] {
           if (!ok) {
             add('DL3011', LintSeverity.ERROR, i, `EXPOSE "${port}" is not a valid port (1-65535, optionally /tcp or /udp)`);
           } else if (m[3] && m[3] !== m[3].toLowerCase()) {
-            add('ExposeProtoCasing', LintSeverity.WARNING, i, `EXPOSE "${port}": write the protocol in lowercase ("${m[3].toLowerCase()}")`);
+            add('ExposeProtoCasing', LintSeverity.ERROR, i, `EXPOSE "${port}": write the protocol in lowercase ("${m[3].toLowerCase()}")`);
           }
         }
         break;
       case 'MAINTAINER':
-        add('MaintainerDeprecated', LintSeverity.WARNING, i, `MAINTAINER "${args}" is deprecated: write LABEL org.opencontainers.image.authors="${args}"`);
+        add('MaintainerDeprecated', LintSeverity.ERROR, i, `MAINTAINER "${args}" is deprecated: write LABEL org.opencontainers.image.authors="${args}"`);
         break;
       case 'RUN':
         lintRun(args, pipefail, (rule, message) => add(rule, LintSeverity.ERROR, i, message));
@@ -298,6 +310,21 @@ export function lintDockerfile(text: string): LintFinding[] {
     }
   }
   return findings.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * The variables an ARG declares, with their defaults. BuildKit takes several
+ * (`ARG A=1 B`), each word one; dockerfile-ast reads `ARG A B` as A with the
+ * value B, as it would an ENV.
+ */
+function argsOf(arg: Arg): Array<{ name: string; value?: string }> {
+  return arg.getProperties().flatMap((p) => {
+    const value = p.getValue() ?? undefined;
+    if (p.getAssignmentOperator() === '=') {
+      return [{ name: p.getName(), value }];
+    }
+    return [p.getName(), ...(value?.split(/\s+/).filter((w) => w) ?? [])].map((name) => ({ name }));
+  });
 }
 
 /** Rules on a RUN's shell text (flags stripped). */
@@ -366,6 +393,43 @@ function lintPlatform(platform: string | undefined, stage: string, report: (rule
   // A stage named after its platform ("build-arm64") is made for that platform on purpose.
   if (!platform.includes('$') && arch !== undefined && !stage.toLowerCase().includes(os) && !stage.toLowerCase().includes(arch)) {
     report('FromPlatformFlagConstDisallowed', `--platform=${platform} is a constant: the stage builds for ${platform} whatever platform the image is built for; use $BUILDPLATFORM or $TARGETPLATFORM, or name the stage after the platform`);
+  }
+}
+
+/**
+ * BuildKit's InvalidDefinitionDescription (experimental): the comment lines
+ * right above a `FROM ... AS name` or an ARG are its description (what
+ * `docker buildx build --call outline` shows), so the last of them must start
+ * with the stage's or an ARG's name. As BuildKit's parser collects them, a
+ * blank line does not end the comment block; an empty comment (`#`) or an
+ * instruction does, and parser directives are no comments.
+ */
+function lintDescriptions(df: DockerfileAst, lines: string[], report: (i: AstInstruction, message: string) => void): void {
+  const directives = new Set(df.getDirectives().map((d) => d.getNameRange().start.line));
+  const starts = new Map(df.getInstructions().map((i) => [i.getRange().start.line, i]));
+  let comments: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const i = starts.get(index);
+    if (i === undefined) {
+      const comment = /^\s*#(.*)$/.exec(lines[index])?.[1].trim();
+      if (comment !== undefined && !directives.has(index)) {
+        comments = comment === '' ? [] : [...comments, comment];
+      }
+      continue;
+    }
+    const last = comments[comments.length - 1];
+    comments = [];
+    index = i.getRange().end.line;
+    const keyword = i.getKeyword();
+    const names = keyword === 'FROM'
+      ? [(i as From).getBuildStage()?.toLowerCase()].filter((n): n is string => !!n)
+      : keyword === 'ARG' ? argsOf(i as Arg).map((a) => a.name) : [];
+    if (last === undefined || names.length === 0 || names.includes(last.split(' ')[0])) {
+      continue;
+    }
+    const example = names.length > 1 ? '<arg_key>' : names[0];
+    report(i, `the comment above ${keyword} ("# ${last}") is read as its description, which must start with its name ("# ${example} <description>"): ` +
+      'start it so, or end the comment with an empty "#" line');
   }
 }
 

@@ -3,7 +3,7 @@
  * reads back exactly that value, and what can never be written at all.
  * Internal to the model: callers pass plain values, never pre-quoted text.
  */
-import { assertMatches, invalidOption } from '../validation';
+import { invalidOption } from '../validation';
 
 /** `$NAME` or `${NAME}`: the only variable references the model writes. */
 const VARIABLE_REF = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
@@ -118,12 +118,6 @@ export function assertFlagValue(owner: string, option: string, value: string): v
   if (typeof value !== 'string' || !FLAG_VALUE.test(value)) {
     throw invalidOption(owner, option, value, 'Expected letters, digits and _ . / @ : + - only.');
   }
-}
-
-/** The `# syntax=` directive's frontend image, or "" for none (BuildKit's built-in frontend). */
-export function assertSyntaxDirective(owner: string, option: string, value: string): void {
-  assertMatches(owner, option, value, /^([A-Za-z0-9_.\/:@-]+)?$/,
-    'Expected a frontend image reference such as "docker/dockerfile:1", or "" for no directive.');
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

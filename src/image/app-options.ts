@@ -1,7 +1,7 @@
 import type { AppMetadataOptions, ContainerOptions, ImageMetadata } from './container-image';
 import { assertNonRootId } from './runtime-user';
 import { BaseImage, Instruction } from '../dockerfile';
-import { assertSyntaxDirective } from '../dockerfile/syntax';
+import { frontendImage } from '../dockerfile/frontend';
 import { MAX_LINE, assertMatches, assertMaxLength, assertPort, assertSingleLine, assertUrl, invalidOption, show } from '../validation';
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
@@ -122,7 +122,7 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
     assertNonRootId(owner, 'runtimeUid', options.runtimeUid);
   }
   if (options.dockerfileSyntax !== undefined) {
-    assertSyntaxDirective(owner, 'dockerfileSyntax', options.dockerfileSyntax);
+    frontendImage(owner, 'dockerfileSyntax', options.dockerfileSyntax);
   }
 }
 

@@ -3,6 +3,7 @@ import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from '
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
+import { DEFAULT_FRONTEND } from '../dockerfile/frontend';
 import { assertMatches, invalidOption, userError } from '../validation';
 
 /**
@@ -39,10 +40,14 @@ export interface ContainerOptions {
   readonly imageRegistry?: string;
 
   /**
-   * The Dockerfile's `# syntax=` directive: the frontend image BuildKit fetches to build it. An
-   * empty string leaves the directive out, for a build host that cannot reach that image: BuildKit
-   * then uses the frontend built into the engine.
-   * @default "docker/dockerfile:1"
+   * The Dockerfile's `# syntax=` directive: the frontend image BuildKit pulls to build it, an image
+   * like the base images. It needs a tag or a digest; a digest pins it
+   * (`mirror.example.com/docker/dockerfile:1.17@sha256:...`). The default is under `imageRegistry`
+   * as the base images are; an image named here is used as named. The org policies
+   * `Policy.allowedRegistries` and `Policy.pinnedDigests` check it. An empty string leaves the
+   * directive out, for a build host that cannot reach the image: BuildKit then builds with the
+   * frontend built into the engine, which has everything the generated Dockerfile uses.
+   * @default "docker/dockerfile:1", under `imageRegistry` when that is set
    */
   readonly dockerfileSyntax?: string;
 
@@ -310,7 +315,7 @@ export class ContainerImage extends Component {
     this.languageVersion = props.languageVersion;
     this.packageIndex = props.packageIndex;
 
-    this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax });
+    this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax ?? ContainerImage.baseImage(props, DEFAULT_FRONTEND).reference });
     for (const stage of props.buildStages) {
       this.dockerfile.addStage(stage);
     }

@@ -69,6 +69,14 @@ export class PolicySubject {
     return this.dockerfile.stages.map((s) => s.from).filter((from) => !stages.has(from.reference));
   }
 
+  /**
+   * The image of the Dockerfile's `# syntax=` directive (the `dockerfileSyntax` option): BuildKit
+   * pulls it to build the Dockerfile, as it pulls the base images; undefined without the directive.
+   */
+  public get frontendImage(): BaseImage | undefined {
+    return this.dockerfile.frontendImage;
+  }
+
   /** The labels on the shipped image. */
   public get labels(): { [key: string]: string } {
     const labels: { [key: string]: string } = {};
@@ -133,30 +141,40 @@ export interface AllowedVersionsOptions extends PolicyOptions {
 
 /** The policies most orgs want, as ready-made {@link IPolicy} objects. */
 export class Policy {
-  /** Every base image comes from one of these registries (host, or host/path prefix). */
+  /**
+   * Every image the build pulls comes from one of these registries (host, or host/path prefix):
+   * the base images and the `# syntax=` directive's frontend image.
+   */
   public static allowedRegistries(registries: string[], options: PolicyOptions = {}): IPolicy {
     if (!Array.isArray(registries) || registries.length === 0) {
       throw invalidOption('Policy.allowedRegistries', 'registries', registries, 'Expected at least one registry, e.g. "mirror.example.com".');
     }
     const allowed = registries.map((r) => r.replace(/\/+$/, ''));
-    return custom('allowed-registries', options, (s) =>
-      s.baseImages
-        .filter((image) => image.reference !== 'scratch')
-        .filter((image) => !allowed.some((r) => image.reference.startsWith(`${r}/`)))
+    const isAllowed = (image: BaseImage) => allowed.some((r) => image.reference.startsWith(`${r}/`));
+    return custom('allowed-registries', options, (s) => [
+      ...s.baseImages
+        .filter((image) => image.reference !== 'scratch' && !isAllowed(image))
         .map((image) => ({
           message: `base image "${image.reference}" is not from an allowed registry (allowed: ${allowed.join(', ')})`,
           value: image.reference,
         })),
-    );
+      ...frontendViolation(s, isAllowed, () =>
+        `is not from an allowed registry (allowed: ${allowed.join(', ')}): set imageRegistry to an allowed mirror, name a frontend image there in dockerfileSyntax, or set dockerfileSyntax to "" for the engine's built-in frontend`),
+    ]);
   }
 
-  /** Every base image is pinned by digest (`@sha256:...`), so a rebuild gets the same bytes. */
+  /**
+   * Every image the build pulls is pinned by digest (`@sha256:...`), so a rebuild gets the same
+   * bytes: the base images and the `# syntax=` directive's frontend image.
+   */
   public static pinnedDigests(options: PolicyOptions = {}): IPolicy {
-    return custom('pinned-digests', options, (s) =>
-      s.baseImages
+    return custom('pinned-digests', options, (s) => [
+      ...s.baseImages
         .filter((image) => image.reference !== 'scratch' && !image.digest)
         .map((image) => ({ message: `base image "${image.reference}" is not pinned by digest`, value: image.reference })),
-    );
+      ...frontendViolation(s, (image) => image.digest !== undefined, (image) =>
+        `is not pinned by digest: set dockerfileSyntax to "${image.reference}@sha256:<digest>", or to "" for the engine's built-in frontend`),
+    ]);
   }
 
   /** The shipped image carries these labels (any value, or the value given). */
@@ -216,6 +234,15 @@ export class Policy {
   }
 
   private constructor() {}
+}
+
+/** The frontend image's violation, if it has one: `ok` says whether it complies, `problem` what is wrong. */
+function frontendViolation(s: PolicySubject, ok: (image: BaseImage) => boolean, problem: (image: BaseImage) => string): PolicyViolation[] {
+  const image = s.frontendImage;
+  if (image === undefined || ok(image)) {
+    return [];
+  }
+  return [{ message: `frontend image "${image.reference}" (the # syntax= directive, option dockerfileSyntax) ${problem(image)}`, value: image.reference }];
 }
 
 function custom(name: string, options: PolicyOptions, check: (s: PolicySubject) => PolicyViolation[]): IPolicy {

@@ -63,6 +63,9 @@ describe('lint gate rules', () => {
     ['RedundantTargetPlatform', swap('FROM python:3.13-slim AS runtime', 'FROM --platform=$TARGETPLATFORM python:3.13-slim AS runtime'), 'RedundantTargetPlatform@9'],
     ['InvalidDefaultArgInFrom', swap('ARG BASE=python:3.13-slim', 'ARG BASE'), 'InvalidDefaultArgInFrom@3'],
     ['NoEmptyContinuation', swap('RUN apt-get update && ', 'RUN apt-get update \\\n\n && '), 'NoEmptyContinuation@7'],
+    ['InvalidDefinitionDescription above FROM', swap('FROM python:3.13-slim AS runtime', '# the image that ships\nFROM python:3.13-slim AS runtime'), 'InvalidDefinitionDescription@10'],
+    ['InvalidDefinitionDescription above an ARG, a blank line between', swap('ARG VERSION=1', '# the version\n\nARG VERSION=1'), 'InvalidDefinitionDescription@6'],
+    ['InvalidDefinitionDescription above a global ARG', swap('ARG BASE=python:3.13-slim', '# the base\nARG BASE=python:3.13-slim'), 'InvalidDefinitionDescription@3'],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(rules(text)).toContain(expected);
@@ -107,6 +110,12 @@ describe('lint gate rules', () => {
     );
   });
 
+  test('an ARG declares every variable it names, as BuildKit reads it: `ARG A=1 B` and `ARG A B` declare A and B', () => {
+    expect(rules(swap('ARG VERSION=1', 'ARG BUILD=2 VERSION=1'))).toEqual([]);
+    expect(rules(swap('ARG VERSION=1', 'ARG BUILD VERSION'))).toEqual([]);
+    expect(rules(swap('ARG VERSION=1', 'ARG BUILD=2'))).toEqual(['UndefinedVar@5']);
+  });
+
   test('a constant --platform is fine on a stage named after it; InvalidDefaultArgInFrom follows ${A:-default}', () => {
     const amd64 = swap('FROM python:3.13-slim AS runtime', 'FROM --platform=linux/amd64 python:3.13-slim AS runtime-amd64');
     expect(rules(amd64)).toEqual([]);
@@ -117,6 +126,32 @@ describe('lint gate rules', () => {
       line: 3,
       message: 'FROM python:${TAG} becomes "python:" with the ARGs\' defaults (no --build-arg), which is no image reference: give ARG TAG a default',
     });
+  });
+
+  test('the rules of BuildKit\'s build checks are errors, as a `# check=error=true` build fails on them; its experimental InvalidDefinitionDescription is a warning', () => {
+    const severity = (text: string, rule: string) => lintDockerfile(text).find((f) => f.rule === rule)?.severity;
+    expect(severity(swap('AS runtime', 'as runtime'), 'FromAsCasing')).toBe('error');
+    expect(severity(swap('WORKDIR /app', 'workdir /app'), 'ConsistentInstructionCasing')).toBe('error');
+    expect(severity(swap('ENV APP_VERSION="${VERSION}"', 'ENV APP_VERSION ${VERSION}'), 'LegacyKeyValueFormat')).toBe('error');
+    expect(severity(swap('EXPOSE 8000/tcp', 'EXPOSE 8000/TCP'), 'ExposeProtoCasing')).toBe('error');
+    expect(severity(swap('RUN apt-get update && ', 'RUN apt-get update \\\n\n && '), 'NoEmptyContinuation')).toBe('error');
+    expect(lintDockerfile(swap('ARG VERSION=1', '# the version\nARG VERSION=1'))).toEqual([{
+      rule: 'InvalidDefinitionDescription',
+      severity: 'warning',
+      line: 5,
+      message: 'the comment above ARG ("# the version") is read as its description, which must start with its name ("# VERSION <description>"): start it so, or end the comment with an empty "#" line',
+    }]);
+  });
+
+  test('InvalidDefinitionDescription: a comment starting with the name, an empty "#" after the comment, or a parser directive pass', () => {
+    expect(rules(swap('ARG VERSION=1', '# VERSION of the app\nARG VERSION=1'))).toEqual([]);
+    expect(rules(swap('FROM python:3.13-slim AS runtime', '# runtime: the image that ships\nFROM python:3.13-slim AS runtime'))).toContain('InvalidDefinitionDescription@10');
+    expect(rules(swap('FROM python:3.13-slim AS runtime', '# runtime the image that ships\nFROM python:3.13-slim AS runtime'))).toEqual([]);
+    expect(rules(swap('FROM python:3.13-slim AS runtime', '# generated\n#\n\nFROM python:3.13-slim AS runtime'))).toEqual([]);
+    expect(rules(swap('ARG VERSION=1', 'ARG VERSION=1 BUILD=2').replace('ARG VERSION', '# BUILD number\nARG VERSION'))).toEqual([]);
+    // the directive lines above the first instruction are no comment
+    expect(good.startsWith('# syntax=docker/dockerfile:1\nARG BASE')).toBe(true);
+    expect(rules(`# check=error=true\n${good}`)).toEqual([]);
   });
 
   test("a double-quoted value that starts with ' passes, as Docker reads it; an unterminated quote does not", () => {

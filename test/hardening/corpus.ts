@@ -1,6 +1,7 @@
 import { Project } from 'projen';
 import { NodePackageManager } from 'projen/lib/javascript';
 import {
+  ContainerOptions,
   Dockerfile,
   GoAppProject,
   GoAppProjectOptions,
@@ -45,13 +46,13 @@ export const NODE = combinations<NodeAppProjectOptions>([
 export interface CorpusCase {
   /** Type, index and options, e.g. `go-app #3 {"goVersion":"1.24",...}`. */
   readonly name: string;
-  /** A new project object on `outdir`, as each run of `.projenrc.ts` makes one. */
-  readonly make: (outdir: string) => Project & { readonly dockerfile: Dockerfile };
+  /** A new project object on `outdir`, as each run of `.projenrc.ts` makes one; `shared` over the case's options. */
+  readonly make: (outdir: string, shared?: ContainerOptions) => Project & { readonly dockerfile: Dockerfile };
 }
 
 /** Every project type with every option set: 264 cases. */
 export const CORPUS: CorpusCase[] = [
-  ...PYTHON.map((o, i) => ({ name: `poetry-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new PoetryAppProject({ name: 'corpus', outdir, ...o }) })),
-  ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new GoAppProject({ name: 'corpus', outdir, ...o }) })),
-  ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o }) })),
+  ...PYTHON.map((o, i) => ({ name: `poetry-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new PoetryAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
+  ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new GoAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
+  ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o, ...shared }) })),
 ];

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GoAppProject, Instruction, IPolicy, PoetryAppProject, PoetryAppProjectOptions, Policies, Policy, PolicySeverity, PolicySubject } from '../../src';
+import { ContainerImage, GoAppProject, Instruction, IPolicy, PoetryAppProject, PoetryAppProjectOptions, Policies, Policy, PolicySeverity, PolicySubject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
 
@@ -16,18 +16,43 @@ function findings(p: PoetryAppProject | GoAppProject): string[] {
 
 describe('built-in policies fire on a violation and pass a compliant app', () => {
   const mirror = 'mirror.example.com/hub';
-  test('allowed registries', () => {
+  test('allowed registries: the base images and the frontend image of the syntax directive', () => {
     expect(findings(project({}, [Policy.allowedRegistries(['mirror.example.com'])]))).toEqual([
       'error: policy "allowed-registries" (error), app "svc", Dockerfile: base image "python:3.13-slim" is not from an allowed registry (allowed: mirror.example.com) [value: "python:3.13-slim"]',
       'error: policy "allowed-registries" (error), app "svc", Dockerfile: base image "python:3.13-slim" is not from an allowed registry (allowed: mirror.example.com) [value: "python:3.13-slim"]',
+      'error: policy "allowed-registries" (error), app "svc", Dockerfile: frontend image "docker/dockerfile:1" (the # syntax= directive, option dockerfileSyntax) is not from an allowed registry ' +
+        '(allowed: mirror.example.com): set imageRegistry to an allowed mirror, name a frontend image there in dockerfileSyntax, or set dockerfileSyntax to "" ' +
+        'for the engine\'s built-in frontend [value: "docker/dockerfile:1"]',
     ]);
+    // imageRegistry moves the frontend image to the mirror with the base images
     expect(findings(project({ imageRegistry: mirror }, [Policy.allowedRegistries(['mirror.example.com'])]))).toEqual([]);
   });
 
-  test('pinned digests', () => {
+  test('allowed registries: a frontend image named outside them is refused alone; no directive, nothing to check', () => {
+    const policy = Policy.allowedRegistries(['mirror.example.com']);
+    expect(findings(project({ imageRegistry: mirror, dockerfileSyntax: 'docker/dockerfile:1.17' }, [policy]))).toEqual([
+      expect.stringMatching(/^error: policy "allowed-registries" \(error\), app "svc", Dockerfile: frontend image "docker\/dockerfile:1\.17" \(the # syntax= directive, option dockerfileSyntax\) is not from an allowed registry/),
+    ]);
+    expect(findings(project({ imageRegistry: mirror, dockerfileSyntax: 'mirror.example.com/docker/dockerfile:1.17' }, [policy]))).toEqual([]);
+    expect(findings(project({ imageRegistry: mirror, dockerfileSyntax: '' }, [policy]))).toEqual([]);
+  });
+
+  test('pinned digests: the base images and the frontend image of the syntax directive', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(findings(project({}, [Policy.pinnedDigests()]))).toHaveLength(2);
-    expect(findings(project({ builderImage: `python:3.13-slim@${digest}`, runtimeImage: `python:3.13-slim@${digest}` }, [Policy.pinnedDigests()]))).toEqual([]);
+    const pinnedBases = { builderImage: `python:3.13-slim@${digest}`, runtimeImage: `python:3.13-slim@${digest}` };
+    expect(findings(project({}, [Policy.pinnedDigests()]))).toHaveLength(3);
+    expect(findings(project(pinnedBases, [Policy.pinnedDigests()]))).toEqual([
+      'error: policy "pinned-digests" (error), app "svc", Dockerfile: frontend image "docker/dockerfile:1" (the # syntax= directive, option dockerfileSyntax) is not pinned by digest: ' +
+        'set dockerfileSyntax to "docker/dockerfile:1@sha256:<digest>", or to "" for the engine\'s built-in frontend [value: "docker/dockerfile:1"]',
+    ]);
+    expect(findings(project({ ...pinnedBases, dockerfileSyntax: `docker/dockerfile:1@${digest}` }, [Policy.pinnedDigests()]))).toEqual([]);
+    expect(findings(project({ ...pinnedBases, dockerfileSyntax: '' }, [Policy.pinnedDigests()]))).toEqual([]);
+  });
+
+  test('the subject shows the frontend image, or none without the directive', () => {
+    const subject = (options: Partial<PoetryAppProjectOptions>) => PolicySubject.of(ContainerImage.of(project(options))!);
+    expect(subject({ imageRegistry: mirror }).frontendImage?.reference).toBe('mirror.example.com/hub/docker/dockerfile:1');
+    expect(subject({ dockerfileSyntax: '' }).frontendImage).toBeUndefined();
   });
 
   test('required labels, present and with the value required', () => {
@@ -106,7 +131,7 @@ describe('at synthesis', () => {
     fs.writeFileSync(path.join(dir, 'src/svc/app.py'), '# mine\n');
     const before = snapshotDir(dir);
     expect(() => synth(project({ pythonVersion: '3.12' }, [Policy.allowedRegistries(['mirror.example.com'])], dir))).toThrow(
-      /2 policy violations; nothing was written:\n {2}- policy "allowed-registries" \(error\), app "svc", Dockerfile: base image "python:3\.12-slim" is not from an allowed registry/,
+      /3 policy violations; nothing was written:\n {2}- policy "allowed-registries" \(error\), app "svc", Dockerfile: base image "python:3\.12-slim" is not from an allowed registry/,
     );
     expect(snapshotDir(dir)).toEqual(before);
   });
@@ -118,7 +143,8 @@ describe('at synthesis', () => {
     const warn = jest.spyOn(p.logger, 'warn').mockImplementation((...args: any[]) => void warnings.push(args.join(' ')));
     synth(p);
     warn.mockRestore();
-    expect(warnings.filter((w) => w.includes('pinned-digests'))).toHaveLength(2);
+    // the two base images and the frontend image
+    expect(warnings.filter((w) => w.includes('pinned-digests'))).toHaveLength(3);
     expect(fs.existsSync(path.join(dir, 'Dockerfile'))).toBe(true);
   });
 });
