@@ -127,6 +127,10 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'commandArgs with a newline', { commandArgs: ['--a', 'b\nc'] }, /GoApp: invalid commandArgs\[1\] "b\\nc"/],
   ['go-app', 'linker variable name', { linkerVariables: { version: '1' } }, /GoApp: invalid linkerVariables "version"\. Expected a Go variable as "importpath\.name"/],
   ['go-app', 'linker variable value with a quote', { linkerVariables: { 'main.version': '1" -X main.x=2' } }, /GoApp: invalid linkerVariables\["main\.version"\] "1\\" -X main\.x=2"\. Expected letters, digits/],
+  // The size budget `verify` checks.
+  ['poetry-app', 'imageSizeBudgetMb zero', { imageSizeBudgetMb: 0 }, /PoetryApp: invalid imageSizeBudgetMb 0\. Expected a whole number of MB \(10\^6 bytes, as "docker images" counts them\) from 1 to 100000/],
+  ['node-app', 'imageSizeBudgetMb a fraction', { imageSizeBudgetMb: 120.5 }, /NodeApp: invalid imageSizeBudgetMb 120\.5\. Expected a whole number of MB/],
+  ['go-app', 'imageSizeBudgetMb not a number', { imageSizeBudgetMb: NaN }, /GoApp: invalid imageSizeBudgetMb NaN\. Expected a whole number of MB/],
   // Writable folders.
   ['poetry-app', 'writablePaths relative', { writablePaths: ['var/data'] }, /PoetryApp: invalid writablePaths\[0\] "var\/data"\. Expected an absolute folder/],
   ['go-app', 'writablePaths the root', { writablePaths: ['/'] }, /GoApp: invalid writablePaths\[0\] "\/"\. Expected an absolute folder/],

@@ -281,6 +281,8 @@ export class GoApp extends Component {
       runtimeUser: RuntimeUser.existing(options.runtimeUid ?? 65532),
       copies,
       entrypoint: [`${BIN_DIR}/${this.binaryName}`],
+      buildOnlyTools: ['go', 'gofmt'],
+      imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 100,
       workdir: BIN_DIR,
       // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
       healthCheckCommand: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'],

@@ -124,6 +124,10 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
   if (options.dockerfileSyntax !== undefined) {
     frontendImage(owner, 'dockerfileSyntax', options.dockerfileSyntax);
   }
+  const budget = options.imageSizeBudgetMb;
+  if (budget !== undefined && (!Number.isInteger(budget) || budget < 1 || budget > 100000)) {
+    throw invalidOption(owner, 'imageSizeBudgetMb', budget, 'Expected a whole number of MB (10^6 bytes, as "docker images" counts them) from 1 to 100000.');
+  }
 }
 
 /**
@@ -144,5 +148,6 @@ export function containerOptionsOf(owner: string, options: ContainerOptions): Co
     environment: options.environment,
     commandArgs: options.commandArgs,
     writablePaths: options.writablePaths,
+    imageSizeBudgetMb: options.imageSizeBudgetMb,
   };
 }

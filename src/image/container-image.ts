@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
+import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
 import { DEFAULT_FRONTEND } from '../dockerfile/frontend';
@@ -87,6 +88,13 @@ export interface ContainerOptions {
    * @default - none
    */
   readonly commandArgs?: string[];
+
+  /**
+   * Largest size of the built image that `npx projen verify` accepts, in MB of 10^6 bytes (as
+   * `docker images` counts them, uncompressed): a whole number from 1 to 100000.
+   * @default - the app type's: 400 for a Poetry app, 500 for a Node service, 300 for a static site, 100 for a Go app
+   */
+  readonly imageSizeBudgetMb?: number;
 }
 
 /** A path the runtime stage copies from a build stage. */
@@ -235,13 +243,26 @@ export interface ContainerImageProps extends ContainerOptions {
    * @default "runtime"
    */
   readonly runtimeStageName?: string;
+  /**
+   * Programs the build stages need and the runtime must not hold, e.g. `poetry` or `go`: what
+   * `npx projen verify` looks for in the image, beside the C compilers it always looks for.
+   * Leave out what the runtime's base image ships (a Node image's npm).
+   * @default - the C compilers only
+   */
+  readonly buildOnlyTools?: string[];
 }
 
+/** C compilers: no runtime image needs one, whatever built it. */
+const C_COMPILERS = ['gcc', 'g++', 'cc', 'c++', 'clang'];
+/** `imageSizeBudgetMb` for a direct user of ContainerImage; each app type sets its own. */
+const DEFAULT_SIZE_BUDGET_MB = 500;
+
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 
 /**
  * The container image of an app: its Dockerfile, `.dockerignore`, the
- * runtime stage every app shares and the `docker:build`/`docker:run` tasks.
+ * runtime stage every app shares and the `docker:build`/`docker:run`/`verify` tasks.
  *
  * The runtime stage always has the same shape: a non-root user, a working
  * directory, only the listed paths copied from build stages, the app's
@@ -280,6 +301,8 @@ export class ContainerImage extends Component {
   public readonly buildTask: Task;
   /** The `docker:run` task. */
   public readonly runTask: Task;
+  /** The `verify` task: builds the image, then checks the image against the model's facts and prints a report. */
+  public readonly verifyTask: Task;
   /** The ecosystem, e.g. `python`. */
   public readonly ecosystem: string;
   /** The language version the app targets. */
@@ -301,6 +324,8 @@ export class ContainerImage extends Component {
     const imageName = props.imageName ?? defaultImageName(project.name);
     const imageTag = props.imageTag ?? props.metadata.version;
     assertMatches(owner, 'imageTag', imageTag, IMAGE_TAG, 'Expected a tag of letters, digits, "_", "." and "-" (at most 128).');
+    const buildOnlyTools = props.buildOnlyTools ?? [];
+    buildOnlyTools.forEach((tool, i) => assertMatches(owner, `buildOnlyTools[${i}]`, tool, PROGRAM_NAME, 'Expected a program name such as "poetry" or "g++".'));
     if (!props.command && !props.entrypoint) {
       throw invalidOption(owner, 'command', undefined, 'A runtime stage needs a command or an entrypoint.');
     }
@@ -332,12 +357,12 @@ export class ContainerImage extends Component {
       stage.addInstruction(Instruction.env(env, { expand: Object.keys(props.env ?? {}) }), 'env');
     }
     stage.addInstruction(props.runtimeUser.userInstruction(), 'user');
+    const probe = props.port !== undefined && props.healthCheckCommand
+      ? props.healthCheckCommand.map((a) => a.split('{port}').join(String(props.port)).split('{path}').join(healthPath))
+      : undefined;
     if (props.port !== undefined) {
       stage.addInstruction(Instruction.expose(props.port), 'expose');
-      if (props.healthCheckCommand) {
-        const probe = props.healthCheckCommand.map((a) =>
-          a.split('{port}').join(String(props.port)).split('{path}').join(healthPath),
-        );
+      if (probe) {
         stage.addInstruction(
           Instruction.healthcheck(probe, {
             interval: '30s',
@@ -356,8 +381,9 @@ export class ContainerImage extends Component {
       stage.addInstruction(Instruction.entrypoint(props.entrypoint), 'entrypoint');
     }
     const args = props.commandArgs ?? [];
-    if (props.command || args.length > 0) {
-      stage.addInstruction(Instruction.cmd([...props.command ?? [], ...args]), 'cmd');
+    const cmd = props.command || args.length > 0 ? [...props.command ?? [], ...args] : undefined;
+    if (cmd) {
+      stage.addInstruction(Instruction.cmd(cmd), 'cmd');
     }
     // Writable folders: made in a stage of their own (the runtime may have no shell) and copied as the
     // runtime user's. COPY --chown also gives the user the parents it creates, and an existing folder it
@@ -423,6 +449,19 @@ export class ContainerImage extends Component {
       exec: `${engine} run --rm${publish} ${this.imageReference}`,
       shell: TaskShell.sh(),
     });
+
+    this.verifyTask = new ImageVerification(project, {
+      buildTask: this.buildTask,
+      expectations: {
+        image: this.imageReference,
+        user: props.runtimeUser.spec,
+        command: [...props.entrypoint ?? [], ...cmd ?? []],
+        service: props.port !== undefined ? { port: props.port, healthCheck: probe } : undefined,
+        buildOnlyTools: [...C_COMPILERS, ...buildOnlyTools.filter((t) => !C_COMPILERS.includes(t))],
+        sizeBudgetMb: props.imageSizeBudgetMb ?? DEFAULT_SIZE_BUDGET_MB,
+        startSeconds: VERIFY_START_SECONDS,
+      },
+    }).task;
   }
 
   /** Adds a flag to `docker:build`'s command, e.g. `--secret id=npmrc,src=$HOME/.npmrc`. */

@@ -56,6 +56,8 @@ export class RuntimeUser {
   public readonly gid: number;
   /** User name, when the image creates the user. */
   public readonly name?: string;
+  /** `uid:gid`, as USER names the user and the image's config keeps it. */
+  public readonly spec: string;
   private readonly commands: string[];
 
   private constructor(uid: number, gid: number, name: string | undefined, commands: string[]) {
@@ -63,6 +65,7 @@ export class RuntimeUser {
     this.gid = gid;
     this.name = name;
     this.commands = commands;
+    this.spec = `${uid}:${gid}`;
   }
 
   /** The RUN that creates the user, if the image must create it. */

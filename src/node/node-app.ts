@@ -81,6 +81,8 @@ const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(
 const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 const NODE_UID = 1000; // the official image's `node` user
 const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
+/** What the build stage runs from node_modules' dev dependencies: the TypeScript compiler and projen. */
+const DEV_TOOLS = ['tsc', 'ts-node', 'projen'];
 
 /**
  * A Node.js app from a projen Node or TypeScript project, packaged as a
@@ -200,6 +202,9 @@ export class NodeApp extends Component {
         copies,
         env: { NODE_ENV: 'production' },
         command: ['node', this.entrypoint],
+        // The compiler and projen are dev dependencies; node, npm, corepack (and its yarn and pnpm shims) are the base image's.
+        buildOnlyTools: DEV_TOOLS,
+        imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 500,
         // The URL is an argument, not part of the code: whatever the path holds, it is data.
         healthCheckCommand: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', 'http://127.0.0.1:{port}{path}'],
         metadata: metadataOf(project),
@@ -227,6 +232,9 @@ export class NodeApp extends Component {
           { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
         ],
         command: ['nginx', '-g', 'daemon off;'],
+        // The web server needs none of the build's Node toolchain.
+        buildOnlyTools: ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', ...DEV_TOOLS],
+        imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 300,
         // --globoff: curl would read [ ] { } in the URL as its own patterns.
         healthCheckCommand: ['curl', '-fsS', '--globoff', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'],
         workdir: '/usr/share/nginx/html',

@@ -386,6 +386,9 @@ export class PoetryApp extends Component {
       runtimeImage: images.runtime.image,
       runtimeUser: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
       copies: [{ fromStage: 'builder', source: VENV, id: 'venv' }],
+      // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
+      buildOnlyTools: ['poetry'],
+      imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 400,
       env: { PATH: `${VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       command: [this.scriptName],
       healthCheckCommand: [

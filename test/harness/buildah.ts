@@ -52,6 +52,15 @@ export class Buildah extends ContainerEngine {
     return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
   }
 
+  /**
+   * buildah by name, with {@link buildImage}'s flags; the chroot isolation through BUILDAH_ISOLATION,
+   * which `buildah run` (verify's) reads as `buildah bud` does.
+   */
+  public taskEnvironment(): Record<string, string> {
+    const flags = ['--layers', '--network', 'host', '--pull=never', ...(fs.existsSync(HOST_CA) ? ['--volume', `${HOST_CA}:${HOST_CA}:ro`] : [])];
+    return { CONTAINER_ENGINE: 'buildah', BUILDAH_ISOLATION: 'chroot', CONTAINER_BUILD_FLAGS: flags.join(' ') };
+  }
+
   /** `buildah from` + `buildah run --isolation chroot` + `buildah rm`. No network isolation. */
   public runImage(tag: string, cmd?: string[], opts: RunImageOptions = {}): CommandResult {
     return this.withContainer(tag, (container) => {

@@ -98,6 +98,11 @@ export class Docker extends ContainerEngine {
     return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
   }
 
+  /** The client wrapper (its name ends in "docker", as docker:build matches engines), with {@link buildImage}'s network. */
+  public taskEnvironment(): Record<string, string> {
+    return { CONTAINER_ENGINE: DOCKER, CONTAINER_BUILD_FLAGS: '--network host' };
+  }
+
   /** `docker run --rm -i`, on dockerd's default (bridge) network. */
   public runImage(tag: string, cmd?: string[], opts: RunImageOptions = {}): CommandResult {
     const args = ['run', '--rm', '-i'];

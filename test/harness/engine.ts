@@ -121,6 +121,12 @@ export abstract class ContainerEngine {
    */
   public abstract readonly hostNetwork: boolean;
 
+  /**
+   * The environment in which a generated project's own tasks (`docker:build`, `verify`) use this
+   * engine on this machine: CONTAINER_ENGINE, and the build flags {@link buildImage} passes too.
+   */
+  public abstract taskEnvironment(): Record<string, string>;
+
   /** Builds a Dockerfile unchanged, as `docker build` would. */
   public abstract buildImage(opts: BuildImageOptions): BuildResult;
 
