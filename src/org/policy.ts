@@ -135,7 +135,7 @@ export interface PolicyOptions {
 export interface AllowedVersionsOptions extends PolicyOptions {
   /** The ecosystem the versions are for: `python`, `node` or `go`. */
   readonly ecosystem: string;
-  /** The versions allowed, as the app's option writes them (e.g. "3.12", "3.13"). */
+  /** The release lines allowed, e.g. "3.12", "3.13": a line allows its patch releases too. */
   readonly versions: string[];
 }
 
@@ -215,10 +215,27 @@ export class Policy {
     );
   }
 
-  /** Apps of an ecosystem target one of these language versions. */
+  /**
+   * Apps of an ecosystem target one of these language versions. An entry is a release line,
+   * compared as numbers: "3.13" allows 3.13 and 3.13.2, not 3.130; "24" allows every Node 24.
+   */
   public static allowedVersions(options: AllowedVersionsOptions): IPolicy {
+    const lines = (options.versions ?? []).map((v, i) => {
+      const parts = versionParts(v);
+      if (parts === undefined) {
+        throw invalidOption('Policy.allowedVersions', `versions[${i}]`, v, 'Expected a release line of numbers such as "3.13", "24" or "1.23".');
+      }
+      return parts;
+    });
+    if (lines.length === 0) {
+      throw invalidOption('Policy.allowedVersions', 'versions', options.versions, 'Expected at least one version, e.g. "3.13".');
+    }
+    const allows = (version: string) => {
+      const parts = versionParts(version);
+      return parts !== undefined && lines.some((line) => line.length <= parts.length && line.every((n, i) => n === parts[i]));
+    };
     return custom(`allowed-${options.ecosystem}-versions`, options, (s) =>
-      s.ecosystem === options.ecosystem && !options.versions.includes(s.languageVersion)
+      s.ecosystem === options.ecosystem && !allows(s.languageVersion)
         ? [{ message: `${options.ecosystem} ${s.languageVersion} is not an allowed version (allowed: ${options.versions.join(', ')})`, value: s.languageVersion }]
         : [],
     );
@@ -234,6 +251,11 @@ export class Policy {
   }
 
   private constructor() {}
+}
+
+/** "3.13.2" as [3, 13, 2]; undefined for anything but dot-separated numbers. */
+function versionParts(version: string): number[] | undefined {
+  return /^\d+(?:\.\d+)*$/.test(version) ? version.split('.').map(Number) : undefined;
 }
 
 /** The frontend image's violation, if it has one: `ok` says whether it complies, `problem` what is wrong. */

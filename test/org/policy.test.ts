@@ -89,6 +89,21 @@ describe('built-in policies fire on a violation and pass a compliant app', () =>
     expect(findings(go)).toEqual([]); // not a Python app
   });
 
+  test('allowed versions are release lines compared as numbers, not strings', () => {
+    const go = (goVersion: string, versions: string[]) => {
+      const p = new GoAppProject({ name: 'tool', outdir: tempDir('go-'), goVersion });
+      Policies.of(p).addPolicy(Policy.allowedVersions({ ecosystem: 'go', versions }));
+      return findings(p);
+    };
+    expect(go('1.23.4', ['1.23'])).toEqual([]); // before: "go 1.23.4 is not an allowed version (allowed: 1.23)"
+    expect(go('1.23', ['1.23.4'])).toHaveLength(1); // a line narrower than the app's version does not allow it
+    expect(go('1.23.4', ['1.2'])).toHaveLength(1); // 23 is not 2, though "1.23" starts with "1.2"
+    expect(go('1.24', ['1'])).toEqual([]);
+    expect(() => Policy.allowedVersions({ ecosystem: 'go', versions: ['1.23', '>=1.22'] })).toThrow(
+      'Policy.allowedVersions: invalid versions[1] ">=1.22". Expected a release line of numbers such as "3.13", "24" or "1.23".');
+    expect(() => Policy.allowedVersions({ ecosystem: 'go', versions: [] })).toThrow(/invalid versions \[\]\. Expected at least one version/);
+  });
+
   test('the package index, in pyproject.toml', () => {
     const url = 'https://pypi.example.com/simple/';
     expect(findings(project({}, [Policy.packageIndex(url)]))).toEqual([
