@@ -1,8 +1,10 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, startPackageIndex, waitFor } from '.';
+import { BUILDAH, DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, startPackageIndex, waitFor } from '.';
+import { exec } from './command';
 
 jest.setTimeout(30 * 60 * 1000); // a cold machine debootstraps and apt-gets for several minutes
 
@@ -120,6 +122,46 @@ describe('engine harness', () => {
         engine.removeImage(server);
       }
     });
+
+    if (engine === BUILDAH) {
+      // A buildah or podman process that exits while its store's records show no layer mounted runs
+      // the overlay driver's Cleanup: with a bind mount of the storage home (no skip_mount_home in
+      // storage.conf: scripts/install-engine), that unmounts every layer mounted under it, and a build
+      // beside it failed with `COPY --from=deps ...: copier: stat: "/app/node_modules": no such file`.
+      test('a build keeps its earlier stage\'s root filesystem while another buildah process shuts its store down', async () => {
+        const context = fs.mkdtempSync(path.join(dir, 'shutdown-'));
+        fs.writeFileSync(path.join(context, 'Dockerfile'), [
+          'FROM python:3.13-slim AS deps',
+          'WORKDIR /app',
+          `RUN echo ${process.pid}-${Date.now()} > /app/stamp && mkdir -p node_modules`,
+          'FROM python:3.13-slim',
+          'RUN sleep 8',
+          'COPY --from=deps /app/node_modules /app/node_modules',
+        ].join('\n') + '\n');
+        const built = `localhost/stagecraft-harness-shutdown:${process.pid}`;
+        const child = spawn('buildah', ['bud', '--isolation', 'chroot', '--layers', '--pull=never', '-t', built, context], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        const status = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+        try {
+          // The deps stage is done and its container mounted for the COPY once the last stage sleeps.
+          await waitFor(() => (/STEP \d+\/\d+: RUN sleep 8/.test(output) ? true : undefined), 120000);
+          // Its own run root: mount records that list nothing mounted, so its exit (store.Shutdown)
+          // runs the driver's Cleanup while the build's layers are mounted.
+          const runroot = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-runroot-'));
+          try {
+            expect(exec('buildah', ['--runroot', runroot, 'images', '--quiet']).status).toBe(0);
+          } finally {
+            fs.rmSync(runroot, { recursive: true, force: true });
+          }
+          expect({ status: await status, output: output.split('\n').filter((l) => /error|copier/i.test(l)) }).toEqual({ status: 0, output: [] });
+        } finally {
+          child.kill();
+          BUILDAH.removeImage(built);
+        }
+      });
+    }
 
     if (engine === DOCKER) {
       test('a `# syntax=` directive makes BuildKit fetch its frontend image, which this machine cannot: test projects leave it out', () => {
