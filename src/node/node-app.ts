@@ -62,7 +62,7 @@ export interface NodeAppOptions extends ContainerOptions {
    * tarball or folder is outside the build context, so it could not be installed there anyway.
    * The build stage removes them from its copy of the lock file (`npm uninstall
    * --package-lock-only`) and installs the rest exactly as locked. Set `[]` to install everything.
-   * @default - projen, constructs, ts-node, projen's jest (not its types, which tsconfig.json names)
+   * @default - projen, constructs, ts-node, tsx, projen's jest (not its types, which tsconfig.json names)
    * and eslint packages, and every
    * devDependency installed from a path (such as a stagecraft tarball)
    */
@@ -298,7 +298,7 @@ function compileInstruction(project: NodeProject): Instruction | undefined {
  * `@types/jest`: projen's tsconfig.json names the jest types, and the compiler needs them.
  */
 function defaultBuildOmits(project: NodeProject): string[] {
-  const toolchain = /^(?:projen|constructs|ts-node|jest|ts-jest|jest-junit|eslint(?:-.*)?|@typescript-eslint\/.*|@stylistic\/.*|prettier(?:-.*)?)$/;
+  const toolchain = /^(?:projen|constructs|ts-node|tsx|jest|ts-jest|jest-junit|eslint(?:-.*)?|@typescript-eslint\/.*|@stylistic\/.*|prettier(?:-.*)?)$/;
   const dev = [DependencyType.BUILD, DependencyType.DEVENV, DependencyType.TEST];
   return project.deps.all
     .filter((d) => dev.includes(d.type) && (toolchain.test(d.name) || (d.version !== undefined && isPathSpec(d.version))))

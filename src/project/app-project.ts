@@ -29,7 +29,7 @@ export interface AppProjectOptions {
   readonly parent?: Project;
 
   /**
-   * A GitHub Actions workflow that runs the `drift` task on every push and pull request.
+   * A GitHub Actions workflow that runs the `typecheck` and `drift` tasks on every push and pull request.
    * @default true
    */
   readonly driftWorkflow?: boolean;
@@ -67,6 +67,8 @@ export abstract class AppProject extends Project {
                 { uses: 'actions/checkout@v4' },
                 { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
                 { run: 'npm ci' },
+                // `npx projen` runs .projenrc.ts without type-checking it: the type errors surface here.
+                { name: '.projenrc.ts type-checks', run: `npx projen ${this.toolchain.typecheck.name}` },
                 { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
               ],
             },

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, JsonFile, Project } from 'projen';
+import { Component, JsonFile, Project, Task } from 'projen';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { parseNpmSpec } from './npm-spec';
 import { userError } from '../validation';
@@ -9,10 +9,37 @@ import { userError } from '../validation';
 /** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
 const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8'));
 
+/**
+ * Makes `npx projen` run `.projenrc.ts` with tsx (esbuild: no type-check) inside the one node
+ * process the task starts, and adds a `typecheck` task that type-checks it with tsc.
+ *
+ * Why not projen's own runners: ts-node type-checks on every synthesis (most of its time), and
+ * TypeScript 6 rejects its transpile-only mode; projen's tsx runner wraps the step in
+ * `npx -y -p tsx -c`, a second npm start, and tsx's CLI starts another node. `node --require
+ * tsx/cjs` needs only `node`, works with Node 20, and finds tsx in the project's node_modules.
+ * @returns the `typecheck` task
+ */
+export function runProjenrcWithTsx(project: Project, projenrcFile: string, tsconfigFile: string): Task {
+  const synth = project.defaultTask;
+  if (!synth) {
+    throw userError(`${project.name}: the project has no default task to run ${projenrcFile} with.`);
+  }
+  synth.reset();
+  synth.env('TSX_TSCONFIG_PATH', tsconfigFile);
+  synth.addSteps({ execArgs: ['node', '--require', 'tsx/cjs', projenrcFile] });
+  return project.addTask('typecheck', {
+    description: `Type-check ${projenrcFile} (npx projen runs it without type-checking)`,
+    steps: [{ execArgs: ['tsc', '--noEmit', '--project', tsconfigFile] }],
+  });
+}
+
+/** The range of tsx, the runner of `.projenrc.ts`, that stagecraft is tested with. */
+export const TSX_RANGE: string = (OWN_MANIFEST.devDependencies ?? {}).tsx;
+
 /** Options of {@link ProjenrcToolchain}. */
 export interface ProjenrcToolchainOptions {
   /**
-   * npm packages `.projenrc.ts` needs beyond projen, constructs, ts-node and
+   * npm packages `.projenrc.ts` needs beyond projen, constructs, tsx and
    * typescript: `name`, `name@range`, or a path to a package tarball or
    * folder. `projen new --from <spec>` puts its spec here.
    * @default - stagecraft at the version that generated the project
@@ -23,7 +50,7 @@ export interface ProjenrcToolchainOptions {
 /**
  * What a non-Node project needs so that `npx projen` works with Node alone:
  * a `.projenrc.ts`, and a package.json whose dev dependencies are projen,
- * constructs, stagecraft and the TypeScript runner, installed after
+ * constructs, stagecraft, the TypeScript runner (tsx) and tsc, installed after
  * synthesis when they are missing.
  */
 export class ProjenrcToolchain extends Component {
@@ -31,6 +58,8 @@ export class ProjenrcToolchain extends Component {
   public readonly manifest: JsonFile;
   /** The `.projenrc.ts` component. */
   public readonly projenrc: ProjenrcTs;
+  /** The `typecheck` task: tsc on `.projenrc.ts`, which `npx projen` runs without type-checking. */
+  public readonly typecheck: Task;
   private readonly devDependencies: { [name: string]: string };
 
   constructor(project: Project, options: ProjenrcToolchainOptions = {}) {
@@ -40,7 +69,7 @@ export class ProjenrcToolchain extends Component {
     this.devDependencies = {
       'projen': peers.projen,
       'constructs': peers.constructs,
-      'ts-node': dev['ts-node'],
+      'tsx': TSX_RANGE,
       'typescript': dev.typescript,
       '@types/node': dev['@types/node'],
     };
@@ -65,6 +94,7 @@ export class ProjenrcToolchain extends Component {
     });
     project.addGitIgnore('/node_modules/');
     this.projenrc = new ProjenrcTs(project);
+    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName);
   }
 
   /**
@@ -108,7 +138,7 @@ export class ProjenrcToolchain extends Component {
 
 /** True when a listed package other than projen's own set is a stagecraft-based org package. */
 function hasDependent(deps: { [name: string]: string }): boolean {
-  return Object.keys(deps).some((name) => !['projen', 'constructs', 'ts-node', 'typescript', '@types/node'].includes(name));
+  return Object.keys(deps).some((name) => !['projen', 'constructs', 'tsx', 'typescript', '@types/node'].includes(name));
 }
 
 function npmName(projectName: string): string {
