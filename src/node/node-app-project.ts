@@ -1,4 +1,5 @@
-import { DependencyType, TaskShell } from 'projen';
+import { DependencyType } from 'projen/lib/dependencies';
+import { TaskShell } from 'projen/lib/task-shell';
 import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
 import { ProjenrcFile } from 'projen/lib/projenrc';
 import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner } from 'projen/lib/typescript';

@@ -1,5 +1,7 @@
 import * as path from 'path';
-import { Component, DependencyType, TextFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DependencyType } from 'projen/lib/dependencies';
+import { TextFile } from 'projen/lib/textfile';
 import { NodeProject } from 'projen/lib/javascript';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { Project, YamlFile } from 'projen';
+import { Project } from 'projen/lib/project';
+import { YamlFile } from 'projen/lib/yaml';
 import { DriftCheck } from './drift-check';
 import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';

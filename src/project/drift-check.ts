@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, FileBase, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { FileBase } from 'projen/lib/file';
+import { Project } from 'projen/lib/project';
 import { resolve } from 'projen/lib/_resolve';
 import { NodePackage } from 'projen/lib/javascript';
 import { userError } from '../validation';

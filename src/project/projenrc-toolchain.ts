@@ -1,7 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, JsonFile, Project, Task } from 'projen';
+import { Component } from 'projen/lib/component';
+import { JsonFile } from 'projen/lib/json';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { parseNpmSpec } from './npm-spec';
 import { userError } from '../validation';

@@ -1,7 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, DependencyType, Project, TaskShell, TomlFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DependencyType } from 'projen/lib/dependencies';
+import { Project } from 'projen/lib/project';
+import { TaskShell } from 'projen/lib/task-shell';
+import { TomlFile } from 'projen/lib/toml';
 import { NodePackage } from 'projen/lib/javascript';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
