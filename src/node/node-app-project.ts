@@ -9,7 +9,7 @@ import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
 import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
-import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-toolchain';
+import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
 export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}

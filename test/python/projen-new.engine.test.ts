@@ -26,6 +26,11 @@ describe('projen new --from the packed package', () => {
     for (const file of ['.projenrc.ts', 'package.json', 'pyproject.toml', 'Dockerfile', '.dockerignore', 'src/hello_docker/app.py', 'tests/test_app.py', 'README.md']) {
       expect(fs.existsSync(path.join(dir, file))).toBe(true);
     }
+    // The runner `projen new` writes: tsx in the project's node_modules, no npx around it.
+    expect(JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'tasks.json'), 'utf-8')).tasks.default.steps).toEqual([
+      { execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'tsx', 'package.json'))).toBe(true);
   });
 
   test('.projenrc.ts names pythonVersion explicitly, with the flags given', () => {
