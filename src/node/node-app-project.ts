@@ -1,7 +1,7 @@
 import { DependencyType } from 'projen/lib/dependencies';
-import { TaskShell } from 'projen/lib/task-shell';
 import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
 import { ProjenrcFile } from 'projen/lib/projenrc';
+import { TaskShell } from 'projen/lib/task-shell';
 import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner } from 'projen/lib/typescript';
 import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
 import { resolveNodeVersion } from './node-version';

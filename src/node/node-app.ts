@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { Component } from 'projen/lib/component';
 import { DependencyType } from 'projen/lib/dependencies';
-import { TextFile } from 'projen/lib/textfile';
 import { NodeProject } from 'projen/lib/javascript';
+import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';

@@ -63,7 +63,7 @@ describe('a projen task as a shell line, run without projen', () => {
   test('execArgs are quoted words', () => {
     const p = project();
     const task = p.addTask('t');
-    task.execArgs(['printf', '%s|', "a b", "it's", '$HOME']);
+    task.execArgs(['printf', '%s|', 'a b', "it's", '$HOME']);
     expect(runScript(p, taskScript(p, task)!)).toBe("a b|it's|$HOME|");
   });
 
