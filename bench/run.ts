@@ -6,26 +6,26 @@
  * A "cold" build has no layer cache; package caches (cache mounts) stay warm,
  * as on a CI runner that keeps them.
  *
- * BENCH_ONLY=python,node,go,resynth picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EcosystemFigures, goImages, nodeImages, pythonImages } from './images';
-import { Comparison, median, resynthesis } from './resynth';
+import { Comparison, median, resynthesis, runners } from './resynth';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'resynth,python,node,go').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,node,go').split(',').map((s) => s.trim()));
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
 function line(name: string, detail: string, ratio: number, target?: number): string {
   const judged = target === undefined ? 'no target (reported)' : `target <= ${target.toFixed(2)}  ${ratio <= target ? 'ok' : 'MISSED'}`;
-  return `${name.padEnd(52)} ${detail.padEnd(46)} ratio ${ratio.toFixed(2).padStart(5)}  ${judged}`;
+  return `${name.padEnd(58)} ${detail.padEnd(46)} ratio ${ratio.toFixed(2).padStart(5)}  ${judged}`;
 }
 
 function compare(c: Comparison): { text: string; ratio: number } {
@@ -82,6 +82,15 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), rounds: ROUNDS };
   try {
     console.log(`stagecraft bench: medians of ${ROUNDS} interleaved rounds (re-synthesis: ${RESYNTH_ROUNDS})\n`);
+    if (ONLY.has('runner')) {
+      // `npx projen` as typed, every project type, against projen's default and a direct ts-node run: one interleaved loop.
+      const measured = runners(work, ROUNDS);
+      const compared = measured.map(compare);
+      rows.push(...compared.map((c) => c.text));
+      results.runner = Object.fromEntries(
+        measured.map((m, i) => [m.name, { ratio: compared[i].ratio, target: m.target, ours: m.ours, reference: m.reference }]),
+      );
+    }
     if (ONLY.has('resynth')) {
       const resynth = compare(resynthesis(work, RESYNTH_ROUNDS));
       rows.push(resynth.text);

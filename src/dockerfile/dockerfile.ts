@@ -1,4 +1,5 @@
-import { FileBase, IResolver, Project } from 'projen';
+import { FileBase, IResolver } from 'projen/lib/file';
+import { Project } from 'projen/lib/project';
 import { BaseImage } from './base-image';
 import { CHECK_DIRECTIVE, DEFAULT_FRONTEND, frontendImage } from './frontend';
 import { Instruction } from './instruction';

@@ -1,7 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, DependencyType, FileBase, Project, Task, TaskShell } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DependencyType } from 'projen/lib/dependencies';
+import { FileBase } from 'projen/lib/file';
 import { NodePackage } from 'projen/lib/javascript';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
+import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
 import { HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE, HealthProbeSource } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';

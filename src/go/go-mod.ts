@@ -1,4 +1,5 @@
-import { FileBase, IResolver, Project } from 'projen';
+import { FileBase, IResolver } from 'projen/lib/file';
+import { Project } from 'projen/lib/project';
 
 /** A `require` or `replace` line's parts. */
 export interface GoModRequire {

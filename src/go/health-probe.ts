@@ -1,4 +1,5 @@
-import { Project, TextFile } from 'projen';
+import { Project } from 'projen/lib/project';
+import { TextFile } from 'projen/lib/textfile';
 
 /** Where the probe's source is written in the project, and where the image has the built probe. */
 export const HEALTH_PROBE_SOURCE = '.stagecraft/healthprobe/main.go';

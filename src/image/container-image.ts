@@ -1,5 +1,10 @@
 import * as path from 'path';
-import { Component, DockerCompose, IgnoreFile, Project, Task, TaskShell } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DockerCompose } from 'projen/lib/docker-compose';
+import { IgnoreFile } from 'projen/lib/ignore-file';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
+import { TaskShell } from 'projen/lib/task-shell';
 import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
 import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';

@@ -1,6 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, JsonFile, Project, Task, TextFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { JsonFile } from 'projen/lib/json';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
+import { TextFile } from 'projen/lib/textfile';
 import type { ImageExpectations } from './verify-image';
 import { userError } from '../validation';
 

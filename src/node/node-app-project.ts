@@ -1,13 +1,15 @@
-import { TaskShell } from 'projen';
+import { DependencyType } from 'projen/lib/dependencies';
 import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
 import { ProjenrcFile } from 'projen/lib/projenrc';
-import { Projenrc, TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescript';
+import { TaskShell } from 'projen/lib/task-shell';
+import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner } from 'projen/lib/typescript';
 import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
 import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
+import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
 export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}
@@ -40,10 +42,13 @@ export class NodeAppProject extends TypeScriptProject {
       minNodeVersion: options.minNodeVersion ?? `${nodeVersion}.0.0`,
       // projen would write a tarball path (`projen new --from ./stagecraft.tgz`) as a package name.
       devDeps: installableDevDeps(options.outdir ?? process.cwd(), options.devDeps ?? []),
+      // tsx, not ts-node: projen requests the runner's package as a devDependency (at stagecraft's range, below).
+      projenrcTsOptions: { runner: TypeScriptRunner.tsx(), ...options.projenrcTsOptions },
       // stagecraft writes its own stubs (a service or a page), controlled by sampleCode.
       sampleCode: false,
       ...(staticSite ? browserBuild(options) : {}),
     });
+    const projenrc = ProjenrcFile.of(this);
     this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
       // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
@@ -54,11 +59,14 @@ export class NodeAppProject extends TypeScriptProject {
         shell: TaskShell.sh(),
       });
       this.gitignore.exclude(`/${site}/`);
-      // projen's projenrc/tsconfig.json, which ts-node runs .projenrc.ts with, extends the browser's tsconfig.json.
-      const projenrc = ProjenrcFile.of(this);
+      // projen's projenrc/tsconfig.json, which tsx and tsc read for .projenrc.ts, extends the browser's tsconfig.json.
       if (projenrc instanceof Projenrc) {
         runByNode(projenrc.tsconfig);
       }
+    }
+    if (projenrc instanceof Projenrc && !options.projenrcTsOptions?.runner) {
+      this.deps.addDependency(`tsx@${TSX_RANGE}`, DependencyType.BUILD);
+      runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName);
     }
     new DriftCheck(this);
   }
@@ -70,7 +78,7 @@ export class NodeAppProject extends TypeScriptProject {
 }
 
 /**
- * Module settings of the TypeScript that Node runs (.projenrc.ts through ts-node, the tests through
+ * Module settings of the TypeScript that Node runs (.projenrc.ts through tsx, the tests through
  * ts-jest), whatever the browser build says: CommonJS, as in every projen TypeScript project.
  * With the browser's ES2022, ts-node's CommonJS hook emits `import` statements; Node (20.19+)
  * detects them and hands .projenrc.ts to its ES module loader, which cannot load a .ts file

@@ -1,6 +1,8 @@
 import * as path from 'path';
-import { Component, DependencyType, TextFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DependencyType } from 'projen/lib/dependencies';
 import { NodeProject } from 'projen/lib/javascript';
+import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
@@ -62,9 +64,7 @@ export interface NodeAppOptions extends ContainerOptions {
    * tarball or folder is outside the build context, so it could not be installed there anyway.
    * The build stage removes them from its copy of the lock file (`npm uninstall
    * --package-lock-only`) and installs the rest exactly as locked. Set `[]` to install everything.
-   * @default - projen, constructs, ts-node, projen's jest (not its types, which tsconfig.json names)
-   * and eslint packages, and every
-   * devDependency installed from a path (such as a stagecraft tarball)
+   * @default - the toolchain: projen, constructs, ts-node, tsx, projen's jest and eslint packages (not `@types/jest`, which tsconfig.json names), and every devDependency installed from a path
    */
   readonly imageBuildOmits?: string[];
 
@@ -81,8 +81,8 @@ const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(
 const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 const NODE_UID = 1000; // the official image's `node` user
 const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
-/** What the build stage runs from node_modules' dev dependencies: the TypeScript compiler and projen. */
-const DEV_TOOLS = ['tsc', 'ts-node', 'projen'];
+/** What the build stage runs from node_modules' dev dependencies: the TypeScript compiler, the .projenrc runners and projen. */
+const DEV_TOOLS = ['tsc', 'ts-node', 'tsx', 'projen'];
 
 /**
  * A Node.js app from a projen Node or TypeScript project, packaged as a
@@ -298,7 +298,7 @@ function compileInstruction(project: NodeProject): Instruction | undefined {
  * `@types/jest`: projen's tsconfig.json names the jest types, and the compiler needs them.
  */
 function defaultBuildOmits(project: NodeProject): string[] {
-  const toolchain = /^(?:projen|constructs|ts-node|jest|ts-jest|jest-junit|eslint(?:-.*)?|@typescript-eslint\/.*|@stylistic\/.*|prettier(?:-.*)?)$/;
+  const toolchain = /^(?:projen|constructs|ts-node|tsx|jest|ts-jest|jest-junit|eslint(?:-.*)?|@typescript-eslint\/.*|@stylistic\/.*|prettier(?:-.*)?)$/;
   const dev = [DependencyType.BUILD, DependencyType.DEVENV, DependencyType.TEST];
   return project.deps.all
     .filter((d) => dev.includes(d.type) && (toolchain.test(d.name) || (d.version !== undefined && isPathSpec(d.version))))

@@ -1,4 +1,4 @@
-import { javascript } from 'projen';
+import * as javascript from 'projen/lib/javascript';
 import { invalidOption } from '../validation';
 
 /** How a Docker build installs dependencies with one package manager. */

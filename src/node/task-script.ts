@@ -1,4 +1,6 @@
-import { Project, Task, TaskStep } from 'projen';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
+import { TaskStep } from 'projen/lib/task-model';
 import { userError } from '../validation';
 
 /**

@@ -1,4 +1,5 @@
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { IPolicy, PolicySeverity, PolicySubject } from './policy';
 import { ContainerImage } from '../image';
 import { userError } from '../validation';

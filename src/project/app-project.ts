@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { Project, YamlFile } from 'projen';
+import { Project } from 'projen/lib/project';
+import { YamlFile } from 'projen/lib/yaml';
 import { DriftCheck } from './drift-check';
 import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
@@ -29,7 +30,7 @@ export interface AppProjectOptions {
   readonly parent?: Project;
 
   /**
-   * A GitHub Actions workflow that runs the `drift` task on every push and pull request.
+   * A GitHub Actions workflow that runs the `typecheck` and `drift` tasks on every push and pull request.
    * @default true
    */
   readonly driftWorkflow?: boolean;
@@ -67,6 +68,8 @@ export abstract class AppProject extends Project {
                 { uses: 'actions/checkout@v4' },
                 { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
                 { run: 'npm ci' },
+                // `npx projen` runs .projenrc.ts without type-checking it: the type errors surface here.
+                { name: '.projenrc.ts type-checks', run: `npx projen ${this.toolchain.typecheck.name}` },
                 { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
               ],
             },

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, FileBase, Project } from 'projen';
 import { resolve } from 'projen/lib/_resolve';
+import { Component } from 'projen/lib/component';
+import { FileBase } from 'projen/lib/file';
 import { NodePackage } from 'projen/lib/javascript';
+import { Project } from 'projen/lib/project';
 import { userError } from '../validation';
 
 /** The environment variable that turns synthesis into a drift check. */

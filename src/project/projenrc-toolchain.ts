@@ -1,9 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, JsonFile, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { JsonFile } from 'projen/lib/json';
+import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { parseNpmSpec } from './npm-spec';
+import { runProjenrcWithTsx, TSX_RANGE } from './projenrc-runner';
 import { userError } from '../validation';
 
 /** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
@@ -12,7 +16,7 @@ const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '.
 /** Options of {@link ProjenrcToolchain}. */
 export interface ProjenrcToolchainOptions {
   /**
-   * npm packages `.projenrc.ts` needs beyond projen, constructs, ts-node and
+   * npm packages `.projenrc.ts` needs beyond projen, constructs, tsx and
    * typescript: `name`, `name@range`, or a path to a package tarball or
    * folder. `projen new --from <spec>` puts its spec here.
    * @default - stagecraft at the version that generated the project
@@ -23,7 +27,7 @@ export interface ProjenrcToolchainOptions {
 /**
  * What a non-Node project needs so that `npx projen` works with Node alone:
  * a `.projenrc.ts`, and a package.json whose dev dependencies are projen,
- * constructs, stagecraft and the TypeScript runner, installed after
+ * constructs, stagecraft, the TypeScript runner (tsx) and tsc, installed after
  * synthesis when they are missing.
  */
 export class ProjenrcToolchain extends Component {
@@ -31,6 +35,8 @@ export class ProjenrcToolchain extends Component {
   public readonly manifest: JsonFile;
   /** The `.projenrc.ts` component. */
   public readonly projenrc: ProjenrcTs;
+  /** The `typecheck` task: tsc on `.projenrc.ts`, which `npx projen` runs without type-checking. */
+  public readonly typecheck: Task;
   private readonly devDependencies: { [name: string]: string };
 
   constructor(project: Project, options: ProjenrcToolchainOptions = {}) {
@@ -40,7 +46,7 @@ export class ProjenrcToolchain extends Component {
     this.devDependencies = {
       'projen': peers.projen,
       'constructs': peers.constructs,
-      'ts-node': dev['ts-node'],
+      'tsx': TSX_RANGE,
       'typescript': dev.typescript,
       '@types/node': dev['@types/node'],
     };
@@ -65,6 +71,7 @@ export class ProjenrcToolchain extends Component {
     });
     project.addGitIgnore('/node_modules/');
     this.projenrc = new ProjenrcTs(project);
+    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName);
   }
 
   /**
@@ -108,7 +115,7 @@ export class ProjenrcToolchain extends Component {
 
 /** True when a listed package other than projen's own set is a stagecraft-based org package. */
 function hasDependent(deps: { [name: string]: string }): boolean {
-  return Object.keys(deps).some((name) => !['projen', 'constructs', 'ts-node', 'typescript', '@types/node'].includes(name));
+  return Object.keys(deps).some((name) => !['projen', 'constructs', 'tsx', 'typescript', '@types/node'].includes(name));
 }
 
 function npmName(projectName: string): string {

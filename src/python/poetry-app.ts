@@ -1,8 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, DependencyType, Project, TaskShell, TomlFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { DependencyType } from 'projen/lib/dependencies';
 import { NodePackage } from 'projen/lib/javascript';
+import { Project } from 'projen/lib/project';
+import { TaskShell } from 'projen/lib/task-shell';
+import { TomlFile } from 'projen/lib/toml';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';

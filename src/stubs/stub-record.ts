@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, JsonFile, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { JsonFile } from 'projen/lib/json';
+import { Project } from 'projen/lib/project';
 import { userError } from '../validation';
 
 /** Path of the record, relative to the project. */

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as Handlebars from 'handlebars';
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { StubRecord } from './stub-record';
 import { isDriftCheck } from '../project/drift-check';
 import { userError } from '../validation';

@@ -95,7 +95,7 @@ describe('a node-app service', () => {
 
   test.each(ENGINES)('%s: verify builds the image and passes', (engine) => {
     expectPass(verify(engine, dir, 'verify-node:0.0.0'), [
-      USER('1000:1000'), NO_TOOLS('tsc', 'ts-node', 'projen'), SIZE(500), RUNNING(port), HEALTHY(`http://127.0.0.1:${port}/healthz`),
+      USER('1000:1000'), NO_TOOLS('tsc', 'ts-node', 'tsx', 'projen'), SIZE(500), RUNNING(port), HEALTHY(`http://127.0.0.1:${port}/healthz`),
     ]);
   });
 });
@@ -109,7 +109,7 @@ describe('a node-app static site', () => {
 
   test.each(ENGINES)('%s: verify builds the image and passes', (engine) => {
     expectPass(verify(engine, dir, 'verify-site:0.0.0'), [
-      USER('101:101'), NO_TOOLS('node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'projen'), SIZE(300), RUNNING(port),
+      USER('101:101'), NO_TOOLS('node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'), SIZE(300), RUNNING(port),
       HEALTHY(`http://127.0.0.1:${port}/healthz`),
     ]);
   });

@@ -72,9 +72,9 @@ describe.each(TYPES)('%s', (_type, make) => {
 describe('what each app type forbids in its runtime, and its size budget', () => {
   test.each([
     ['poetry-app', () => new PoetryAppProject({ name: 'demo', outdir: tempDir('verify-') }), ['poetry'], 400],
-    ['node-app service', () => new NodeAppProject({ name: 'n', defaultReleaseBranch: 'main', outdir: tempDir('verify-') }), ['tsc', 'ts-node', 'projen'], 500],
+    ['node-app service', () => new NodeAppProject({ name: 'n', defaultReleaseBranch: 'main', outdir: tempDir('verify-') }), ['tsc', 'ts-node', 'tsx', 'projen'], 500],
     ['node-app static site', () => new NodeAppProject({ name: 's', appKind: NodeAppKind.STATIC_SITE, defaultReleaseBranch: 'main', outdir: tempDir('verify-') }),
-      ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'projen'], 300],
+      ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'], 300],
     ['go-app', () => new GoAppProject({ name: 'g', outdir: tempDir('verify-') }), ['go', 'gofmt'], 100],
   ] as Array<[string, () => Project, string[], number]>)('%s', (_type, make, tools, budget) => {
     const { expectations } = synth(make());

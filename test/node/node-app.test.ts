@@ -26,6 +26,16 @@ describe('node-app with no options: a TypeScript service', () => {
     expect(files['.projenrc.ts']).toBeUndefined(); // written only by projen new; the project type itself is TypeScript-configured
   });
 
+  test('npx projen runs .projenrc.ts with tsx inside one node, no npx and no ts-node; the typecheck task type-checks it', () => {
+    const tasks = files['.projen/tasks.json'].tasks;
+    expect(tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+    expect(tasks.default.env).toEqual({ TSX_TSCONFIG_PATH: 'projenrc/tsconfig.json' });
+    expect(tasks.typecheck.steps).toEqual([{ execArgs: ['tsc', '--noEmit', '--project', 'projenrc/tsconfig.json'] }]);
+    const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
+    expect(files['package.json'].devDependencies.tsx).toBe(own.devDependencies.tsx);
+    expect(files['package.json'].devDependencies['ts-node']).toBeUndefined();
+  });
+
   test('deps has production dependencies only; build compiles with all of them', () => {
     expect(dockerfile.stages.map((s) => [s.name, s.image])).toEqual([
       ['deps', 'node:24-slim'],
@@ -40,7 +50,7 @@ describe('node-app with no options: a TypeScript service', () => {
     // The lock file without the .projenrc toolchain and test/lint tools; then the compile task's own commands, without projen.
     expect(build.instructions.filter((i) => i.keyword === 'RUN').map((r) => r.text.replace(/^RUN (--mount=\S+ )?/, ''))).toEqual([
       'npm uninstall --package-lock-only --ignore-scripts @stylistic/eslint-plugin @typescript-eslint/eslint-plugin @typescript-eslint/parser '
-        + 'constructs eslint eslint-import-resolver-typescript eslint-plugin-import jest jest-junit projen ts-jest ts-node && npm ci && mkdir -p node_modules',
+        + 'constructs eslint eslint-import-resolver-typescript eslint-plugin-import jest jest-junit projen ts-jest tsx && npm ci && mkdir -p node_modules',
       'PATH=$(npx -c "node --print process.env.PATH") && export PATH && tsc --build',
     ]);
     expect(only(deps, 'ENV').properties).toEqual({ NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false' });
@@ -176,7 +186,7 @@ describe('node-app: one source of truth', () => {
     }
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), "import { NodeAppProject } from 'stagecraft';\nconsole.log(NodeAppProject);\n");
     // What TypeScript (the project's: stagecraft's version) makes of a module under each generated
-    // tsconfig: ts-node runs .projenrc.ts with projenrc/tsconfig.json, ts-jest the tests with test/tsconfig.json.
+    // tsconfig: tsx and tsc read projenrc/tsconfig.json for .projenrc.ts, ts-jest the tests with test/tsconfig.json.
     const compile = (config: string) => {
       const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, config), {}, {
         ...ts.sys,

@@ -7,6 +7,7 @@ import { Instruction, PoetryApp, PoetryAppProject, PyprojectLayout } from '../..
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthInto, synthPoetry } from './poetry-util';
 import { tempDir, testProject } from '../temp';
+const OWN_PACKAGE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
 
 describe('poetry-app with no options', () => {
   const { files, dockerfile, pyproject } = synthPoetry();
@@ -97,9 +98,18 @@ describe('poetry-app with no options', () => {
 
   test('the toolchain package.json lets `npx projen` run with Node alone', () => {
     const pkg = files['package.json'];
-    expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'constructs', 'projen', 'stagecraft', 'ts-node', 'typescript']);
-    expect(files['.projen/tasks.json'].tasks.default.steps[0].exec ?? files['.projen/tasks.json'].tasks.default.steps[0].execArgs).toBeDefined();
+    expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'constructs', 'projen', 'stagecraft', 'tsx', 'typescript']);
+    expect(pkg.devDependencies.tsx).toBe(OWN_PACKAGE.devDependencies.tsx);
     expect(files['.gitignore']).toContain('/node_modules/');
+  });
+
+  test('npx projen runs .projenrc.ts with tsx inside one node, no npx; the typecheck task and the drift workflow type-check it', () => {
+    const tasks = files['.projen/tasks.json'].tasks;
+    expect(tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+    expect(tasks.default.env).toEqual({ TSX_TSCONFIG_PATH: 'tsconfig.projen.json' });
+    expect(tasks.typecheck.steps).toEqual([{ execArgs: ['tsc', '--noEmit', '--project', 'tsconfig.projen.json'] }]);
+    const runs = String(files['.github/workflows/drift.yml']).split('\n').filter((l) => /^\s+(- )?run: /.test(l)).map((l) => l.replace(/^.*run: /, ''));
+    expect(runs).toEqual(['npm ci', 'npx projen typecheck', 'npx projen drift']);
   });
 });
 

@@ -26,6 +26,11 @@ describe('projen new --from the packed package', () => {
     for (const file of ['.projenrc.ts', 'package.json', 'pyproject.toml', 'Dockerfile', '.dockerignore', 'src/hello_docker/app.py', 'tests/test_app.py', 'README.md']) {
       expect(fs.existsSync(path.join(dir, file))).toBe(true);
     }
+    // The runner `projen new` writes: tsx in the project's node_modules, no npx around it.
+    expect(JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'tasks.json'), 'utf-8')).tasks.default.steps).toEqual([
+      { execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] },
+    ]);
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'tsx', 'package.json'))).toBe(true);
   });
 
   test('.projenrc.ts names pythonVersion explicitly, with the flags given', () => {
@@ -72,6 +77,49 @@ describe('projen new --from the packed package', () => {
     expect(r.output).not.toMatch(/^\s+at /m);
     expect(r.output).not.toContain('validation.ts');
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toBe(before);
+  });
+
+  test('a type error in .projenrc.ts: `npx projen typecheck` reports it with its place and fails; `npx projen` (tsx) still synthesizes', () => {
+    const rcFile = path.join(dir, '.projenrc.ts');
+    const good = fs.readFileSync(rcFile, 'utf-8').replace('port: 70000', 'port: 8000');
+    fs.writeFileSync(rcFile, `${good}\nconst port: number = "8000";\nconsole.log(port);\n`);
+    const check = npxProjen(dir, ['typecheck']);
+    expect(check.status).not.toBe(0);
+    expect(check.output).toMatch(/\.projenrc\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    // tsx strips types without checking them: the run is what the JavaScript does.
+    const synth = npxProjen(dir);
+    expect(synth.status).toBe(0);
+    fs.writeFileSync(rcFile, good);
+    expect(npxProjen(dir, ['typecheck']).status).toBe(0);
+  });
+
+  test('a project made with ts-node as its runner moves to tsx at its next `npx projen`', () => {
+    // What an older stagecraft wrote: the default task through npx and ts-node, ts-node in package.json.
+    const tasksFile = path.join(dir, '.projen', 'tasks.json');
+    const tasks = JSON.parse(fs.readFileSync(tasksFile, 'utf-8'));
+    tasks.tasks.default = {
+      name: 'default',
+      steps: [{ execArgs: ['ts-node', '--project', 'tsconfig.projen.json', '.projenrc.ts'], shell: ['npx', '-y', '-p', 'ts-node', '-c'] }],
+    };
+    delete tasks.tasks.typecheck;
+    fs.chmodSync(tasksFile, 0o644);
+    fs.writeFileSync(tasksFile, JSON.stringify(tasks, null, 2));
+    const pkgFile = path.join(dir, 'package.json');
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf-8'));
+    const { tsx, ...others } = pkg.devDependencies;
+    expect(tsx).toBeDefined();
+    pkg.devDependencies = { ...others, 'ts-node': '^10.9.2' };
+    fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+    const stamp = path.join(dir, 'node_modules', '.stagecraft-toolchain.json');
+    fs.writeFileSync(stamp, JSON.stringify(pkg.devDependencies));
+    expect(npxProjen(dir, [], { npm_config_yes: 'true' }).status).toBe(0); // ts-node comes through `npx -y`, as before
+    expect(JSON.parse(fs.readFileSync(tasksFile, 'utf-8')).tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+    expect(JSON.parse(fs.readFileSync(pkgFile, 'utf-8')).devDependencies.tsx).toBe(tsx);
+    expect(fs.existsSync(path.join(dir, 'node_modules', 'tsx', 'package.json'))).toBe(true);
+    // The next run is tsx's.
+    const next = npxProjen(dir);
+    expect(next.output).toContain('node --require tsx/cjs .projenrc.ts');
+    expect(next.status).toBe(0);
   });
 });
 
@@ -122,7 +170,7 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     expect(created.output).not.toMatch(/^\s+at /m);
     expect(created.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8')).toContain('appKind: NodeAppKind.STATIC_SITE');
-    // `projen new` synthesizes in its own process; these are the first runs of .projenrc.ts itself (ts-node).
+    // `projen new` synthesizes in its own process; these are the first runs of .projenrc.ts itself (tsx).
     const first = npxProjen(dir);
     expect(first.output).not.toContain('Unknown file extension');
     expect(first.status).toBe(0);
