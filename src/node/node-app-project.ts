@@ -44,7 +44,8 @@ export class NodeAppProject extends TypeScriptProject {
       sampleCode: false,
       ...(staticSite ? browserBuild(options) : {}),
     });
-    this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.stubs ?? options.sampleCode ?? true });
+    // `stubs` is the deprecated name of `sampleCode`; this project type took it first.
+    this.app = new NodeApp(this, { ...options, nodeVersion, sampleCode: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
       // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
       const site = options.staticSiteDir ?? 'dist';

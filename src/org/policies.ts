@@ -1,6 +1,6 @@
 import { Component, Project } from 'projen';
 import { IPolicy, PolicySeverity, PolicySubject } from './policy';
-import { ContainerImage } from '../image';
+import { AppComponent, ContainerImage } from '../image';
 import { userError } from '../validation';
 
 /** One violation, as `npx projen` reports it. */
@@ -44,11 +44,13 @@ export class Policies extends Component {
 
   /** What the project breaks: one line per violation, errors and warnings alike. */
   public check(): PolicyFinding[] {
-    const image = ContainerImage.of(this.project);
+    // An app component's facts where the project has one; a ContainerImage used directly otherwise.
+    const app = AppComponent.of(this.project);
+    const image = app?.image ?? ContainerImage.of(this.project);
     if (!image) {
       return [];
     }
-    const subject = PolicySubject.of(image);
+    const subject = app ? PolicySubject.ofApp(app) : PolicySubject.of(image);
     return this._policies.flatMap((policy) =>
       policy.check(subject).map((v) => ({
         severity: policy.severity,
