@@ -187,7 +187,7 @@ export interface ContainerImageProps extends ContainerOptions {
   /**
    * Where the app installs its packages from, for an ecosystem that can be pointed at a package
    * index: what `Policy.packageIndex` checks.
-   * @default - the app cannot be pointed at an index (`packageIndex` alone, if set, is taken as one named in the Dockerfile)
+   * @default - none: the app cannot be pointed at an index, and `Policy.packageIndex` has nothing to judge
    */
   readonly packageSource?: PackageSource;
   /** Build stages, in order, before the runtime stage. */

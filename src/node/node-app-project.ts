@@ -64,6 +64,12 @@ export class NodeAppProject extends TypeScriptProject {
     new DriftCheck(this);
   }
 
+  public preSynthesize(): void {
+    super.preSynthesize();
+    // The drift check compares after every component, those .projenrc.ts adds after this project type's included.
+    DriftCheck.of(this)?.scheduleAfterComponents();
+  }
+
   /** The Dockerfile model, for escape hatches. */
   public get dockerfile(): Dockerfile {
     return this.app.image.dockerfile;

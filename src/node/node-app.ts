@@ -11,7 +11,7 @@ import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, Imag
 import { resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
-import { assertMatches, assertMaxLength, assertPort, assertSingleLine, invalidOption, userError } from '../validation';
+import { assertMatches, assertMaxLength, assertSingleLine, invalidOption, userError } from '../validation';
 
 /** What a Node app ships. */
 export enum NodeAppKind {
@@ -145,7 +145,6 @@ export class NodeApp extends AppComponent {
     } else if (port < 1024) {
       throw invalidOption(OWNER, 'port', port, 'A static site is served by an unprivileged web server, which cannot bind ports below 1024: use 1024-65535 (default 8080).');
     }
-    assertPort(OWNER, 'port', port);
 
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
     const manifest = ['package.json', pkg.lockFile];
