@@ -2,7 +2,7 @@ import { TaskShell } from 'projen';
 import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
 import { ProjenrcFile } from 'projen/lib/projenrc';
 import { Projenrc, TypeScriptProject, TypeScriptProjectOptions } from 'projen/lib/typescript';
-import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
+import { NodeApp, NodeAppKind, NodeAppSettings } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
@@ -10,7 +10,7 @@ import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
-export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}
+export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppSettings {}
 
 /**
  * A TypeScript service (or static front end) packaged as a multi-stage

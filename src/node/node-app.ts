@@ -7,7 +7,7 @@ import { packageManagerCommands } from './package-managers';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
+import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
@@ -21,8 +21,11 @@ export enum NodeAppKind {
   STATIC_SITE = 'static-site',
 }
 
-/** Options of a {@link NodeApp}. */
-export interface NodeAppOptions extends AppComponentOptions {
+/**
+ * What a Node app is configured with besides the stub switch: a {@link NodeAppProject} takes that
+ * from projen's own `sampleCode` (an option declared twice would break `projen new`).
+ */
+export interface NodeAppSettings extends ContainerOptions {
   /**
    * Node.js major version of every image stage.
    * @default - the major of the project's `minNodeVersion`, else "24"
@@ -76,6 +79,9 @@ export interface NodeAppOptions extends AppComponentOptions {
    */
   readonly stubs?: boolean;
 }
+
+/** Options of a {@link NodeApp}. */
+export interface NodeAppOptions extends NodeAppSettings, AppComponentOptions {}
 
 const OWNER = 'NodeApp';
 const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(?:3\.\d+)?)$/;
