@@ -35,7 +35,7 @@ function rows(fqn: string, seen = new Set<string>()): Row[] {
       name: p.name,
       type: typeName(p.type),
       default: String(p.docs?.default ?? '').replace(/^- /, ''),
-      summary: [p.docs?.summary, p.docs?.remarks].filter(Boolean).join(' ').replace(/\s+/g, ' '),
+      summary: [p.docs?.deprecated !== undefined ? `Deprecated: ${p.docs.deprecated}.` : '', p.docs?.summary, p.docs?.remarks].filter(Boolean).join(' ').replace(/\s+/g, ' '),
     });
   }
   for (const parent of type.interfaces ?? []) out.push(...rows(parent, seen));

@@ -418,7 +418,7 @@ export abstract class Instruction {
     if (group !== undefined && !USER_PATTERN.test(group)) {
       throw invalidOption('USER', 'group', group, 'Expected a group name or a numeric gid.');
     }
-    return new Simple('USER', group === undefined ? user : `${user}:${group}`, { user });
+    return new Simple('USER', group === undefined ? user : `${user}:${group}`, { user, group });
   }
 
   /** `EXPOSE port[/protocol]`. */
@@ -499,6 +499,7 @@ export interface InstructionFacts {
   readonly sources?: string[];
   readonly destination?: string;
   readonly user?: string;
+  readonly group?: string;
   readonly exec?: string[];
   readonly commands?: string[];
   readonly labels?: { [key: string]: string };

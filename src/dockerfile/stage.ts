@@ -1,5 +1,6 @@
 import { BaseImage } from './base-image';
 import { Instruction } from './instruction';
+import { LazyInstruction } from './lazy-instruction';
 import { RESERVED_STAGE_NAMES, assertFlagValue } from './syntax';
 import { invalidOption, show, userError } from '../validation';
 
@@ -59,7 +60,8 @@ export class DockerfileStage {
 
   /** The instructions, in order. */
   public get instructions(): Instruction[] {
-    return this.entries.map((e) => e.instruction);
+    // Late values are produced now: an instruction that depends on them reads them as they are.
+    return this.entries.map((e) => LazyInstruction.resolve(e.instruction)).filter((i): i is Instruction => i !== undefined);
   }
 
   /** Ids of the named instructions, in order. */
@@ -102,8 +104,8 @@ export class DockerfileStage {
   public render(): string {
     const platform = this.platform ? `--platform=${this.platform} ` : '';
     const lines = [`FROM ${platform}${this.from.reference} AS ${this.name}`];
-    for (const e of this.entries) {
-      lines.push(e.instruction.render());
+    for (const instruction of this.instructions) {
+      lines.push(instruction.render());
     }
     return lines.join('\n');
   }

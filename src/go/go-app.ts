@@ -1,17 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component } from 'projen/lib/component';
 import { DependencyType } from 'projen/lib/dependencies';
 import { FileBase } from 'projen/lib/file';
-import { NodePackage } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
 import { HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE, HealthProbeSource } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { AppMetadataOptions, ContainerImage, ContainerOptions, RuntimeCopy, RuntimeUser } from '../image';
-import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
+import { resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
 
@@ -24,7 +22,7 @@ export enum GoRuntime {
 }
 
 /** Options of a {@link GoApp}. */
-export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
+export interface GoAppOptions extends AppComponentOptions, AppMetadataOptions {
   /**
    * Module path in go.mod.
    * @default "example.com/<name>"
@@ -93,12 +91,6 @@ export interface GoAppOptions extends ContainerOptions, AppMetadataOptions {
    * @default - the image's default release
    */
   readonly builderImageVariant?: string;
-
-  /**
-   * Write the stubs (main.go, its test, README) when they do not exist.
-   * @default true
-   */
-  readonly sampleCode?: boolean;
 }
 
 const OWNER = 'GoApp';
@@ -123,7 +115,7 @@ const BIN_DIR = '/app';
  * `copy-sources`, `build`; with scratch also `passwd`. Runtime: see
  * {@link ContainerImage}.
  */
-export class GoApp extends Component {
+export class GoApp extends AppComponent {
   /** Module path. */
   public readonly modulePath: string;
   /** Go version. */
@@ -132,8 +124,6 @@ export class GoApp extends Component {
   public readonly binaryName: string;
   /** go.mod. */
   public readonly goMod: FileBase;
-  /** The image: Dockerfile, .dockerignore, docker tasks. */
-  public readonly image: ContainerImage;
   /** The builder stage. */
   public readonly builderStage: DockerfileStage;
 
@@ -142,11 +132,7 @@ export class GoApp extends Component {
   private readonly toolchain?: string;
 
   constructor(project: Project, options: GoAppOptions = {}) {
-    super(project, 'GoApp');
-    if (NodePackage.of(project)) {
-      throw userError(`${OWNER}: project "${project.name}" is a Node project. Add the Go app as a subproject instead: new GoAppProject({ parent: project, outdir: "app" }).`);
-    }
-    const shared = containerOptionsOf(OWNER, options);
+    super(project, 'GoApp', { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'GoAppProject' });
     const name = project.name;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
     const binaryOption = options.binaryName !== undefined ? 'binaryName' : `binaryName (derived from name ${JSON.stringify(name)})`;
@@ -155,16 +141,21 @@ export class GoApp extends Component {
     this.modulePath = options.modulePath ?? `example.com/${this.binaryName}`;
     assertModulePath('modulePath', this.modulePath);
     this.goVersion = options.goVersion ?? '1.27';
-    const minor = /^(1\.\d+)(?:\.\d+)?$/.exec(this.goVersion)?.[1];
-    if (!minor || !SUPPORTED_GO.includes(minor)) {
-      throw invalidOption(OWNER, 'goVersion', this.goVersion, `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`);
+    const goRule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
+    if (!/^1\.\d+(?:\.\d+)?$/.test(this.goVersion)) {
+      throw invalidOption(OWNER, 'goVersion', this.goVersion, goRule);
+    }
+    const goVersion = LanguageVersion.parse(OWNER, 'goVersion', this.goVersion);
+    const minor = goVersion.minor;
+    if (!SUPPORTED_GO.includes(minor)) {
+      throw invalidOption(OWNER, 'goVersion', this.goVersion, goRule);
     }
     if (options.toolchain !== undefined) {
       const m = /^go(1\.\d+(?:\.\d+)?)$/.exec(options.toolchain);
       if (!m) {
         throw invalidOption(OWNER, 'toolchain', options.toolchain, 'Expected a toolchain name such as "go1.27.4".');
       }
-      if (compareGo(m[1], this.goVersion) < 0) {
+      if (LanguageVersion.parse(OWNER, 'toolchain', m[1]).compareTo(goVersion) < 0) {
         throw userError(`${OWNER}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
       }
       this.toolchain = options.toolchain;
@@ -276,22 +267,22 @@ export class GoApp extends Component {
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
     this.builderStage = builder;
 
-    this.image = new ContainerImage(project, {
-      ...shared,
-      owner: OWNER,
+    this.createImage({
       ecosystem: 'go',
-      languageVersion: this.goVersion,
-      buildStages: [builder],
-      runtimeImage: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
-      runtimeUser: RuntimeUser.existing(options.runtimeUid ?? 65532),
-      copies,
-      entrypoint: [`${BIN_DIR}/${this.binaryName}`],
-      buildOnlyTools: ['go', 'gofmt'],
-      imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 100,
-      workdir: BIN_DIR,
-      // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
-      healthCheckCommand: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'],
+      languageVersion: goVersion,
       metadata,
+      buildStages: [builder],
+      payload: {
+        image: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
+        user: RuntimeUser.existing(options.runtimeUid ?? 65532),
+        copies,
+        entrypoint: [`${BIN_DIR}/${this.binaryName}`],
+        buildOnlyTools: ['go', 'gofmt'],
+        workdir: BIN_DIR,
+      },
+      defaultSizeBudgetMb: 100,
+      // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
+      healthProbe: { command: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'] },
       // Every folder of the module's packages, found on disk, plus cmd/ where the stub goes.
       context: [
         'go.mod',
@@ -315,15 +306,11 @@ export class GoApp extends Component {
     const sumCheck = this.sumCheckTask;
     this.image.buildTask.prependSpawn(sumCheck);
 
-    if (options.sampleCode ?? true) {
+    if (this.sampleCode) {
       const context = {
-        name,
-        description: metadata.description,
+        ...this.stubContext(),
         binaryName: this.binaryName,
         modulePath: this.modulePath,
-        port: options.port ?? null,
-        healthCheckPath: options.healthCheckPath ?? DEFAULT_HEALTH_PATH,
-        imageReference: this.image.imageReference,
       };
       new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context, 'go:main');
       new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context, 'go:test');
@@ -383,18 +370,6 @@ function assertLocalFolder(module: string, target: string): void {
       'Expected a folder inside the project such as "./greeting": the image build sees only the project folder.',
     );
   }
-}
-
-function compareGo(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) {
-      return d;
-    }
-  }
-  return 0;
 }
 
 /** Folders Go never builds from, or that hold no package of the module's. */

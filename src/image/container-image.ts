@@ -10,7 +10,7 @@ import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
 import { DEFAULT_FRONTEND } from '../dockerfile/frontend';
-import { assertMatches, invalidOption, userError } from '../validation';
+import { assertMatches, invalidOption } from '../validation';
 
 /**
  * Container options every app type shares. Ecosystem option structs extend
@@ -186,8 +186,15 @@ export interface ContainerImageProps extends ContainerOptions {
   /**
    * The package index the app installs from.
    * @default - the ecosystem's public registry
+   * @deprecated set `packageSource`, which also says which file names the index
    */
   readonly packageIndex?: string;
+  /**
+   * Where the app installs its packages from, for an ecosystem that can be pointed at a package
+   * index: what `Policy.packageIndex` checks.
+   * @default - none: the app cannot be pointed at an index, and `Policy.packageIndex` has nothing to judge
+   */
+  readonly packageSource?: PackageSource;
   /** Build stages, in order, before the runtime stage. */
   readonly buildStages: DockerfileStage[];
   /** Image of the runtime stage. */
@@ -255,6 +262,25 @@ export interface ContainerImageProps extends ContainerOptions {
    * @default - the C compilers only
    */
   readonly buildOnlyTools?: string[];
+  /**
+   * Flags `docker:build` passes to the engine, e.g. `--secret id=npmrc,src=$HOME/.npmrc`; more
+   * can be added with `addBuildFlag`.
+   * @default - none
+   */
+  readonly buildFlags?: string[];
+}
+
+/** Where an app installs its packages from: an index it can be pointed at, or the ecosystem's public one. */
+export interface PackageSource {
+  /**
+   * URL of the index the app installs from.
+   * @default - the public index, `publicIndex`
+   */
+  readonly url?: string;
+  /** Name of the ecosystem's public index, e.g. "PyPI": what the app installs from without `url`. */
+  readonly publicIndex: string;
+  /** The generated file that names the index, e.g. "pyproject.toml". */
+  readonly file: string;
 }
 
 /** C compilers: no runtime image needs one, whatever built it. */
@@ -300,7 +326,20 @@ export class ContainerImage extends Component {
   public readonly runtimeStage: DockerfileStage;
   /** `name:tag` that `docker:build` produces. */
   public readonly imageReference: string;
-  private readonly buildFlags: string[] = [];
+  /** Name of the image `docker:build` tags. */
+  public readonly imageName: string;
+  /** Tag `docker:build` gives the image. */
+  public readonly imageTag: string;
+  /** TCP port the app listens on; undefined for a command-line app. */
+  public readonly port?: number;
+  /** HTTP path the HEALTHCHECK requests when there is a port. */
+  public readonly healthCheckPath: string;
+  /** The non-root user the runtime stage is set up to run as. */
+  public readonly runtimeUser: RuntimeUser;
+  /** Where the app installs its packages from, when its ecosystem can be pointed at an index. */
+  public readonly packageSource?: PackageSource;
+  private readonly buildFlags: string[];
+  private buildCommand: string;
 
   /** The `docker:build` task. */
   public readonly buildTask: Task;
@@ -327,7 +366,12 @@ export class ContainerImage extends Component {
     assertContainerOptions(owner, props);
     const healthPath = props.healthCheckPath ?? DEFAULT_HEALTH_PATH;
     const imageName = props.imageName ?? defaultImageName(project.name);
-    const imageTag = props.imageTag ?? props.metadata.version;
+    this.imageName = imageName;
+    this.imageTag = props.imageTag ?? props.metadata.version;
+    this.port = props.port;
+    this.healthCheckPath = healthPath;
+    this.runtimeUser = props.runtimeUser;
+    const imageTag = this.imageTag;
     assertMatches(owner, 'imageTag', imageTag, IMAGE_TAG, 'Expected a tag of letters, digits, "_", "." and "-" (at most 128).');
     const buildOnlyTools = props.buildOnlyTools ?? [];
     buildOnlyTools.forEach((tool, i) => assertMatches(owner, `buildOnlyTools[${i}]`, tool, PROGRAM_NAME, 'Expected a program name such as "poetry" or "g++".'));
@@ -343,7 +387,8 @@ export class ContainerImage extends Component {
     this.environment = { ...(props.port !== undefined ? { PORT: String(props.port) } : {}), ...props.environment };
     this.ecosystem = props.ecosystem;
     this.languageVersion = props.languageVersion;
-    this.packageIndex = props.packageIndex;
+    this.packageSource = props.packageSource;
+    this.packageIndex = props.packageSource ? props.packageSource.url : props.packageIndex;
 
     this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax ?? ContainerImage.baseImage(props, DEFAULT_FRONTEND).reference });
     for (const stage of props.buildStages) {
@@ -446,7 +491,10 @@ export class ContainerImage extends Component {
       // POSIX parameter expansion: projen's built-in shell does not do ${VAR:-default}.
       shell: TaskShell.sh(),
     });
-    // The build command is added at synthesis, once every flag (a build secret, say) is known.
+    this.buildFlags = [];
+    (props.buildFlags ?? []).forEach((flag, i) => this.buildFlags.push(checkedBuildFlag(owner, `buildFlags[${i}]`, flag)));
+    this.buildCommand = this.renderBuildCommand();
+    this.buildTask.exec(this.buildCommand);
     const engine = '${CONTAINER_ENGINE:-docker}';
     const publish = props.port !== undefined ? ` --publish ${props.port}:${props.port}` : '';
     this.runTask = project.addTask('docker:run', {
@@ -471,23 +519,45 @@ export class ContainerImage extends Component {
 
   /** Adds a flag to `docker:build`'s command, e.g. `--secret id=npmrc,src=$HOME/.npmrc`. */
   public addBuildFlag(flag: string): void {
-    if (/[\r\n;&|`]/.test(flag)) {
-      throw userError(`ContainerImage: invalid build flag ${JSON.stringify(flag)}: one flag, no command separators.`);
+    this.buildFlags.push(checkedBuildFlag('ContainerImage', 'build flag', flag));
+    // The step this image wrote, found by its own value: steps others add around it stay as they are.
+    const index = this.buildTask.steps.findIndex((step) => step.exec === this.buildCommand);
+    this.buildCommand = this.renderBuildCommand();
+    if (index >= 0) {
+      this.buildTask.updateStep(index, { ...this.buildTask.steps[index], exec: this.buildCommand });
     }
-    this.buildFlags.push(flag);
   }
 
-  public preSynthesize(): void {
-    super.preSynthesize();
-    if (this.buildTask.steps.some((step) => step.exec?.includes(' build '))) {
-      return; // synthesized before
-    }
+  /**
+   * The user the shipped image runs as: the runtime stage's last USER, escape hatches included;
+   * undefined when it has none.
+   */
+  public get runtimeUserSpec(): string | undefined {
+    const users = this.runtimeStage.instructions.filter((i) => i._facts.user !== undefined);
+    const last = users.length > 0 ? users[users.length - 1]._facts : undefined;
+    return last === undefined ? undefined : [last.user, last.group].filter((part) => part !== undefined).join(':');
+  }
+
+  /** The HEALTHCHECK's probe command, escape hatches included; undefined when the image has none (or `HEALTHCHECK NONE`). */
+  public get healthCheck(): string[] | undefined {
+    const checks = this.runtimeStage.instructions.filter((i) => i.keyword === 'HEALTHCHECK');
+    return checks.length > 0 ? checks[checks.length - 1]._facts.exec : undefined;
+  }
+
+  private renderBuildCommand(): string {
     const flags = ['${CONTAINER_BUILD_FLAGS:-}', ...this.buildFlags].join(' ');
     // podman and buildah build OCI images by default, which drop HEALTHCHECK with nothing but a
     // warning: never ship an image without the probe its Dockerfile declares.
     const format = 'case "${CONTAINER_ENGINE:-docker}" in *podman|*buildah) format="--format docker" ;; *) format="" ;; esac';
-    this.buildTask.exec(`${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`);
+    return `${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`;
   }
+}
+
+function checkedBuildFlag(owner: string, option: string, flag: string): string {
+  if (typeof flag !== 'string' || /[\r\n;&|`]/.test(flag)) {
+    throw invalidOption(owner, option, flag, 'Expected one flag, without command separators.');
+  }
+  return flag;
 }
 
 function ociLabels(metadata: ImageMetadata, base: BaseImage): { [key: string]: string } {

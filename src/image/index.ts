@@ -1,2 +1,4 @@
 export * from './runtime-user';
 export * from './container-image';
+export * from './language-version';
+export * from './app-component';

@@ -3,7 +3,7 @@ import { NodePackageManager, TypescriptConfig } from 'projen/lib/javascript';
 import { ProjenrcFile } from 'projen/lib/projenrc';
 import { TaskShell } from 'projen/lib/task-shell';
 import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner } from 'projen/lib/typescript';
-import { NodeApp, NodeAppKind, NodeAppOptions } from './node-app';
+import { NodeApp, NodeAppKind, NodeAppSettings } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
@@ -12,7 +12,7 @@ import { installableDevDeps } from '../project/npm-spec';
 import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
-export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppOptions {}
+export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppSettings {}
 
 /**
  * A TypeScript service (or static front end) packaged as a multi-stage
@@ -49,7 +49,8 @@ export class NodeAppProject extends TypeScriptProject {
       ...(staticSite ? browserBuild(options) : {}),
     });
     const projenrc = ProjenrcFile.of(this);
-    this.app = new NodeApp(this, { ...options, nodeVersion, stubs: options.stubs ?? options.sampleCode ?? true });
+    // `stubs` is the deprecated name of `sampleCode`; this project type took it first.
+    this.app = new NodeApp(this, { ...options, nodeVersion, sampleCode: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
       // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
       const site = options.staticSiteDir ?? 'dist';
@@ -69,6 +70,12 @@ export class NodeAppProject extends TypeScriptProject {
       runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName);
     }
     new DriftCheck(this);
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    // The drift check compares after every component, those .projenrc.ts adds after this project type's included.
+    DriftCheck.of(this)?.scheduleAfterComponents();
   }
 
   /** The Dockerfile model, for escape hatches. */

@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { Component } from 'projen/lib/component';
 import { DependencyType } from 'projen/lib/dependencies';
 import { NodeProject } from 'projen/lib/javascript';
 import { TextFile } from 'projen/lib/textfile';
@@ -8,11 +7,12 @@ import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { ContainerImage, ContainerOptions, ImageMetadata, RuntimeCopy, RuntimeUser } from '../image';
-import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { LazyInstruction } from '../dockerfile/lazy-instruction';
+import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
+import { resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
-import { assertMatches, assertMaxLength, assertPort, assertSingleLine, invalidOption, userError } from '../validation';
+import { assertMatches, assertMaxLength, assertSingleLine, invalidOption, userError } from '../validation';
 
 /** What a Node app ships. */
 export enum NodeAppKind {
@@ -22,8 +22,11 @@ export enum NodeAppKind {
   STATIC_SITE = 'static-site',
 }
 
-/** Options of a {@link NodeApp}. */
-export interface NodeAppOptions extends ContainerOptions {
+/**
+ * What a Node app is configured with besides the stub switch: a {@link NodeAppProject} takes that
+ * from projen's own `sampleCode` (an option declared twice would break `projen new`).
+ */
+export interface NodeAppSettings extends ContainerOptions {
   /**
    * Node.js major version of every image stage.
    * @default - the major of the project's `minNodeVersion`, else "24"
@@ -71,9 +74,13 @@ export interface NodeAppOptions extends ContainerOptions {
   /**
    * Write the stubs (the server or page, its test) when they do not exist.
    * @default true
+   * @deprecated use `sampleCode`, the name every app type uses
    */
   readonly stubs?: boolean;
 }
+
+/** Options of a {@link NodeApp}. */
+export interface NodeAppOptions extends NodeAppSettings, AppComponentOptions {}
 
 const OWNER = 'NodeApp';
 const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(?:3\.\d+)?)$/;
@@ -103,27 +110,24 @@ const DEV_TOOLS = ['tsc', 'ts-node', 'tsx', 'projen'];
  * `workdir`, `env`, `copy-manifest`, `install`, `copy-sources`, `compile`. Runtime:
  * see {@link ContainerImage}.
  */
-export class NodeApp extends Component {
+export class NodeApp extends AppComponent {
   /** Node major of every stage. */
   public readonly nodeVersion: string;
   /** What the app ships. */
   public readonly appKind: NodeAppKind;
   /** The JavaScript file the service starts (relative to the project). */
   public readonly entrypoint: string;
-  /** The image: Dockerfile, .dockerignore, docker tasks. */
-  public readonly image: ContainerImage;
   /** The nginx site configuration (STATIC_SITE). */
   public readonly webServerConfig?: TextFile;
 
-  private readonly buildStage: DockerfileStage;
-  private compileInstruction?: Instruction;
-
   constructor(project: NodeProject, options: NodeAppOptions = {}) {
-    super(project, 'NodeApp');
-    if (!(project instanceof NodeProject)) {
-      throw invalidOption(OWNER, 'project', (project as any)?.constructor?.name, 'Expected a projen NodeProject or TypeScriptProject: NodeApp reads package.json, the package manager and tsconfig from it.');
-    }
-    const shared = containerOptionsOf(OWNER, options);
+    super(project, 'NodeApp', {
+      owner: OWNER,
+      // `stubs` is the deprecated name of `sampleCode`.
+      options: { ...options, sampleCode: options.sampleCode ?? options.stubs },
+      projectKind: AppProjectKind.NODE,
+      defaultPort: options.appKind === NodeAppKind.STATIC_SITE ? 8080 : 3000,
+    });
     const pkg = project.package;
     // The name reaches stubs and the README as text; the package name reaches package.json, npm and the image's title.
     assertSingleLine(OWNER, 'name', project.name, 214);
@@ -140,13 +144,12 @@ export class NodeApp extends Component {
     const ts = project instanceof TypeScriptProject ? project : undefined;
     const outDir = ts ? ts.libdir : path.posix.dirname(pkg.entrypoint);
     this.entrypoint = path.posix.normalize(pkg.entrypoint);
-    const port = options.port ?? (this.appKind === NodeAppKind.STATIC_SITE ? 8080 : 3000);
+    const port = this.port!;
     if (this.appKind === NodeAppKind.SERVICE) {
       assertEntrypoint(this.entrypoint, ts, outDir);
     } else if (port < 1024) {
       throw invalidOption(OWNER, 'port', port, 'A static site is served by an unprivileged web server, which cannot bind ports below 1024: use 1024-65535 (default 8080).');
     }
-    assertPort(OWNER, 'port', port);
 
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
     const manifest = ['package.json', pkg.lockFile];
@@ -172,15 +175,14 @@ export class NodeApp extends Component {
     const omit = omits.length && pm.omit ? [pm.omit(omits)] : [];
     const build = installStage('build', [...omit, pm.install]);
     build.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
-    // The compile task's own commands, without projen, which the build does not install.
-    this.compileInstruction = compileInstruction(project);
-    if (this.compileInstruction) {
-      build.addInstruction(this.compileInstruction, 'compile');
-    }
-    this.buildStage = build;
+    // The compile task's own commands, without projen, which the build does not install: produced at synthesis,
+    // so steps added to the compile task after this component (by the project type or .projenrc.ts) reach it.
+    build.addInstruction(new LazyInstruction(() => compileInstruction(project)), 'compile');
     const context = [...manifest, ...tsconfigs, ...sources];
     const uid = options.runtimeUid;
-    const healthPath = options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
+    const healthPath = this.healthCheckPath;
+    const languageVersion = LanguageVersion.parse(OWNER, 'nodeVersion', this.nodeVersion);
+    const metadata = metadataOf(project);
 
     if (this.appKind === NodeAppKind.SERVICE) {
       const deps = installStage('deps', [pm.installProduction]);
@@ -189,25 +191,24 @@ export class NodeApp extends Component {
         { fromStage: 'deps', source: '/app/node_modules', destination: '/app/node_modules', id: 'node-modules' },
         { fromStage: 'build', source: `/app/${outDir}`, destination: `/app/${outDir}`, id: 'build-output' },
       ];
-      this.image = new ContainerImage(project, {
-        ...shared,
-        owner: OWNER,
+      this.createImage({
         ecosystem: 'node',
-        languageVersion: this.nodeVersion,
-        port,
+        languageVersion,
+        metadata,
         buildStages: [deps, build],
-        runtimeImage: nodeImage,
-        runtimeUser: uid === undefined || uid === NODE_UID ? RuntimeUser.existing(NODE_UID)
-          : variant.startsWith('alpine') ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
-        copies,
-        env: { NODE_ENV: 'production' },
-        command: ['node', this.entrypoint],
-        // The compiler and projen are dev dependencies; node, npm, corepack (and its yarn and pnpm shims) are the base image's.
-        buildOnlyTools: DEV_TOOLS,
-        imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 500,
+        payload: {
+          image: nodeImage,
+          user: uid === undefined || uid === NODE_UID ? RuntimeUser.existing(NODE_UID)
+            : variant.startsWith('alpine') ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
+          copies,
+          env: { NODE_ENV: 'production' },
+          command: ['node', this.entrypoint],
+          // The compiler and projen are dev dependencies; node, npm, corepack (and its yarn and pnpm shims) are the base image's.
+          buildOnlyTools: DEV_TOOLS,
+        },
+        defaultSizeBudgetMb: 500,
         // The URL is an argument, not part of the code: whatever the path holds, it is data.
-        healthCheckCommand: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', 'http://127.0.0.1:{port}{path}'],
-        metadata: metadataOf(project),
+        healthProbe: { command: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', 'http://127.0.0.1:{port}{path}'] },
         context,
         contextExcludes: ['**/*.test.ts', '**/__tests__'],
       });
@@ -218,39 +219,33 @@ export class NodeApp extends Component {
       for (const line of nginxConfig(port, healthPath, `# ${this.webServerConfig.marker}`)) {
         this.webServerConfig.addLine(line);
       }
-      this.image = new ContainerImage(project, {
-        ...shared,
-        owner: OWNER,
+      this.createImage({
         ecosystem: 'node',
-        languageVersion: this.nodeVersion,
-        port,
+        languageVersion,
+        metadata,
         buildStages: [build],
-        runtimeImage: options.webServerImage !== undefined ? BaseImage.of(options.webServerImage) : ContainerImage.baseImage(options, 'nginxinc/nginx-unprivileged:1.28'),
-        runtimeUser: RuntimeUser.existing(uid ?? NGINX_UID),
-        copies: [
-          { fromStage: 'build', source: '/app/nginx.conf', destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },
-          { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
-        ],
-        command: ['nginx', '-g', 'daemon off;'],
-        // The web server needs none of the build's Node toolchain.
-        buildOnlyTools: ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', ...DEV_TOOLS],
-        imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 300,
+        payload: {
+          image: options.webServerImage !== undefined ? BaseImage.of(options.webServerImage) : ContainerImage.baseImage(options, 'nginxinc/nginx-unprivileged:1.28'),
+          user: RuntimeUser.existing(uid ?? NGINX_UID),
+          copies: [
+            { fromStage: 'build', source: '/app/nginx.conf', destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },
+            { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
+          ],
+          command: ['nginx', '-g', 'daemon off;'],
+          // The web server needs none of the build's Node toolchain.
+          buildOnlyTools: ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', ...DEV_TOOLS],
+          workdir: '/usr/share/nginx/html',
+        },
+        defaultSizeBudgetMb: 300,
         // --globoff: curl would read [ ] { } in the URL as its own patterns.
-        healthCheckCommand: ['curl', '-fsS', '--globoff', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'],
-        workdir: '/usr/share/nginx/html',
-        metadata: metadataOf(project),
+        healthProbe: { command: ['curl', '-fsS', '--globoff', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'] },
         context: [...context, 'public/', 'nginx.conf'],
         contextExcludes: ['**/*.test.ts', '**/__tests__'],
       });
     }
 
-    if (options.stubs ?? true) {
-      const context2 = {
-        name: project.name,
-        port,
-        healthCheckPath: healthPath,
-        imageReference: this.image.imageReference,
-      };
+    if (this.sampleCode) {
+      const context2 = this.stubContext();
       const srcdir = ts?.srcdir ?? 'src';
       const testdir = ts?.testdir ?? 'test';
       if (this.appKind === NodeAppKind.SERVICE) {
@@ -266,25 +261,6 @@ export class NodeApp extends Component {
     }
   }
 
-  /**
-   * Steps added to the compile task after this component (by the project type or `.projenrc.ts`)
-   * reach the build stage: its compile RUN is written again, unless an escape hatch replaced it.
-   */
-  public preSynthesize(): void {
-    const current = this.buildStage.tryFindInstruction('compile');
-    if (current !== this.compileInstruction) {
-      return;
-    }
-    const latest = compileInstruction(this.project as NodeProject);
-    if (latest && current) {
-      this.buildStage.replaceInstruction('compile', latest);
-    } else if (latest) {
-      this.buildStage.insertAfter('copy-sources', latest, 'compile');
-    } else if (current) {
-      this.buildStage.removeInstruction('compile');
-    }
-    this.compileInstruction = latest;
-  }
 }
 
 /** The compile task as a RUN, or undefined when it has no step. */

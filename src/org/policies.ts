@@ -1,7 +1,7 @@
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { IPolicy, PolicySeverity, PolicySubject } from './policy';
-import { ContainerImage } from '../image';
+import { AppComponent, ContainerImage } from '../image';
 import { userError } from '../validation';
 
 /** One violation, as `npx projen` reports it. */
@@ -45,11 +45,13 @@ export class Policies extends Component {
 
   /** What the project breaks: one line per violation, errors and warnings alike. */
   public check(): PolicyFinding[] {
-    const image = ContainerImage.of(this.project);
+    // An app component's facts where the project has one; a ContainerImage used directly otherwise.
+    const app = AppComponent.of(this.project);
+    const image = app?.image ?? ContainerImage.of(this.project);
     if (!image) {
       return [];
     }
-    const subject = PolicySubject.of(image);
+    const subject = app ? PolicySubject.ofApp(app) : PolicySubject.of(image);
     return this._policies.flatMap((policy) =>
       policy.check(subject).map((v) => ({
         severity: policy.severity,

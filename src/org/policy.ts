@@ -1,5 +1,5 @@
 import { BaseImage, Dockerfile } from '../dockerfile';
-import { ContainerImage } from '../image';
+import { AppComponent, ContainerImage, LanguageVersion, PackageSource } from '../image';
 import { invalidOption } from '../validation';
 
 /** What a broken policy does to synthesis. */
@@ -27,35 +27,57 @@ export interface PolicyViolation {
 }
 
 /**
- * What a policy looks at: one app's image model and the facts its manifest
- * declares. Read-only: a policy judges, it does not change the project.
+ * What a policy looks at: one app's typed facts, as its component computed
+ * them, and its image model. Read-only: a policy judges, it does not change the project.
  */
 export class PolicySubject {
   /** The subject of a project's container image. */
   public static of(image: ContainerImage): PolicySubject {
-    return new PolicySubject(image);
+    return new PolicySubject(image, AppComponent.all(image.project).find((app) => app.image === image));
   }
 
-  private constructor(private readonly image: ContainerImage) {}
+  /** The subject of an app component. */
+  public static ofApp(app: AppComponent): PolicySubject {
+    return new PolicySubject(app.image, app);
+  }
+
+  private constructor(private readonly image: ContainerImage, private readonly app?: AppComponent) {}
 
   /** The app's name. */
   public get appName(): string {
-    return this.image.project.name;
+    return this.app?.name ?? this.image.project.name;
   }
 
-  /** `python`, `node` or `go`. */
+  /** The ecosystem, e.g. `python`, `node` or `go`. */
   public get ecosystem(): string {
     return this.image.ecosystem;
   }
 
-  /** The language version the app targets: the Python, Node or Go version. */
+  /** The language version the app targets, as written: the Python, Node or Go version. */
   public get languageVersion(): string {
     return this.image.languageVersion;
+  }
+
+  /** The language version as a version, compared as numbers; undefined when it is not dot-separated numbers. */
+  public get language(): LanguageVersion | undefined {
+    if (this.app) {
+      return this.app.languageVersion;
+    }
+    try {
+      return LanguageVersion.parse('PolicySubject', 'languageVersion', this.image.languageVersion);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The package index the app installs from, if it names one. */
   public get packageIndex(): string | undefined {
     return this.image.packageIndex;
+  }
+
+  /** Where the app installs its packages from, when its ecosystem can be pointed at an index. */
+  public get packageSource(): PackageSource | undefined {
+    return this.image.packageSource;
   }
 
   /** The Dockerfile model, as it will be written. */
@@ -79,32 +101,22 @@ export class PolicySubject {
 
   /** The labels on the shipped image. */
   public get labels(): { [key: string]: string } {
-    const labels: { [key: string]: string } = {};
-    for (const i of this.runtimeStage().instructions) {
-      Object.assign(labels, i._facts.labels ?? {});
-    }
-    return labels;
+    return { ...this.image.labels };
   }
 
-  /** The user the shipped image runs as (its last USER), if any. */
+  /** The user the shipped image runs as (its last USER, `user[:group]`), if any. */
   public get runtimeUser(): string | undefined {
-    const users = this.runtimeStage().instructions.filter((i) => i.keyword === 'USER');
-    return users.length > 0 ? users[users.length - 1].render().replace(/^USER /, '') : undefined;
+    return this.image.runtimeUserSpec;
   }
 
   /** Whether the shipped image has a HEALTHCHECK (other than NONE). */
   public get hasHealthcheck(): boolean {
-    return this.runtimeStage().instructions.some((i) => i.keyword === 'HEALTHCHECK' && !i.render().endsWith(' NONE'));
+    return this.image.healthCheck !== undefined;
   }
 
   /** Whether the app is a service: it listens on a port. */
   public get isService(): boolean {
-    return this.runtimeStage().instructions.some((i) => i.keyword === 'EXPOSE');
-  }
-
-  private runtimeStage() {
-    const stages = this.dockerfile.stages;
-    return stages[stages.length - 1];
+    return this.image.port !== undefined;
   }
 }
 
@@ -220,42 +232,37 @@ export class Policy {
    * compared as numbers: "3.13" allows 3.13 and 3.13.2, not 3.130; "24" allows every Node 24.
    */
   public static allowedVersions(options: AllowedVersionsOptions): IPolicy {
-    const lines = (options.versions ?? []).map((v, i) => {
-      const parts = versionParts(v);
-      if (parts === undefined) {
+    (options.versions ?? []).forEach((v, i) => {
+      if (typeof v !== 'string' || !/^\d+(?:\.\d+)*$/.test(v)) {
         throw invalidOption('Policy.allowedVersions', `versions[${i}]`, v, 'Expected a release line of numbers such as "3.13", "24" or "1.23".');
       }
-      return parts;
     });
-    if (lines.length === 0) {
+    if ((options.versions ?? []).length === 0) {
       throw invalidOption('Policy.allowedVersions', 'versions', options.versions, 'Expected at least one version, e.g. "3.13".');
     }
-    const allows = (version: string) => {
-      const parts = versionParts(version);
-      return parts !== undefined && lines.some((line) => line.length <= parts.length && line.every((n, i) => n === parts[i]));
-    };
     return custom(`allowed-${options.ecosystem}-versions`, options, (s) =>
-      s.ecosystem === options.ecosystem && !allows(s.languageVersion)
+      s.ecosystem === options.ecosystem && !options.versions.some((line) => s.language?.isInLine(line))
         ? [{ message: `${options.ecosystem} ${s.languageVersion} is not an allowed version (allowed: ${options.versions.join(', ')})`, value: s.languageVersion }]
         : [],
     );
   }
 
-  /** Python apps install from this package index (the org's mirror), and from no other. */
+  /**
+   * Apps install from this package index (the org's mirror), and from no other: every app whose
+   * ecosystem can be pointed at an index (its component declares a `packageSource`).
+   */
   public static packageIndex(url: string, options: PolicyOptions = {}): IPolicy {
-    return custom('package-index', options, (s) =>
-      s.ecosystem === 'python' && s.packageIndex !== url
-        ? [{ message: `the package index is ${s.packageIndex ? `"${s.packageIndex}"` : 'PyPI'}, the org requires "${url}"`, file: 'pyproject.toml', value: s.packageIndex ?? 'PyPI' }]
-        : [],
-    );
+    return custom('package-index', options, (s) => {
+      const source = s.packageSource;
+      if (source === undefined || source.url === url) {
+        return [];
+      }
+      const current = source.url ?? source.publicIndex;
+      return [{ message: `the package index is ${source.url ? `"${source.url}"` : source.publicIndex}, the org requires "${url}"`, file: source.file, value: current }];
+    });
   }
 
   private constructor() {}
-}
-
-/** "3.13.2" as [3, 13, 2]; undefined for anything but dot-separated numbers. */
-function versionParts(version: string): number[] | undefined {
-  return /^\d+(?:\.\d+)*$/.test(version) ? version.split('.').map(Number) : undefined;
 }
 
 /** The frontend image's violation, if it has one: `ok` says whether it complies, `problem` what is wrong. */

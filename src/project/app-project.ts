@@ -79,9 +79,14 @@ export abstract class AppProject extends Project {
     }
   }
 
-  /** Adds the drift check; a project type calls it last, once its app is in place. */
+  /** Adds the drift check (the `drift` task): it compares after every component, whenever it was added. */
   protected addDriftCheck(): void {
     new DriftCheck(this);
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    DriftCheck.of(this)?.scheduleAfterComponents();
   }
 
   /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */

@@ -20,9 +20,19 @@ export function isDriftCheck(): boolean {
  * `.projenrc.ts` produces (edited by hand, or not re-synthesized after an
  * edit), listing the files, and writes nothing: the check runs after every
  * other component has prepared its files and before projen writes or cleans
- * up anything. Add this component last.
+ * up anything. A stagecraft project type schedules it from its own
+ * `preSynthesize` (see {@link DriftCheck.scheduleAfterComponents}), so
+ * components added after it, in `.projenrc.ts` too, are compared as they
+ * will be written; in another project type, add this component last.
  */
 export class DriftCheck extends Component {
+  /** The project's drift check, if it has one. */
+  public static of(project: Project): DriftCheck | undefined {
+    return project.components.find((c): c is DriftCheck => c instanceof DriftCheck);
+  }
+
+  private scheduled = false;
+
   constructor(project: Project) {
     super(project, 'DriftCheck');
     project.addTask('drift', {
@@ -32,42 +42,70 @@ export class DriftCheck extends Component {
     });
   }
 
-  public preSynthesize(): void {
-    super.preSynthesize();
-    if (!isDriftCheck()) {
+  /**
+   * Makes the comparison the project's last component: call it from the project's own
+   * `preSynthesize`, which projen runs before any component's.
+   */
+  public scheduleAfterComponents(): void {
+    if (this.scheduled || !isDriftCheck()) {
       return;
     }
-    // projen completes package.json's dependencies only while synthesizing: do that part now.
-    const pkg = NodePackage.of(this.project) as any;
-    if (pkg && typeof pkg.renderDependencies === 'function') {
-      pkg._renderedDeps = pkg.renderDependencies();
-    }
-    const outdir = this.project.outdir;
-    const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
-    const drift: string[] = [];
-    const generated = new Set<string>();
-    for (const file of this.project.files) {
-      generated.add(file.path);
-      const want: string | undefined = (file as FileBase & { synthesizeContent(r: unknown): string | undefined }).synthesizeContent(resolver);
-      const target = path.join(outdir, file.path);
-      const have = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
-      if (want === undefined ? have !== undefined : have === undefined) {
-        drift.push(`${file.path} (${have === undefined ? 'missing' : 'no longer generated'})`);
-      } else if (want !== have) {
-        drift.push(`${file.path} (differs)`);
-      }
-    }
-    const manifest = path.join(outdir, '.projen', 'files.json');
-    const before: string[] = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? [] : [];
-    for (const file of before.filter((f) => !generated.has(f) && fs.existsSync(path.join(outdir, f)))) {
-      drift.push(`${file} (no longer generated)`);
-    }
-    if (drift.length > 0) {
-      throw userError(
-        `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
-          'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
-      );
-    }
-    this.project.logger.info('No drift: every generated file is what .projenrc.ts produces.');
+    this.scheduled = true;
+    new DriftComparison(this.project);
   }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    if (isDriftCheck() && !this.scheduled) {
+      compare(this.project);
+    }
+  }
+}
+
+/** The comparison, as the project's last component. */
+class DriftComparison extends Component {
+  constructor(project: Project) {
+    super(project, 'DriftComparison');
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    compare(this.project);
+  }
+}
+
+/** Compares every generated file with the disk; throws, listing what differs. */
+function compare(project: Project): void {
+  // projen completes package.json's dependencies only while synthesizing: do that part now.
+  const pkg = NodePackage.of(project) as any;
+  if (pkg && typeof pkg.renderDependencies === 'function') {
+    pkg._renderedDeps = pkg.renderDependencies();
+  }
+  const outdir = project.outdir;
+  const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
+  const drift: string[] = [];
+  const generated = new Set<string>();
+  for (const file of project.files) {
+    generated.add(file.path);
+    const want: string | undefined = (file as FileBase & { synthesizeContent(r: unknown): string | undefined }).synthesizeContent(resolver);
+    const target = path.join(outdir, file.path);
+    const have = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
+    if (want === undefined ? have !== undefined : have === undefined) {
+      drift.push(`${file.path} (${have === undefined ? 'missing' : 'no longer generated'})`);
+    } else if (want !== have) {
+      drift.push(`${file.path} (differs)`);
+    }
+  }
+  const manifest = path.join(outdir, '.projen', 'files.json');
+  const before: string[] = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? [] : [];
+  for (const file of before.filter((f) => !generated.has(f) && fs.existsSync(path.join(outdir, f)))) {
+    drift.push(`${file} (no longer generated)`);
+  }
+  if (drift.length > 0) {
+    throw userError(
+      `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
+        'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
+    );
+  }
+  project.logger.info('No drift: every generated file is what .projenrc.ts produces.');
 }

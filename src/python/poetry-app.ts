@@ -1,9 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component } from 'projen/lib/component';
 import { DependencyType } from 'projen/lib/dependencies';
-import { NodePackage } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
@@ -12,8 +10,9 @@ import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, 
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
 import { STDLIB_MODULES } from './stdlib-modules';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { AppMetadataOptions, ContainerImage, ContainerOptions, ImageMetadata, RuntimeUser } from '../image';
-import { DEFAULT_HEALTH_PATH, containerOptionsOf, resolveMetadata } from '../image/app-options';
+import { LazyInstruction } from '../dockerfile/lazy-instruction';
+import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
+import { resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
@@ -26,7 +25,7 @@ export enum PyprojectLayout {
 }
 
 /** Options of a {@link PoetryApp}. */
-export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
+export interface PoetryAppOptions extends AppComponentOptions, AppMetadataOptions {
   /**
    * Python version, `3.N` or `3.N.P`: the one source of requires-python and
    * of every image tag.
@@ -164,12 +163,6 @@ export interface PoetryAppOptions extends ContainerOptions, AppMetadataOptions {
    * @default "package-index"
    */
   readonly packageIndexName?: string;
-
-  /**
-   * Write the source stubs (package, test, README) when they do not exist.
-   * @default true
-   */
-  readonly sampleCode?: boolean;
 }
 
 const OWNER = 'PoetryApp';
@@ -198,9 +191,7 @@ const VENV_ENTRIES = /^(?:python|pip)(?:3(?:\.\d+)?)?$|^(?:activate|Activate\.ps
  * `install-poetry`, `workdir`, `venv`, `copy-manifest`, `check-lock`,
  * `install-deps`, `copy-readme`, `copy-sources`, `install-app`. Runtime: see {@link ContainerImage}.
  */
-export class PoetryApp extends Component {
-  /** The app's name (PEP 508), from the project. */
-  public readonly name: string;
+export class PoetryApp extends AppComponent {
   /** Import name of the package. */
   public readonly moduleName: string;
   /** Python version everything is derived from. */
@@ -211,37 +202,23 @@ export class PoetryApp extends Component {
   public readonly scriptName: string;
   /** `module:function` the script runs. */
   public readonly scriptTarget: string;
-  /** The app's version. */
-  public readonly version: string;
   /** Poetry version installed in the builder. */
   public readonly poetryVersion: string;
   /** pyproject.toml. */
   public readonly pyproject: TomlFile;
-  /** The image: Dockerfile, .dockerignore, docker tasks. */
-  public readonly image: ContainerImage;
   /** The builder stage. */
   public readonly builderStage: DockerfileStage;
 
   private readonly layout: PyprojectLayout;
   private readonly metadata: ImageMetadata;
-  private readonly port?: number;
   private readonly packageIndex?: string;
-  private installDeps: Instruction;
   /** The credentials secret, for the steps that download. */
   private readonly downloadMounts: RunMount[];
 
   constructor(project: Project, options: PoetryAppOptions = {}) {
-    super(project, 'PoetryApp');
-    if (NodePackage.of(project)) {
-      throw userError(
-        `${OWNER}: project "${project.name}" is a Node project, whose dependencies are npm packages. ` +
-          'Add the Poetry app as a subproject instead: new PoetryAppProject({ parent: project, outdir: "app" }).',
-      );
-    }
+    super(project, 'PoetryApp', { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PoetryAppProject' });
 
     // --- Validate and derive everything before any file object exists.
-    const shared = containerOptionsOf(OWNER, options);
-    this.name = project.name;
     assertMatches(OWNER, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
     assertMaxLength(OWNER, 'name', this.name, 128);
     this.layout = options.pyprojectLayout ?? PyprojectLayout.PEP621;
@@ -254,7 +231,6 @@ export class PoetryApp extends Component {
       versionPattern: VERSION,
       versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
     });
-    this.version = this.metadata.version;
     if (options.authorName !== undefined) {
       assertSingleLine(OWNER, 'authorName', options.authorName, 256);
     }
@@ -308,7 +284,6 @@ export class PoetryApp extends Component {
     this.pythonVersion = images.version.tag;
     this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
     assertSatisfies(OWNER, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
-    this.port = options.port;
 
     for (const spec of options.deps ?? []) {
       project.deps.addDependency(spec, DependencyType.RUNTIME);
@@ -363,8 +338,8 @@ export class PoetryApp extends Component {
       ]),
       'check-lock',
     );
-    this.installDeps = this.installDepsInstruction();
-    builder.addInstruction(this.installDeps, 'install-deps');
+    // Produced at synthesis: dependencies added later decide which groups it leaves out.
+    builder.addInstruction(new LazyInstruction(() => this.installDepsInstruction()), 'install-deps');
     builder.addInstruction(Instruction.copy(['README.md'], './'), 'copy-readme');
     // A directory source copies its contents, so src/ is named on both sides.
     builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
@@ -380,33 +355,36 @@ export class PoetryApp extends Component {
 
     // --- Runtime stage: the shared shape, with the venv and the script.
     const uid = options.runtimeUid ?? 10001;
-    this.image = new ContainerImage(project, {
-      ...shared,
-      owner: OWNER,
+    this.createImage({
       ecosystem: 'python',
-      languageVersion: images.version.tag,
-      packageIndex: this.packageIndex,
-      buildStages: [builder],
-      runtimeImage: images.runtime.image,
-      runtimeUser: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
-      copies: [{ fromStage: 'builder', source: VENV, id: 'venv' }],
-      // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
-      buildOnlyTools: ['poetry'],
-      imageSizeBudgetMb: shared.imageSizeBudgetMb ?? 400,
-      env: { PATH: `${VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      command: [this.scriptName],
-      healthCheckCommand: [
-        'python',
-        '-c',
-        // One line for the health log, not a traceback, while the service is starting.
-        // The URL is an argument, not part of the code: whatever the path holds, it is data.
-        "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
-          'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
-        'http://127.0.0.1:{port}{path}',
-      ],
+      languageVersion: LanguageVersion.parse(OWNER, 'pythonVersion', images.version.tag),
       metadata: this.metadata,
+      packageSource: { url: this.packageIndex, publicIndex: 'PyPI', file: 'pyproject.toml' },
+      buildStages: [builder],
+      payload: {
+        image: images.runtime.image,
+        user: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
+        copies: [{ fromStage: 'builder', source: VENV, id: 'venv' }],
+        env: { PATH: `${VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        command: [this.scriptName],
+        // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
+        buildOnlyTools: ['poetry'],
+      },
+      defaultSizeBudgetMb: 400,
+      healthProbe: {
+        command: [
+          'python',
+          '-c',
+          // One line for the health log, not a traceback, while the service is starting.
+          // The URL is an argument, not part of the code: whatever the path holds, it is data.
+          "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
+            'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
+          'http://127.0.0.1:{port}{path}',
+        ],
+      },
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
       contextExcludes: ['**/__pycache__', '**/*.py[cod]'],
+      buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
     });
 
     // --- Tasks.
@@ -421,9 +399,6 @@ export class PoetryApp extends Component {
       shell: TaskShell.sh(),
     });
     this.image.buildTask.prependSpawn(lockCheck);
-    if (options.packageIndexSecret !== undefined) {
-      this.image.addBuildFlag(`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`);
-    }
     project.testTask.exec('poetry run pytest');
     project.packageTask.exec('poetry build');
     project.addGitIgnore('/.venv/');
@@ -433,17 +408,13 @@ export class PoetryApp extends Component {
     project.addGitIgnore('/.pytest_cache/');
 
     // --- Stubs: written once, then the user's.
-    if (options.sampleCode ?? true) {
+    if (this.sampleCode) {
       const context = {
-        name: this.name,
-        description: this.metadata.description,
+        ...this.stubContext(),
         moduleName: this.moduleName,
         scriptName: this.scriptName,
         function: target.func,
         module: target.module,
-        port: this.port ?? null,
-        healthCheckPath: options.healthCheckPath ?? DEFAULT_HEALTH_PATH,
-        imageReference: this.image.imageReference,
       };
       const pkgDir = `src/${this.moduleName}`;
       const moduleParts = target.module.split('.');
@@ -470,17 +441,6 @@ export class PoetryApp extends Component {
   public addTestDependency(spec: string): void {
     this.project.deps.addDependency(spec, DependencyType.TEST);
     this.dependencies();
-  }
-
-  /** Late values: dependencies added after construction decide the install command, checked before anything is written. */
-  public preSynthesize(): void {
-    super.preSynthesize();
-    const current = this.builderStage.tryFindInstruction('install-deps');
-    // Only our own instruction is refreshed: a user's replacement stays as they wrote it.
-    if (current === this.installDeps) {
-      this.installDeps = this.installDepsInstruction();
-      this.builderStage.replaceInstruction('install-deps', this.installDeps);
-    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Project } from 'projen';
+import { Component, Project, TextFile } from 'projen';
 import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -49,6 +49,34 @@ describe.each(TYPES)('%s: re-synthesis', (_type, make, stub, adding, added) => {
     expect(() => synthesize(() => make(dir, {}), { [DRIFT_CHECK_ENV]: '1' })).toThrow(new RegExp(`${added.replace('.', '\\.')} \\(no longer generated\\)`));
     expect(snapshotDir(dir)).toEqual(before);
   });
+});
+
+/** A component `.projenrc.ts` adds after the project type, which finishes its file at synthesis. */
+class LateNote extends Component {
+  private readonly file: TextFile;
+  constructor(project: Project) {
+    super(project, 'LateNote');
+    this.file = new TextFile(project, 'NOTE.txt', { lines: ['first'] });
+  }
+  public preSynthesize(): void {
+    this.file.addLine('added at synthesis');
+  }
+}
+
+test.each(TYPES)('%s: the drift check compares after components added after the project type', (_type, make) => {
+  const dir = tempDir('drift-late-');
+  const withNote = () => {
+    const project = make(dir, {});
+    new LateNote(project);
+    return project;
+  };
+  synthesize(withNote);
+  expect(fs.readFileSync(path.join(dir, 'NOTE.txt'), 'utf-8')).toBe('first\nadded at synthesis');
+  // Before: the check compared before LateNote had added its line, and reported "NOTE.txt (differs)".
+  expect(() => synthesize(withNote, { [DRIFT_CHECK_ENV]: '1' })).not.toThrow();
+  fs.chmodSync(path.join(dir, 'NOTE.txt'), 0o644);
+  fs.writeFileSync(path.join(dir, 'NOTE.txt'), 'first\n');
+  expect(() => synthesize(withNote, { [DRIFT_CHECK_ENV]: '1' })).toThrow(/- NOTE\.txt \(differs\)/);
 });
 
 test('poetry-app and go-app carry a CI workflow that runs the drift check', () => {

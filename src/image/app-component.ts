@@ -1,0 +1,308 @@
+import { Component } from 'projen/lib/component';
+import { NodePackage } from 'projen/lib/javascript';
+import { Project } from 'projen/lib/project';
+import { DEFAULT_HEALTH_PATH, containerOptionsOf } from './app-options';
+import { ContainerImage, ContainerOptions, ImageMetadata, PackageSource, RuntimeCopy } from './container-image';
+import { LanguageVersion } from './language-version';
+import { RuntimeUser } from './runtime-user';
+import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
+import { invalidOption, userError } from '../validation';
+
+/** Options every app component shares: the container options and the stub switch. */
+export interface AppComponentOptions extends ContainerOptions {
+  /**
+   * Write the stubs (source, test, README) when they do not exist.
+   * @default true
+   */
+  readonly sampleCode?: boolean;
+}
+
+/** The kind of projen project an app component is added to. */
+export enum AppProjectKind {
+  /** A projen Node project (package.json is the app's manifest). */
+  NODE = 'node',
+  /** Any project but a Node project: the app has a manifest of its own, and npm packages are not its dependencies. */
+  NON_NODE = 'non-node',
+}
+
+/** How an app component is set up: what it is called and what project it needs. */
+export interface AppComponentProps {
+  /** What the user configures, named in error messages, e.g. `PoetryApp`. */
+  readonly owner: string;
+  /** What the user set. */
+  readonly options: AppComponentOptions;
+  /** The kind of project the app is added to; another kind is refused. */
+  readonly projectKind: AppProjectKind;
+  /**
+   * The project type that holds this app as a subproject of a project of the wrong kind, named in the refusal.
+   * @default - none named
+   */
+  readonly subprojectType?: string;
+  /**
+   * The port of an app that does not set one.
+   * @default - none: a command-line app
+   */
+  readonly defaultPort?: number;
+}
+
+/** What the runtime stage holds: the image it starts from, its user, what it copies and how it starts. */
+export interface RuntimePayload {
+  /** Image of the runtime stage. */
+  readonly image: BaseImage;
+  /** The non-root user it runs as. */
+  readonly user: RuntimeUser;
+  /** Paths copied from build stages: nothing else reaches it. */
+  readonly copies: RuntimeCopy[];
+  /**
+   * The ecosystem's environment (`$NAME` references are expanded by Docker).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * Exec-form CMD.
+   * @default - none (set `entrypoint`)
+   */
+  readonly command?: string[];
+  /**
+   * Exec-form ENTRYPOINT.
+   * @default - none
+   */
+  readonly entrypoint?: string[];
+  /**
+   * Working directory.
+   * @default "/app"
+   */
+  readonly workdir?: string;
+  /**
+   * Programs the build stages need and the runtime must not hold, beside the C compilers.
+   * @default - the C compilers only
+   */
+  readonly buildOnlyTools?: string[];
+}
+
+/** A health probe: an exec-form command with `{port}` and `{path}` placeholders, each in an argument of its own. */
+export interface HealthProbe {
+  /** The command, e.g. `["curl", "-fsS", "http://127.0.0.1:{port}{path}"]`. */
+  readonly command: string[];
+  /**
+   * Timing of the HEALTHCHECK.
+   * @default { interval: "30s", timeout: "5s", startPeriod: "10s", retries: 3 }
+   */
+  readonly options?: HealthcheckOptions;
+}
+
+/** What an ecosystem supplies to its app component: only what differs between ecosystems. */
+export interface AppImageSpec {
+  /** The ecosystem, e.g. `python`. */
+  readonly ecosystem: string;
+  /** The language version the app targets. */
+  readonly languageVersion: LanguageVersion;
+  /** The app's manifest facts: version, description, license, repository. */
+  readonly metadata: ImageMetadata;
+  /** Build stages, in order, before the runtime stage. */
+  readonly buildStages: DockerfileStage[];
+  /** What the runtime stage holds. */
+  readonly payload: RuntimePayload;
+  /** Paths (relative to the project) the build context holds. */
+  readonly context: string[];
+  /**
+   * Patterns excluded even inside `context`.
+   * @default - none
+   */
+  readonly contextExcludes?: string[];
+  /**
+   * The probe of a service.
+   * @default - no HEALTHCHECK
+   */
+  readonly healthProbe?: HealthProbe;
+  /** `imageSizeBudgetMb` of an app that does not set it. */
+  readonly defaultSizeBudgetMb: number;
+  /**
+   * Where the app installs its packages from, when the ecosystem can be pointed at an index.
+   * @default - the ecosystem's public index, which the app cannot change
+   */
+  readonly packageSource?: PackageSource;
+  /**
+   * Flags `docker:build` passes to the engine.
+   * @default - none
+   */
+  readonly buildFlags?: string[];
+}
+
+/**
+ * An app in a project, packaged as a container image: the contract every
+ * ecosystem implements. It owns what every app shares (id and folder, name,
+ * version, port, health path, runtime user, image name and tag, labels, the
+ * stub switch, the {@link ContainerImage} and the refusal of a wrong project
+ * kind), each computed once and exposed as a typed property; an ecosystem
+ * supplies its language version, build stages, runtime payload, build
+ * context, health probe and tasks ({@link AppImageSpec}).
+ */
+export abstract class AppComponent extends Component {
+  /** The project's app components, in the order they were added. */
+  public static all(project: Project): AppComponent[] {
+    return project.components.filter((c): c is AppComponent => c instanceof AppComponent);
+  }
+
+  /** The project's first app component, if it has one. */
+  public static of(project: Project): AppComponent | undefined {
+    return AppComponent.all(project)[0];
+  }
+
+  /** The app's id in the project. */
+  public readonly appId: string;
+  /** The app's folder, relative to the project ("." for an app at the project's root). */
+  public readonly folder: string;
+  /** The app's name: the project's. */
+  public readonly name: string;
+  /** TCP port the app listens on; undefined for a command-line app. */
+  public readonly port?: number;
+  /** HTTP path of the health check (and the stubs' health endpoint). */
+  public readonly healthCheckPath: string;
+  /** Whether the stubs are written. */
+  public readonly sampleCode: boolean;
+
+  /** What the user configures, for error messages. */
+  protected readonly owner: string;
+  /** The shared options, checked. */
+  protected readonly containerOptions: ContainerOptions;
+  private _image?: ContainerImage;
+  private _spec?: AppImageSpec;
+
+  protected constructor(project: Project, id: string, props: AppComponentProps) {
+    super(project, id);
+    const owner = props.owner;
+    const isNode = NodePackage.of(project) !== undefined;
+    if (props.projectKind === AppProjectKind.NON_NODE && isNode) {
+      const instead = props.subprojectType ? `: new ${props.subprojectType}({ parent: project, outdir: "app" })` : '';
+      throw userError(`${owner}: project "${project.name}" is a Node project, whose dependencies are npm packages. Add the app as a subproject instead${instead}.`);
+    }
+    if (props.projectKind === AppProjectKind.NODE && !isNode) {
+      throw invalidOption(owner, 'project', (project as any)?.constructor?.name, `Expected a projen NodeProject or TypeScriptProject: ${owner} reads package.json, the package manager and tsconfig from it.`);
+    }
+    this.owner = owner;
+    this.containerOptions = containerOptionsOf(owner, props.options);
+    this.appId = id;
+    this.folder = '.';
+    this.name = project.name;
+    this.port = props.options.port ?? props.defaultPort;
+    this.healthCheckPath = props.options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
+    this.sampleCode = props.options.sampleCode ?? true;
+  }
+
+  /** The image: Dockerfile, .dockerignore, docker tasks. */
+  public get image(): ContainerImage {
+    if (!this._image) {
+      throw userError(`${this.owner}: the image is not set up yet.`);
+    }
+    return this._image;
+  }
+
+  /** The ecosystem, e.g. `python`. */
+  public get ecosystem(): string {
+    return this.spec.ecosystem;
+  }
+
+  /** The language version the app targets. */
+  public get languageVersion(): LanguageVersion {
+    return this.spec.languageVersion;
+  }
+
+  /** The app's version: the manifest's, the image's version label and default tag. */
+  public get version(): string {
+    return this.spec.metadata.version;
+  }
+
+  /** The app's description. */
+  public get description(): string | undefined {
+    return this.spec.metadata.description;
+  }
+
+  /** Where the app installs its packages from, when the ecosystem can be pointed at an index. */
+  public get packageSource(): PackageSource | undefined {
+    return this.spec.packageSource;
+  }
+
+  /** Whether the app is a service: it listens on a port. */
+  public get isService(): boolean {
+    return this.port !== undefined;
+  }
+
+  /** The non-root user the runtime stage is set up to run as. */
+  public get runtimeUser(): RuntimeUser {
+    return this.image.runtimeUser;
+  }
+
+  /** Name of the image `docker:build` tags. */
+  public get imageName(): string {
+    return this.image.imageName;
+  }
+
+  /** Tag `docker:build` gives the image. */
+  public get imageTag(): string {
+    return this.image.imageTag;
+  }
+
+  /** `name:tag` that `docker:build` produces. */
+  public get imageReference(): string {
+    return this.image.imageReference;
+  }
+
+  /** The OCI labels (and the user's) the image carries. */
+  public get labels(): { [key: string]: string } {
+    return { ...this.image.labels };
+  }
+
+  /** The facts every stub template gets: name, description, port, health path and image reference. */
+  protected stubContext(): { [key: string]: any } {
+    return {
+      name: this.name,
+      description: this.description,
+      port: this.port ?? null,
+      healthCheckPath: this.healthCheckPath,
+      imageReference: this.imageReference,
+    };
+  }
+
+  /** Sets up the image from what the ecosystem supplies: called once, by the ecosystem's constructor. */
+  protected createImage(spec: AppImageSpec): ContainerImage {
+    if (this._image) {
+      throw userError(`${this.owner}: the image is set up already.`);
+    }
+    this._spec = spec;
+    const payload = spec.payload;
+    this._image = new ContainerImage(this.project, {
+      ...this.containerOptions,
+      owner: this.owner,
+      port: this.port,
+      healthCheckPath: this.healthCheckPath,
+      ecosystem: spec.ecosystem,
+      languageVersion: spec.languageVersion.text,
+      packageSource: spec.packageSource,
+      buildStages: spec.buildStages,
+      runtimeImage: payload.image,
+      runtimeUser: payload.user,
+      copies: payload.copies,
+      env: payload.env,
+      command: payload.command,
+      entrypoint: payload.entrypoint,
+      workdir: payload.workdir,
+      buildOnlyTools: payload.buildOnlyTools,
+      healthCheckCommand: spec.healthProbe?.command,
+      healthCheckOptions: spec.healthProbe?.options,
+      imageSizeBudgetMb: this.containerOptions.imageSizeBudgetMb ?? spec.defaultSizeBudgetMb,
+      metadata: spec.metadata,
+      context: spec.context,
+      contextExcludes: spec.contextExcludes,
+      buildFlags: spec.buildFlags,
+    });
+    return this._image;
+  }
+
+  private get spec(): AppImageSpec {
+    if (!this._spec) {
+      throw userError(`${this.owner}: the image is not set up yet.`);
+    }
+    return this._spec;
+  }
+}
