@@ -182,4 +182,7 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['a hidden folder', (p) => new GoApp(p, 'hidden', { folder: '.apps/hidden' }), /^GoApp "hidden": invalid folder "\.apps\/hidden"\./],
   ['a folder with a trailing slash', (p) => new GoApp(p, 'slash', { folder: 'services/slash/' }), /^GoApp "slash": invalid folder "services\/slash\/"\./],
   ['a folder with a space', (p) => new GoApp(p, 'space', { folder: 'my apps/space' }), /^GoApp "space": invalid folder "my apps\/space"\./],
+  // The options every app shares name the app of several by its id.
+  ['a shared option of an app in a folder', (p) => new GoApp(p, 'probe', { port: 70000 }), /^GoApp "probe": invalid port 70000\. Expected an integer port from 1 to 65535\.$/],
+  ['an image name of an app in a folder', (p) => new NodeApp(p, 'web', { imageName: 'Web App' }), /^NodeApp "web": invalid imageName "Web App"\./],
 ];

@@ -194,7 +194,7 @@ export abstract class AppComponent extends Component {
     }
     const port = props.options.port ?? props.defaultPort;
     for (const other of AppComponent.all(project)) {
-      const them = `${other.owner} "${other.appId}"`;
+      const them = `${other.appType} "${other.appId}"`;
       if (other.appId === id) {
         throw invalidOption(who, 'id', id, `${them} has it already: each app of a project has an id of its own.`);
       }
@@ -229,8 +229,10 @@ export abstract class AppComponent extends Component {
   /** Whether the stubs are written. */
   public readonly sampleCode: boolean;
 
-  /** What the user configures, for error messages. */
+  /** What the user configures, for error messages: the app type, and the id of an app in a folder (`PoetryApp "api"`). */
   protected readonly owner: string;
+  /** The app type, e.g. `PoetryApp`. */
+  private readonly appType: string;
   /** The shared options, checked. */
   protected readonly containerOptions: ContainerOptions;
   private _image?: ContainerImage;
@@ -254,8 +256,10 @@ export abstract class AppComponent extends Component {
     if (folder === '.' && props.projectKind === AppProjectKind.NODE && !isNode) {
       throw invalidOption(owner, 'project', (project as any)?.constructor?.name, `Expected a projen NodeProject or TypeScriptProject: ${owner} at the project's root (folder ".") reads package.json, the package manager and tsconfig from it. In a folder of its own, it gets a TypeScript project there.`);
     }
-    this.owner = owner;
-    this.containerOptions = containerOptionsOf(owner, props.options);
+    this.appType = owner;
+    // The shared options' errors name the app: one of several is known by its id.
+    this.owner = folder === '.' ? owner : `${owner} "${id}"`;
+    this.containerOptions = containerOptionsOf(this.owner, props.options);
     this.appId = id;
     this.folder = folder;
     this.name = folder === '.' ? project.name : id;

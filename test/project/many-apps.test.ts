@@ -3,7 +3,7 @@ import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
-import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../../src';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp, Policies, Policy } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
 
@@ -182,4 +182,15 @@ test('a NodeApp in a folder of a Node project leaves the project\'s package.json
   expect(files['package.json'].name).toBe('root');
   expect(files['apps/web/package.json'].name).toBe('web');
   expect(files).not.toHaveProperty(['Dockerfile']);
+});
+
+test('org policies judge every app of the project, each named with its file in its folder', () => {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  new PoetryApp(project, 'api', { port: 8000 });
+  new GoApp(project, 'worker', { dockerfileSyntax: '' });
+  Policies.of(project).addPolicy(Policy.pinnedDigests());
+  const lines = Policies.of(project).check().map((f) => f.line);
+  expect(lines).toContain('policy "pinned-digests" (error), app "api", apps/api/Dockerfile: base image "python:3.13-slim" is not pinned by digest [value: "python:3.13-slim"]');
+  expect(lines).toContain('policy "pinned-digests" (error), app "worker", apps/worker/Dockerfile: base image "golang:1.27" is not pinned by digest [value: "golang:1.27"]');
+  expect(() => Testing.synth(project)).toThrow(/policy violations; nothing was written/);
 });
