@@ -276,14 +276,16 @@ export abstract class AppComponent extends Component {
    * A path inside the app's folder, relative to the project that holds its files: `pyproject.toml`
    * is `apps/api/pyproject.toml` for an app in "apps/api".
    */
-  public filePath(relative: string): string {
+  protected filePath(relative: string): string {
     const dir = this.home.dir;
     return dir === '.' ? relative : path.posix.join(dir, relative);
   }
 
-  /** The Dockerfile's path, relative to the project root (posix). */
+  /** The Dockerfile's path, relative to the project root (posix), e.g. `apps/api/Dockerfile`. */
   public get dockerfilePath(): string {
-    return path.posix.join(this.folder, 'Dockerfile');
+    const file = this.image.dockerfile.path;
+    // A Node app's subproject writes it relative to the app's folder.
+    return this.home.project === this.project ? file : path.posix.join(this.folder, file);
   }
 
   /**
