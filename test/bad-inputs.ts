@@ -185,4 +185,7 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   // The options every app shares name the app of several by its id.
   ['a shared option of an app in a folder', (p) => new GoApp(p, 'probe', { port: 70000 }), /^GoApp "probe": invalid port 70000\. Expected an integer port from 1 to 65535\.$/],
   ['an image name of an app in a folder', (p) => new NodeApp(p, 'web', { imageName: 'Web App' }), /^NodeApp "web": invalid imageName "Web App"\./],
+  ['an ecosystem option of an app in a folder', (p) => new PoetryApp(p, 'billing', { pythonVersion: '2.7' }), /^PoetryApp "billing": invalid pythonVersion "2\.7"\./],
+  ['a Go option of an app in a folder', (p) => new GoApp(p, 'probe', { modulePath: 'example.com/my app' }), /^GoApp "probe": invalid modulePath "example\.com\/my app"\. Expected a Go module path/],
+  ['a Node option of an app in a folder', (p) => new NodeApp(p, 'web', { nodeImageVariant: 'windows' }), /^NodeApp "web": invalid nodeImageVariant "windows"\./],
 ];
