@@ -295,7 +295,9 @@ export class PoetryApp extends AppComponent {
     this.pythonVersion = images.version.tag;
     // The venv's own interpreter compiles, so the bytecode matches the runtime's Python (the same
     // minor, assertVenvCompatible). unchecked-hash: an image's sources never change after the
-    // build, and a timestamp .pyc goes stale when a copy changes the source's mtime.
+    // build; COPY --from keeps mtimes on buildah and BuildKit, but a build that clamps them for
+    // reproducibility (SOURCE_DATE_EPOCH) would leave timestamp .pyc files stale, and these
+    // carry no install time.
     this.compile = (options.byteCompile ?? true)
       ? (paths) => `${VENV}/bin/python -m compileall -q --invalidation-mode unchecked-hash ${paths.join(' ')}`
       : undefined;
