@@ -112,7 +112,13 @@ async function main(): Promise<void> {
         startup.text,
         line('python: runtime image, byte-compiled venv / not', `${mb(s.compiledBytes)} vs ${mb(s.uncompiledBytes)}`, s.compiledBytes / s.uncompiledBytes),
       );
-      results.pythonStartup = { ratio: startup.ratio, compiledSeconds: s.startup.ours, uncompiledSeconds: s.startup.reference, compiledBytes: s.compiledBytes, uncompiledBytes: s.uncompiledBytes };
+      results.pythonStartup = {
+        ratio: startup.ratio,
+        compiledSeconds: s.startup.ours,
+        uncompiledSeconds: s.startup.reference,
+        compiledBytes: s.compiledBytes,
+        uncompiledBytes: s.uncompiledBytes,
+      };
     }
     if (ONLY.has('node')) {
       const r = ecosystemRows(nodeImages(work, ROUNDS), 'node_modules + lib', 1e6);

@@ -66,8 +66,8 @@ describe('poetry-app with no options', () => {
   });
 
   test('byteCompile false: no compileall, pip compiles the app as it always does', () => {
-    const { files, dockerfile: off } = synthPoetry({ byteCompile: false, pythonVersion: '3.12' });
-    expect(files.Dockerfile).not.toContain('compileall');
+    const { files: offFiles, dockerfile: off } = synthPoetry({ byteCompile: false, pythonVersion: '3.12' });
+    expect(offFiles.Dockerfile).not.toContain('compileall');
     expect(stageNamed(off, 'builder').instructions.at(-1)!.text).toMatch(/install --no-deps --no-index dist\/\*\.whl$/);
     const on = synthPoetry({ pythonVersion: '3.12' });
     expect(on.files.Dockerfile).toContain('/app/.venv/lib/python3.12/site-packages/demo ');
