@@ -20,16 +20,17 @@ export interface EcosystemFigures {
   /** Cold builds against source-only rebuilds (buildah). */
   readonly builds: Comparison;
   /**
-   * Docker's build times against buildah's, the same builds in the same rounds: cold, and after
-   * the source-only change. Undefined when the bench runs without Docker (STAGECRAFT_ENGINES).
+   * Docker: its source-only rebuilds against its cold builds, and its build times against
+   * buildah's, the same builds in the same rounds. Undefined when the bench runs without Docker
+   * (STAGECRAFT_ENGINES).
    */
-  readonly docker?: { readonly cold: Comparison; readonly sourceOnly: Comparison };
+  readonly docker?: { readonly builds: Comparison; readonly cold: Comparison; readonly sourceOnly: Comparison };
 }
 
 function mustBuild(
   contextDir: string,
   tag: string,
-  extra: { dockerfile?: string; noCache?: boolean; target?: string } = {},
+  extra: { dockerfile?: string; noCache?: boolean; emptyCacheMounts?: boolean; target?: string } = {},
   engine: ContainerEngine = BUILDAH,
 ): number {
   return engine.mustBuildImage({ contextDir, tag, ...extra }).seconds;
@@ -59,11 +60,16 @@ function bytesIn(tag: string, imagePath: string): number {
   return BUILDAH.withImageRoot(tag, (root) => fs.statSync(path.join(root, imagePath)).size);
 }
 
+/** Image tags of this run: bench runs beside each other (or beside tests) never share one. */
+export const BENCH_TAGS = `localhost/stagecraft-bench-${process.pid}`;
+
 /**
- * Cold builds (no layer cache) interleaved with rebuilds after a one-line
- * change to a source file, then the sizes of the runtime image, its base and
- * its builder stage (buildah's images). Docker builds the same in each round,
- * right after buildah: its times against buildah's.
+ * Cold builds interleaved with rebuilds after a one-line change to a source
+ * file, then the sizes of the runtime image, its base and its builder stage
+ * (buildah's images). Docker builds the same in each round, right after
+ * buildah. A cold build is a fresh machine's first: no layer cache and empty
+ * RUN cache mounts, on both engines (Docker's --no-cache empties them; buildah's
+ * keeps them, and a Go build with a warm GOCACHE compiles as little as a rebuild).
  */
 function measure(
   ecosystem: string,
@@ -74,8 +80,8 @@ function measure(
   rounds: number,
   rebuildTarget?: number,
 ): EcosystemFigures {
-  const tag = `localhost/stagecraft-bench/${ecosystem}:latest`;
-  const builderTag = `localhost/stagecraft-bench/${ecosystem}-builder:latest`;
+  const tag = `${BENCH_TAGS}/${ecosystem}:latest`;
+  const builderTag = `${BENCH_TAGS}/${ecosystem}-builder:latest`;
   const cold: number[] = [];
   const sourceOnly: number[] = [];
   const withDocker = ENGINES.includes(DOCKER);
@@ -84,10 +90,10 @@ function measure(
   const comment = sourceFile.endsWith('.py') ? '#' : '//';
   try {
     for (let i = 0; i < rounds; i++) {
-      cold.push(mustBuild(dir, tag, { noCache: true }));
-      mustBuild(dir, tag); // settles buildah's cache after a --no-cache build
+      cold.push(mustBuild(dir, tag, { noCache: true, emptyCacheMounts: true }));
+      mustBuild(dir, tag); // settles buildah's cache after a --no-cache build (and fills its cache mounts)
       if (withDocker) {
-        dockerCold.push(mustBuild(dir, tag, { noCache: true }, DOCKER));
+        dockerCold.push(mustBuild(dir, tag, { noCache: true, emptyCacheMounts: true }, DOCKER));
       }
       fs.appendFileSync(path.join(dir, sourceFile), `\n${comment} source-only change ${i}\n`);
       sourceOnly.push(mustBuild(dir, tag));
@@ -104,8 +110,9 @@ function measure(
       base: BUILDAH.imageInfo(baseRef).size,
       builder: BUILDAH.imageInfo(builderTag).size,
       payload: payloadPaths.reduce((sum, p) => sum + bytesIn(tag, p), 0),
-      builds: { name: `${ecosystem}: source-only rebuild / cold build`, ours: sourceOnly, reference: cold, unit: 's', target: rebuildTarget },
+      builds: { name: `${ecosystem}: source-only rebuild / cold build, buildah`, ours: sourceOnly, reference: cold, unit: 's', target: rebuildTarget },
       docker: withDocker ? {
+        builds: { name: `${ecosystem}: source-only rebuild / cold build, docker`, ours: dockerSourceOnly, reference: dockerCold, unit: 's', target: rebuildTarget },
         cold: { name: `${ecosystem}: docker / buildah, cold build`, ours: dockerCold, reference: cold, unit: 's' },
         sourceOnly: { name: `${ecosystem}: docker / buildah, source-only rebuild`, ours: dockerSourceOnly, reference: sourceOnly, unit: 's' },
       } : undefined,
@@ -133,7 +140,7 @@ export function pythonImages(work: string, indexUrl: string, rounds: number): Ec
   const tail = runtime.instructions.filter((i) => ['ENV', 'USER', 'CMD'].includes(i.keyword));
   const single = [project.dockerfile.stage('builder').render().replace(' AS builder', ' AS single'), ...tail.map((i) => i.render())].join('\n');
   fs.writeFileSync(path.join(dir, 'Dockerfile.single'), `# syntax=docker/dockerfile:1\n${single}\n`);
-  const singleTag = 'localhost/stagecraft-bench/python-single:latest';
+  const singleTag = `${BENCH_TAGS}/python-single:latest`;
   mustBuild(dir, singleTag, { dockerfile: 'Dockerfile.single' });
   const singleStage = BUILDAH.imageInfo(singleTag).size;
   BUILDAH.removeImage(singleTag);
@@ -155,5 +162,76 @@ export function nodeImages(work: string, rounds: number): EcosystemFigures {
 export function goImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-go');
   synth(new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
-  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds);
+  // Issue 13: with a module cache and a build cache mount, a source edit recompiles one package.
+  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds, 0.3);
+}
+
+/** The Python app's start-up and image size, with the venv byte-compiled in the builder and without. */
+export interface PythonStartup {
+  /** Seconds from the script's start to its exit after its output line, one median per round. */
+  readonly startup: Comparison;
+  readonly compiledBytes: number;
+  readonly uncompiledBytes: number;
+}
+
+/**
+ * Runs the image's console script `starts` times in one container, each a new process (a
+ * container's cold start without the engine's own set-up), and returns the median seconds.
+ */
+function medianStart(tag: string, script: string, starts: number): number {
+  const code = [
+    'import statistics, subprocess, sys, time',
+    'times = []',
+    `for _ in range(${starts}):`,
+    '    t = time.perf_counter()',
+    `    out = subprocess.run([${JSON.stringify(script)}], check=True, capture_output=True, text=True).stdout`,
+    '    times.append(time.perf_counter() - t)',
+    '    assert out.strip(), "no output line"',
+    'print(statistics.median(times))',
+  ].join('\n');
+  const r = BUILDAH.runImage(tag, [], { entrypoint: ['python', '-c', code] });
+  if (r.status !== 0) {
+    throw new Error(`${tag}: start-up measurement failed:\n${r.stderr}`);
+  }
+  return Number(r.stdout.trim().split('\n').pop());
+}
+
+/**
+ * The Poetry app (a CLI whose module imports its dependency, requests, as an app that uses it
+ * would), built with byteCompile on and off from the same lock file: its start-up time in the
+ * runtime image, where nothing can write bytecode, and the images' sizes.
+ */
+export function pythonStartup(work: string, indexUrl: string, rounds: number): PythonStartup {
+  const dirs = { compiled: path.join(work, 'startup-python'), uncompiled: path.join(work, 'startup-python-uncompiled') };
+  const tags = { compiled: `${BENCH_TAGS}/python-compiled:latest`, uncompiled: `${BENCH_TAGS}/python-uncompiled:latest` };
+  for (const [variant, dir] of Object.entries(dirs)) {
+    synth(new PoetryAppProject({
+      name: 'startup-python', outdir: dir, deps: ['requests@^2.32'], packageIndex: indexUrl, byteCompile: variant === 'compiled', ...BUILT_IN_FRONTEND,
+    }));
+    const app = path.join(dir, 'src/startup_python/app.py');
+    fs.writeFileSync(app, `import requests  # noqa: F401 (what the app's start-up loads)\n${fs.readFileSync(app, 'utf-8')}`);
+  }
+  const lock = inToolroot(dirs.compiled, ['poetry', 'lock'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
+  if (lock.status !== 0) {
+    throw new Error(`poetry lock failed:\n${lock.stderr}`);
+  }
+  fs.copyFileSync(path.join(dirs.compiled, 'poetry.lock'), path.join(dirs.uncompiled, 'poetry.lock'));
+  const compiled: number[] = [];
+  const uncompiled: number[] = [];
+  try {
+    mustBuild(dirs.compiled, tags.compiled);
+    mustBuild(dirs.uncompiled, tags.uncompiled);
+    for (let i = 0; i < rounds; i++) {
+      compiled.push(medianStart(tags.compiled, 'startup-python', 5));
+      uncompiled.push(medianStart(tags.uncompiled, 'startup-python', 5));
+    }
+    return {
+      startup: { name: 'python: start-up, byte-compiled venv / not', ours: compiled, reference: uncompiled, unit: 's', target: 0.8 },
+      compiledBytes: BUILDAH.imageInfo(tags.compiled).size,
+      uncompiledBytes: BUILDAH.imageInfo(tags.uncompiled).size,
+    };
+  } finally {
+    BUILDAH.removeImage(tags.compiled);
+    BUILDAH.removeImage(tags.uncompiled);
+  }
 }

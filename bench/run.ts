@@ -3,15 +3,16 @@
  * is a ratio of two things measured side by side in this run, interleaved
  * and taken as the median of several rounds: the machine is shared and noisy,
  * so absolute times mean little, and no figure here is a timed test.
- * A "cold" build has no layer cache; package caches (cache mounts) stay warm,
- * as on a CI runner that keeps them.
+ * A "cold" build is a fresh machine's first: no layer cache and empty RUN
+ * cache mounts, on both engines; a source-only rebuild has both from the
+ * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EcosystemFigures, goImages, nodeImages, pythonImages } from './images';
+import { EcosystemFigures, goImages, nodeImages, pythonImages, pythonStartup } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 
@@ -19,7 +20,7 @@ const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,node,go').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,node,go').split(',').map((s) => s.trim()));
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -49,9 +50,9 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
     ),
     builds.text,
   ];
-  const docker = f.docker && { cold: compare(f.docker.cold), sourceOnly: compare(f.docker.sourceOnly) };
+  const docker = f.docker && { builds: compare(f.docker.builds), cold: compare(f.docker.cold), sourceOnly: compare(f.docker.sourceOnly) };
   if (docker) {
-    rows.push(docker.cold.text, docker.sourceOnly.text);
+    rows.push(docker.builds.text, docker.cold.text, docker.sourceOnly.text);
   }
   return {
     rows,
@@ -65,6 +66,7 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
       coldSeconds: f.builds.reference,
       sourceOnlySeconds: f.builds.ours,
       docker: docker && {
+        rebuildRatio: docker.builds.ratio,
         coldRatio: docker.cold.ratio,
         sourceOnlyRatio: docker.sourceOnly.ratio,
         coldSeconds: f.docker!.cold.ours,
@@ -101,6 +103,22 @@ async function main(): Promise<void> {
       const r = ecosystemRows(py, 'venv', 1e6);
       rows.push(...r.rows, line('python: runtime image / single-stage build', `${mb(py.runtime)} vs ${mb(py.singleStage)}`, py.runtime / py.singleStage, 1));
       results.python = { ...r.results, singleStageBytes: py.singleStage };
+    }
+    if (ONLY.has('startup')) {
+      // The runtime never writes bytecode: without a byte-compiled venv, every start compiles what it imports.
+      const s = pythonStartup(work, index.url, ROUNDS);
+      const startup = compare(s.startup);
+      rows.push(
+        startup.text,
+        line('python: runtime image, byte-compiled venv / not', `${mb(s.compiledBytes)} vs ${mb(s.uncompiledBytes)}`, s.compiledBytes / s.uncompiledBytes),
+      );
+      results.pythonStartup = {
+        ratio: startup.ratio,
+        compiledSeconds: s.startup.ours,
+        uncompiledSeconds: s.startup.reference,
+        compiledBytes: s.compiledBytes,
+        uncompiledBytes: s.uncompiledBytes,
+      };
     }
     if (ONLY.has('node')) {
       const r = ecosystemRows(nodeImages(work, ROUNDS), 'node_modules + lib', 1e6);

@@ -101,6 +101,13 @@ const SEMVER = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
 const GO_VARIANT = /^(?:bookworm|trixie)$/;
 const BIN_DIR = '/app';
+/**
+ * Where the builder's Go keeps compiled packages and downloaded modules: set in its ENV and
+ * mounted as caches at the same paths, so the toolchain and the mounts agree whatever the
+ * builder image's HOME, USER or GOPATH (the official image's defaults, named once here).
+ */
+const GO_BUILD_CACHE = '/root/.cache/go-build';
+const GO_MODULE_CACHE = '/go/pkg/mod';
 
 /**
  * A Go binary, packaged as a static executable in a minimal image.
@@ -111,7 +118,7 @@ const BIN_DIR = '/app';
  * scratch) with CA certificates, tzdata and a non-root user, and runs the
  * binary as ENTRYPOINT.
  *
- * Builder instruction ids: `workdir`, `env`, `copy-mod`, `download`,
+ * Builder instruction ids: `workdir`, `env`, `cache-paths`, `copy-mod`, `download`,
  * `copy-sources`, `build`; with scratch also `passwd`. Runtime: see
  * {@link ContainerImage}.
  */
@@ -206,10 +213,11 @@ export class GoApp extends AppComponent {
     });
     builder.addInstruction(Instruction.workdir('/src'), 'workdir');
     builder.addInstruction(Instruction.env({ CGO_ENABLED: '0' }), 'env');
+    builder.addInstruction(Instruction.env({ GOCACHE: GO_BUILD_CACHE, GOMODCACHE: GO_MODULE_CACHE }), 'cache-paths');
     builder.addInstruction(Instruction.arg('TARGETOS'), 'arg-targetos');
     builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
     const localModules = Object.values(this.replaces).map((dir) => path.posix.normalize(dir).replace(/\/$/, ''));
-    const caches = [RunMount.cache({ target: '/go/pkg/mod' }), RunMount.cache({ target: '/root/.cache/go-build' })];
+    const caches = [RunMount.cache({ target: GO_MODULE_CACHE }), RunMount.cache({ target: GO_BUILD_CACHE })];
     if (options.port !== undefined) {
       // stagecraft's own probe, built before the app's sources arrive: an app edit never rebuilds it.
       new HealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));

@@ -47,9 +47,17 @@ export class Buildah extends ContainerEngine {
       args.push('--volume', `${HOST_CA}:${HOST_CA}:ro`);
     }
     args.push(...ContainerEngine.sharedBuildFlags(opts), opts.contextDir);
-    const start = process.hrtime.bigint();
-    const r = exec('buildah', args);
-    return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+    // buildah keeps RUN cache mounts under $TMPDIR/buildah-cache, shared by every build on the machine.
+    const tmpdir = opts.emptyCacheMounts ? fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-buildah-tmp-')) : undefined;
+    try {
+      const start = process.hrtime.bigint();
+      const r = exec('buildah', args, tmpdir ? { env: { ...process.env, TMPDIR: tmpdir } } : {});
+      return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+    } finally {
+      if (tmpdir) {
+        fs.rmSync(tmpdir, { recursive: true, force: true });
+      }
+    }
   }
 
   /**

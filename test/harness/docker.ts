@@ -90,6 +90,9 @@ export class Docker extends ContainerEngine {
    * (test projects leave it out: see BUILT_IN_FRONTEND).
    */
   public buildImage(opts: BuildImageOptions): BuildResult {
+    if (opts.emptyCacheMounts && !opts.noCache) {
+      throw new Error(`${opts.tag}: Docker starts with empty cache mounts only in a --no-cache build (noCache)`);
+    }
     const dockerfile = path.resolve(opts.contextDir, opts.dockerfile ?? 'Dockerfile');
     const args = ['build', '--network', 'host', '--progress', 'plain', '-f', dockerfile, '-t', opts.tag,
       ...ContainerEngine.sharedBuildFlags(opts), opts.contextDir];

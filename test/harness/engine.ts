@@ -15,10 +15,19 @@ export interface BuildImageOptions {
   readonly buildArgs?: Record<string, string>;
   readonly target?: string;
   /**
-   * Ignore cached layers (default false: layer caching on, so rebuilds are fast). RUN cache mounts
-   * stay. buildah 1.28 quirk: the next cached build after a --no-cache one may miss the cache once.
+   * Ignore cached layers (default false: layer caching on, so rebuilds are fast). The engines
+   * differ on RUN cache mounts: buildah keeps them; BuildKit starts the build's cache mounts
+   * empty too (moby/buildkit#1213). buildah 1.28 quirk: the next cached build after a
+   * --no-cache one may miss the cache once.
    */
   readonly noCache?: boolean;
+  /**
+   * Start with empty RUN cache mounts, without touching anyone else's (default false), for a
+   * build as a fresh machine's first. buildah: its cache mounts live under $TMPDIR, so the build
+   * gets a TMPDIR of its own, removed afterwards. Docker: only with `noCache` (BuildKit has no
+   * other per-build switch, and `--no-cache` empties them).
+   */
+  readonly emptyCacheMounts?: boolean;
   /**
    * e.g. 'linux/amd64'. Without it TARGETOS/TARGETARCH are still set (to the host's), but buildah
    * 1.28 warns 'missing "TARGETOS" build argument' on stderr.

@@ -51,7 +51,26 @@ describe('poetry-app with no options', () => {
     expect(builder.instructions[installDeps].text).toContain('poetry install --no-root --without dev');
     const installApp = builder.instructions[builder.instructions.length - 1];
     expect(installApp.text).toContain('poetry build --format wheel');
-    expect(installApp.text).toContain('--python /app/.venv/bin/python install --no-deps --no-index dist/*.whl');
+    expect(installApp.text).toContain('--python /app/.venv/bin/python install --no-deps --no-index --no-compile dist/*.whl');
+  });
+
+  test('byteCompile (default): the dependencies are compiled in their layer, the app in its own, as unchecked-hash .pyc', () => {
+    const builder = stageNamed(dockerfile, 'builder');
+    const installDeps = builder.instructions.find((i) => i.text.includes('poetry install --no-root'))!;
+    expect(installDeps.text).toContain('/app/.venv/bin/python -m compileall -q --invalidation-mode unchecked-hash /app/.venv/lib ||');
+    const installApp = builder.instructions[builder.instructions.length - 1];
+    // Only the app's package: a source edit does not recompile the dependencies.
+    expect(installApp.text).toMatch(/&& \/app\/\.venv\/bin\/python -m compileall -q --invalidation-mode unchecked-hash \/app\/\.venv\/lib\/python3\.13\/site-packages\/demo \S+demo\.py$/);
+    // The runtime still writes none (and could not: the venv is root's).
+    expect(only(stageNamed(dockerfile, 'runtime'), 'ENV').properties).toMatchObject({ PYTHONDONTWRITEBYTECODE: '1' });
+  });
+
+  test('byteCompile false: no compileall, pip compiles the app as it always does', () => {
+    const { files: offFiles, dockerfile: off } = synthPoetry({ byteCompile: false, pythonVersion: '3.12' });
+    expect(offFiles.Dockerfile).not.toContain('compileall');
+    expect(stageNamed(off, 'builder').instructions.at(-1)!.text).toMatch(/install --no-deps --no-index dist\/\*\.whl$/);
+    const on = synthPoetry({ pythonVersion: '3.12' });
+    expect(on.files.Dockerfile).toContain('/app/.venv/lib/python3.12/site-packages/demo ');
   });
 
   test('the runtime gets only the venv, runs non-root, and runs the declared script', () => {
@@ -179,7 +198,7 @@ describe('one source of truth', () => {
   test('the dev group decides --without, even when it is added after construction', () => {
     const none = synthPoetry({ testDeps: [] });
     expect(none.pyproject.tool.poetry.group).toBeUndefined();
-    const install = (d: typeof none) => stageNamed(d.dockerfile, 'builder').instructions.find((i) => i.text.includes('poetry install'))!.text;
+    const install = (d: typeof none) => /poetry install[^&]*/.exec(stageNamed(d.dockerfile, 'builder').instructions.find((i) => i.text.includes('poetry install'))!.text)![0].trim();
     expect(install(none)).toMatch(/poetry install --no-root$/);
     const later = synthPoetry({ testDeps: [] }, (p) => p.app.addTestDependency('ruff@^0.6'));
     expect(later.pyproject.tool.poetry.group.dev.dependencies).toEqual({ ruff: '^0.6' });

@@ -207,6 +207,13 @@ describe('an HTTP service with a third-party dependency from the index', () => {
     // the dev group stayed out of the image; the runtime dependency is in
     expect(engine.runImage(tag, ['python', '-c', 'import pytest']).status).not.toBe(0);
     expect(engine.runImage(tag, ['python', '-c', 'import requests, svc.app']).status).toBe(0);
+    // byteCompile: the app and its dependency load from the builder's .pyc files, valid after the
+    // copy between stages; the runtime (PYTHONDONTWRITEBYTECODE, a root-owned venv) compiles none.
+    const imports = engine.runImage(tag, ['python', '-v', '-c', 'import requests, svc.app']).stderr.split('\n');
+    const fromVenv = (kind: RegExp) => imports.filter((l) => kind.test(l) && l.includes('/app/.venv/'));
+    expect(fromVenv(/^# code object from '.*\.pyc'$/).map((l) => /site-packages\/(\w+)/.exec(l)![1])).toEqual(expect.arrayContaining(['requests', 'urllib3', 'svc']));
+    expect(fromVenv(/^# code object from '?[^']*\.py'?$/)).toEqual([]);
+    expect(imports.filter((l) => /bytecode is stale/.test(l))).toEqual([]);
     expectLeanRuntime(engine, tag);
 
     // As `docker:run` runs it: its port published on the host, the HEALTHCHECK in the running container.
