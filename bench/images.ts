@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
 import { Comparison } from './resynth';
-import { GoAppProject, NodeAppProject, PoetryAppProject } from '../src';
+import { GoAppProject, NodeAppProject, PoetryAppProject, RustAppProject } from '../src';
 import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
 
@@ -156,4 +156,11 @@ export function goImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-go');
   synth(new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
   return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds);
+}
+
+/** The rust-app service on distroless cc (its Cargo.lock written at creation: no dependencies). Target: a source-only rebuild at most 0.3 of a cold build (issue 12). */
+export function rustImages(work: string, rounds: number): EcosystemFigures {
+  const dir = path.join(work, 'sized-rust');
+  synth(new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
+  return measure('rust', dir, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds, 0.3);
 }

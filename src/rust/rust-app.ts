@@ -203,7 +203,7 @@ export class RustApp extends AppComponent {
       new RustHealthProbeSource(project);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.rs'), 'copy-probe');
       builder.addInstruction(
-        Instruction.run([`rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o /out/healthprobe /healthprobe/main.rs`]),
+        Instruction.run(['mkdir -p /out', `rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o /out/healthprobe /healthprobe/main.rs`]),
         'build-probe',
       );
     }
