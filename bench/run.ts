@@ -6,7 +6,7 @@
  * A "cold" build has no layer cache; package caches (cache mounts) stay warm,
  * as on a CI runner that keeps them.
  *
- * BENCH_ONLY=runner,resynth,python,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,node,go,rust picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';

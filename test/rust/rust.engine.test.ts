@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RustAppProject, RustAppProjectOptions, RustRuntime } from '../../src';
 import { CrateRegistry, startCrateRegistry } from './crate-registry';
+import { RustAppProject, RustAppProjectOptions, RustRuntime } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, cacheDir, waitFor } from '../harness';
 import { exec, mustExec } from '../harness/command';
@@ -143,7 +143,11 @@ describe('a static binary on distroless static, with a crate from a sparse regis
 
   test.each(ENGINES)('%s builds it: the crate is fetched in the builder through the same config, the binary is static on distroless static', (engine) => {
     const tag = 'localhost/rust-test/cfg-greeter:0.1.0';
+    const downloads = () => registry.log.filter((l) => l === 'GET /crates/cfg-if/1.0.0/download 200').length;
+    const before = downloads();
     const built = build(engine, dir, tag);
+    // The builder's registry cache is its own: it downloaded the crate from the mirror that .cargo/config.toml names.
+    expect(downloads()).toBeGreaterThan(before);
     const run = engine.runImage(tag);
     expect(run.stdout.trim()).toBe('Hello from cfg-greeter!');
     expect(engine.imageInfo(tag).user).toBe('65532:65532');
