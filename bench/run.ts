@@ -7,12 +7,12 @@
  * cache mounts, on both engines; a source-only rebuild has both from the
  * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,startup,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,node,go,rust picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EcosystemFigures, goImages, nodeImages, pythonImages, pythonStartup } from './images';
+import { EcosystemFigures, goImages, nodeImages, pythonImages, pythonStartup, rustImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 
@@ -20,7 +20,7 @@ const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,node,go').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,node,go,rust').split(',').map((s) => s.trim()));
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -131,6 +131,11 @@ async function main(): Promise<void> {
       const r = ecosystemRows(go, 'binary', 1e6);
       rows.push(...r.rows, line('go: runtime image / (binary + 5 MB)', `${mb(go.runtime)} vs ${mb(go.payload)}`, go.runtime / (go.payload + 5e6), 1));
       results.go = r.results;
+    }
+    if (ONLY.has('rust')) {
+      const r = ecosystemRows(rustImages(work, ROUNDS), 'binary', 1e6);
+      rows.push(...r.rows);
+      results.rust = r.results;
     }
     console.log(rows.join('\n'));
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });

@@ -4,5 +4,6 @@ export * from './stubs';
 export * from './project';
 export * from './python';
 export * from './go';
+export * from './rust';
 export * from './node';
 export * from './org';

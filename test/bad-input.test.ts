@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { GoApp, GoAppProject, NodeAppProject, PoetryApp, PoetryAppProject } from '../src';
+import { GoApp, GoAppProject, NodeAppProject, PoetryApp, PoetryAppProject, RustAppProject } from '../src';
 import { BAD_INPUTS, BAD_PLACEMENTS } from './bad-inputs';
 import { snapshotDir } from './python/poetry-util';
 import { synthesize } from './synthesize';
@@ -11,6 +11,7 @@ import { tempDir } from './temp';
 const TYPES: Record<string, { make: (outdir: string, options: object) => Project; stub: string }> = {
   'poetry-app': { make: (outdir, o) => new PoetryAppProject({ name: 'demo', outdir, ...o }), stub: 'src/demo/app.py' },
   'go-app': { make: (outdir, o) => new GoAppProject({ name: 'hello-go', outdir, ...o }), stub: 'cmd/hello-go/main.go' },
+  'rust-app': { make: (outdir, o) => new RustAppProject({ name: 'hello-rust', outdir, ...o }), stub: 'src/main.rs' },
   'node-app': { make: (outdir, o) => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir, ...o }), stub: 'src/index.ts' },
 };
 
@@ -26,12 +27,12 @@ describe('bad input: refused with the option, the value and what is allowed; not
     expect(snapshotDir(dir)).toEqual(before);
   });
 
-  test('the table covers at least 60 bad inputs across the three project types', () => {
+  test('the table covers at least 60 bad inputs across the project types', () => {
     const byType = BAD_INPUTS.reduce<Record<string, number>>((acc, [type]) => ({ ...acc, [type]: (acc[type] ?? 0) + 1 }), {});
     // eslint-disable-next-line no-console
     console.log(`bad inputs: ${BAD_INPUTS.length} (${Object.entries(byType).map(([t, n]) => `${t} ${n}`).join(', ')})`);
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(60);
-    expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'poetry-app']);
+    expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'poetry-app', 'rust-app']);
   });
 });
 

@@ -8,7 +8,7 @@ import { GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
  * what is allowed. test/bad-input.test.ts runs each and checks that nothing
  * on disk changed.
  */
-export type BadInput = [type: 'poetry-app' | 'go-app' | 'node-app', name: string, options: Record<string, any>, message: RegExp];
+export type BadInput = [type: 'poetry-app' | 'go-app' | 'node-app' | 'rust-app', name: string, options: Record<string, any>, message: RegExp];
 
 export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'pythonVersion not a version', { pythonVersion: '3' }, /PoetryApp: invalid pythonVersion "3"\. Expected a supported Python version/],
@@ -81,6 +81,20 @@ export const BAD_INPUTS: BadInput[] = [
   ['node-app', 'port out of range', { port: 123456 }, /invalid port 123456/],
   ['node-app', 'static site dir', { appKind: NodeAppKind.STATIC_SITE, staticSiteDir: '../out' }, /invalid staticSiteDir "\.\.\/out"/],
   ['node-app', 'description with a newline', { description: 'two\nlines' }, /NodeApp: invalid description "two\\nlines"/],
+  // rust-app.
+  ['rust-app', 'Rust version not a version', { rustVersion: 'stable' }, /RustApp: invalid rustVersion "stable"\. Expected a Rust version "1\.N" or "1\.N\.P" with N from 85 \(edition 2024\) to 97/],
+  ['rust-app', 'Rust version before edition 2024', { rustVersion: '1.84' }, /RustApp: invalid rustVersion "1\.84"\. Expected a Rust version/],
+  ['rust-app', 'binary name with a space', { binaryName: 'my tool' }, /RustApp: invalid binaryName "my tool"\. Expected a cargo package name/],
+  ['rust-app', 'binary name starting with a digit', { binaryName: '1tool' }, /RustApp: invalid binaryName "1tool"/],
+  ['rust-app', 'dependency without a requirement', { deps: ['serde'] }, /RustApp: invalid version requirement of serde undefined\. Expected a cargo version requirement/],
+  ['rust-app', 'dependency requirement with TOML in it', { deps: ['serde@1.0"\nevil = "1'] }, /RustApp: invalid version requirement of serde/],
+  ['rust-app', 'dependency name', { deps: ['not a crate@1'] }, /RustApp: invalid dependency name "not a crate"/],
+  ['rust-app', 'runtime', { runtime: 'alpine' as any }, /RustApp: invalid runtime "alpine"\. Expected one of distroless-cc, distroless-static/],
+  ['rust-app', 'builder variant', { builderImageVariant: 'alpine' }, /RustApp: invalid builderImageVariant "alpine"\. Expected "bookworm" or "trixie"/],
+  ['rust-app', 'crateRegistry not a URL', { crateRegistry: 'crates mirror' }, /RustApp: invalid crateRegistry "crates mirror"\. Expected an http\(s\) URL/],
+  ['rust-app', 'crateRegistry with credentials', { crateRegistry: 'https://u:token@crates.example.com/index/' }, /RustApp: invalid crateRegistry .*Credentials \("user:password@"\) must not be written.*CARGO_REGISTRIES_<NAME>_TOKEN/],
+  ['rust-app', 'version', { version: 'v1' }, /RustApp: invalid version "v1"\. Expected a semantic version/],
+  ['rust-app', 'port', { port: 70000 }, /RustApp: invalid port 70000/],
   // Second hardening pass (issue 14). Names that cannot work.
   ['poetry-app', 'moduleName of the standard library', { moduleName: 'json' }, /PoetryApp: invalid moduleName "json"\. It is a module of Python's standard library.*Set moduleName to another name, e\.g\. "json_app"/],
   ['poetry-app', 'project name that derives a standard-library module', { name: 'email' }, /PoetryApp: invalid moduleName \(derived from name "email"\) "email"\. It is a module of Python's standard library/],

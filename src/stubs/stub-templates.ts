@@ -140,7 +140,7 @@ const HTML_ENTITIES: { [c: string]: string } = { '&': '&amp;', '<': '&lt;', '>':
  * - Python: `\`, `"` and `'` backslashed: the value stays inside any
  *   non-raw string or docstring, so it can never close one.
  * - TypeScript/JavaScript: also `` ` `` and `$`, for template literals.
- * - Go: `\` and `"`, for interpreted strings (a raw string cannot hold a backquote at all).
+ * - Go: `\` and `"`, for interpreted strings (a raw string cannot hold a backquote at all). Rust: the same, for its strings and comments.
  * - HTML: entities. Markdown: the characters that start markup, backslashed.
  * - Anything else: as it is.
  * Line breaks never reach a stub: every free-text option is one line.
@@ -161,6 +161,7 @@ function stubEscaper(file: string): Escaper {
     case '.cjs':
       return backslashed(/[\\"'`$]/g);
     case '.go':
+    case '.rs':
       return backslashed(/[\\"]/g);
     case '.html':
     case '.htm':

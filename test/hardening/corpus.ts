@@ -12,6 +12,9 @@ import {
   PoetryAppProject,
   PoetryAppProjectOptions,
   PyprojectLayout,
+  RustAppProject,
+  RustAppProjectOptions,
+  RustRuntime,
 } from '../../src';
 
 /** Every combination of the given choices (a cartesian product of option fragments). */
@@ -35,6 +38,13 @@ export const GO = combinations<GoAppProjectOptions>([
   [{}, { builderImageVariant: 'bookworm', imageRegistry: 'mirror.example.com/hub' }, { imageLabels: { 'com.example.team': 'tools' } }],
 ]);
 
+export const RUST = combinations<RustAppProjectOptions>([
+  [{ rustVersion: '1.85' }, { rustVersion: '1.97.1', builderImageVariant: 'trixie' }],
+  [{ runtime: RustRuntime.DISTROLESS_CC }, { runtime: RustRuntime.DISTROLESS_STATIC }],
+  [{}, { port: 8080 }],
+  [{}, { deps: ['cfg-if@1.0'], crateRegistry: 'https://crates.example.com/index/', imageRegistry: 'mirror.example.com/hub' }],
+]);
+
 export const NODE = combinations<NodeAppProjectOptions>([
   [{ nodeVersion: '20' }, { nodeVersion: '22' }, { nodeVersion: '24' }, { nodeVersion: '26' }],
   [{}, { appKind: NodeAppKind.STATIC_SITE }],
@@ -50,9 +60,10 @@ export interface CorpusCase {
   readonly make: (outdir: string, shared?: ContainerOptions) => Project & { readonly dockerfile: Dockerfile };
 }
 
-/** Every project type with every option set: 264 cases. */
+/** Every project type with every option set: 280 cases. */
 export const CORPUS: CorpusCase[] = [
   ...PYTHON.map((o, i) => ({ name: `poetry-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new PoetryAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new GoAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
+  ...RUST.map((o, i) => ({ name: `rust-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new RustAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o, ...shared }) })),
 ];

@@ -1,0 +1,2 @@
+export * from './rust-app';
+export * from './rust-app-project';

@@ -1,0 +1,22 @@
+import { RustApp, RustAppOptions } from './rust-app';
+import { AppProject, AppProjectOptions } from '../project';
+
+/** Options of a {@link RustAppProject}. */
+export interface RustAppProjectOptions extends RustAppOptions, AppProjectOptions {}
+
+/**
+ * A Rust binary built by cargo and packaged in a distroless image,
+ * configured in TypeScript (`.projenrc.ts`).
+ *
+ * @pjid rust-app
+ */
+export class RustAppProject extends AppProject {
+  /** The Rust app: Cargo.toml, stubs, image, tasks. */
+  public readonly app: RustApp;
+
+  constructor(options: RustAppProjectOptions = {}) {
+    super(options);
+    this.app = new RustApp(this, options);
+    this.addDriftCheck();
+  }
+}
