@@ -328,6 +328,7 @@ export class PipApp extends AppComponent {
     });
 
     // --- Tasks: one lock task keeps both files current.
+    const indexEnv = this.packageIndex ? { PIP_INDEX_URL: this.packageIndex } : undefined;
     const minor = images.version.minor;
     const resolve = `python3 -m pip install --dry-run --ignore-installed --quiet --python-version ${minor} --only-binary=:all: --report -`;
     const convert = (file: string) => `python3 -c "${REPORT_TO_REQUIREMENTS}" ${this.name} ${file} > ${file}.tmp && mv ${file}.tmp ${file} || { rm -f ${file}.tmp; exit 1; }`;
@@ -338,17 +339,19 @@ export class PipApp extends AppComponent {
         { exec: `${resolve} . | ${convert(PIP_LOCK_FILE)}` },
         { exec: `${resolve} '${this.buildRequirement}' | ${convert(PIP_BUILD_LOCK_FILE)}` },
       ],
-      env: this.packageIndex ? { PIP_INDEX_URL: this.packageIndex } : undefined,
+      env: indexEnv,
       shell: TaskShell.sh(),
     });
     project.addTask('install', {
-      description: 'Create .venv with the locked dependencies, the app (editable) and its dev group',
+      description: 'Create .venv with the locked dependencies and build backend, the app (editable) and its dev group',
       cwd: this.cwd,
       steps: [
         { exec: 'python3 -m venv .venv' },
-        { exec: `.venv/bin/pip install --require-hashes --no-deps -r ${PIP_LOCK_FILE}` },
-        { exec: '.venv/bin/pip install -e . --group dev' },
+        { exec: `.venv/bin/pip install --require-hashes --no-deps -r ${PIP_BUILD_LOCK_FILE} -r ${PIP_LOCK_FILE}` },
+        // The locked backend builds the editable app, as in the image.
+        { exec: '.venv/bin/pip install --no-build-isolation -e . --group dev' },
       ],
+      env: indexEnv,
     });
     const lockCheck = project.addTask('lock:check', {
       description: `Fail with a clear message when ${PIP_LOCK_FILE} or ${PIP_BUILD_LOCK_FILE} is missing`,
