@@ -173,8 +173,8 @@ const REPORT_TO_REQUIREMENTS = [
  * resolve it into two hashed requirements files: requirements.txt (the runtime
  * set) and requirements-build.txt (the build backend). The builder installs the
  * runtime set into the venv with `pip install --require-hashes --no-deps`
- * through a cache mount, builds the app's wheel offline with the locked backend
- * (`--no-build-isolation`), installs it, and `pip check` refuses a lock that no
+ * through a cache mount, builds and installs the app offline with the locked
+ * backend (`--no-build-isolation`), and `pip check` refuses a lock that no
  * longer satisfies pyproject.toml. The runtime gets the venv alone; CMD is the
  * declared script.
  *
@@ -266,7 +266,9 @@ export class PipApp extends AppComponent {
     });
 
     // --- Builder stage: two venvs, one to build with (pip, the backend), one to ship.
-    const venvPip = `${BUILD_VENV}/bin/pip --python ${PYTHON_VENV}/bin/python`;
+    // The build venv's pip and setuptools, run by the app venv's Python: it installs there without a pip
+    // of its own, and in one process (`pip --python` starts two), which keeps the source-only rebuild short.
+    const venvPip = `PYTHONPATH=${BUILD_VENV}/lib/python${images.version.minor}/site-packages ${PYTHON_VENV}/bin/python -m pip`;
     const builder = new DockerfileStage('builder', { from: images.builder.image });
     if (this.packageIndex) {
       builder.addInstruction(Instruction.arg('PIP_INDEX_URL', this.packageIndex), 'pip-index');
@@ -293,12 +295,12 @@ export class PipApp extends AppComponent {
     builder.addInstruction(Instruction.copy(['README.md'], './'), 'copy-readme');
     // A directory source copies its contents, so src/ is named on both sides.
     builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
-    // Offline: the backend is the locked one, the dependencies are in the venv already; `pip check`
-    // finds a dependency of pyproject.toml that the lock does not hold.
+    // Offline: the backend is the locked one, the dependencies are in the venv already (a non-editable
+    // install: the venv holds the app, not a link to /app/src); `pip check` finds a dependency of
+    // pyproject.toml that the lock does not hold.
     builder.addInstruction(
       Instruction.run([
-        `${BUILD_VENV}/bin/pip wheel --no-deps --no-build-isolation --no-index --wheel-dir /tmp/dist .`,
-        `${venvPip} install --no-deps --no-index /tmp/dist/*.whl`,
+        `${venvPip} install --no-deps --no-build-isolation --no-index .`,
         `{ ${venvPip} check || { echo "${PIP_LOCK_FILE} is out of date with pyproject.toml: run 'npx projen lock' and commit it" >&2; exit 1; }; }`,
       ], { mounts: [RunMount.cache({ target: PIP_CACHE })] }),
       'install-app',

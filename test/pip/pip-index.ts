@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { cacheDir, PackageIndex, SCRIPTS } from '../harness';
+import { cacheDir, inToolroot, PackageIndex, SCRIPTS } from '../harness';
 import { mustExec } from '../harness/command';
 import { tempDir } from '../temp';
 
@@ -42,4 +42,19 @@ export function startPipIndex(): PackageIndex {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs a generated task's steps as projen would (sh, the task's env), with the tool root's real Python and pip; its output. */
+export function runPipTask(dir: string, name: string): string {
+  const task = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks[name];
+  let out = '';
+  for (const step of task.steps) {
+    // The machine's own pip settings (find-links and the like) stay out: only the task's env counts.
+    const r = inToolroot(dir, ['env', '-u', 'PIP_FIND_LINKS', 'sh', '-c', step.exec], task.env ?? {});
+    out += r.stdout + r.stderr;
+    if (r.status !== 0) {
+      throw new Error(`task ${name}: "${step.exec.slice(0, 120)}..." exited ${r.status}:\n${out}`);
+    }
+  }
+  return out;
 }

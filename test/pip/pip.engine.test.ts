@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, waitFor } from '../harness';
-import { startPipIndex } from './pip-index';
+import { runPipTask as runTask, startPipIndex } from './pip-index';
 import { synthPipInto, tempDir } from './pip-util';
 import { PipAppProjectOptions } from '../../src';
 
@@ -32,21 +32,6 @@ function generate(options: PipAppProjectOptions, edit?: (dir: string) => void): 
   synth(dir, options);
   edit?.(dir);
   return dir;
-}
-
-/** Runs a generated task's steps as projen would (sh, the task's env), with the tool root's real Python and pip. */
-function runTask(dir: string, name: string): string {
-  const task = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks[name];
-  let out = '';
-  for (const step of task.steps) {
-    // The machine's own pip settings (find-links and the like) stay out: only the task's env counts.
-    const r = inToolroot(dir, ['env', '-u', 'PIP_FIND_LINKS', 'sh', '-c', step.exec], task.env ?? {});
-    out += r.stdout + r.stderr;
-    if (r.status !== 0) {
-      throw new Error(`task ${name}: "${step.exec.slice(0, 120)}..." exited ${r.status}:\n${out}`);
-    }
-  }
-  return out;
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
