@@ -1,5 +1,5 @@
-import * as pep440 from '@renovatebot/pep440';
 import * as path from 'path';
+import * as pep440 from '@renovatebot/pep440';
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
@@ -8,11 +8,11 @@ import { TomlFile } from 'projen/lib/toml';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
-import { StubFile } from '../stubs';
-import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption } from '../validation';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from '../python/dependency-spec';
 import { PYTHON_HEALTH_PROBE, PYTHON_VENV, PythonEntry, resolvePythonEntry, resolvePythonImages } from '../python/python-app-rules';
 import { assertSatisfies, defaultRequiresPython } from '../python/python-version';
+import { StubFile } from '../stubs';
+import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption } from '../validation';
 
 /** Options of a {@link PipApp}. */
 export interface PipAppOptions extends AppComponentOptions, AppMetadataOptions {

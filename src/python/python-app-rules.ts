@@ -93,7 +93,10 @@ export interface PythonImageOptions extends ContainerOptions {
 }
 
 /** Builder and runtime images from the options, with every rule between them checked. */
-export function resolvePythonImages(owner: string, options: PythonImageOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
+export function resolvePythonImages(
+  owner: string,
+  options: PythonImageOptions,
+): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
   const builderVariant = options.builderImageVariant ?? 'slim';
   assertVariant(owner, 'builderImageVariant', builderVariant);
   let version: PythonVersion;

@@ -1,6 +1,6 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import { cacheDir, inToolroot, PackageIndex, SCRIPTS } from '../harness';
 import { mustExec } from '../harness/command';
 import { tempDir } from '../temp';

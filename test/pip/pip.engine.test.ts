@@ -73,8 +73,8 @@ describe('a CLI app: pip-hello, script hello', () => {
 
   test('`lock` with real pip writes both hashed requirements files; `install` and `test` run the stub\'s tests with real pytest', () => {
     runTask(dir, 'lock');
-    const build = fs.readFileSync(path.join(dir, 'requirements-build.txt'), 'utf-8');
-    expect(build).toMatch(/^setuptools==\d+\.\d+\.\d+ \\\n {4}--hash=sha256:[0-9a-f]{64}$/m);
+    const buildLock = fs.readFileSync(path.join(dir, 'requirements-build.txt'), 'utf-8');
+    expect(buildLock).toMatch(/^setuptools==\d+\.\d+\.\d+ \\\n {4}--hash=sha256:[0-9a-f]{64}$/m);
     const runtime = fs.readFileSync(path.join(dir, 'requirements.txt'), 'utf-8');
     // No runtime dependency: the lock holds none, and never the project itself.
     expect(runtime.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
