@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
 import { Comparison } from './resynth';
-import { GoAppProject, NodeAppProject, PoetryAppProject, RustAppProject } from '../src';
+import { GoAppProject, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../src';
 import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
+import { runPipTask } from '../test/pip/pip-index';
 
 /** What one ecosystem's image measures. */
 export interface EcosystemFigures {
@@ -146,6 +147,15 @@ export function pythonImages(work: string, indexUrl: string, rounds: number): Ec
   BUILDAH.removeImage(singleTag);
   // The Poetry app's target (issue 3): a source-only rebuild at most 0.3 of a cold build.
   return { ...measure('python', dir, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds, 0.3), singleStage };
+}
+
+/** A pip app with the same dependency, locked with real pip (`npx projen lock`'s steps) against the local index. */
+export function pipImages(work: string, indexUrl: string, rounds: number): EcosystemFigures {
+  const dir = path.join(work, 'sized-pip');
+  synth(new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
+  runPipTask(dir, 'lock');
+  // Issue 12's target: a source-only rebuild at most 0.3 of a cold build.
+  return measure('pip', dir, 'src/sized_pip/app.py', 'builder', ['/app/.venv'], rounds, 0.3);
 }
 
 /** The node-app service, installed with real npm (its lock file is what the image build uses). */

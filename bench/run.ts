@@ -7,20 +7,21 @@
  * cache mounts, on both engines; a source-only rebuild has both from the
  * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,startup,node,go,rust picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust picks parts; BENCH_ROUNDS (at least 5) the rounds.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EcosystemFigures, goImages, nodeImages, pythonImages, pythonStartup, rustImages } from './images';
+import { EcosystemFigures, goImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
+import { startPipIndex } from '../test/pip/pip-index';
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,node,go,rust').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust').split(',').map((s) => s.trim()));
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -119,6 +120,17 @@ async function main(): Promise<void> {
         compiledBytes: s.compiledBytes,
         uncompiledBytes: s.uncompiledBytes,
       };
+    }
+    if (ONLY.has('pip')) {
+      // The pip app's own index: the wheel index plus the setuptools wheel its lock names.
+      const pipIndex = startPipIndex();
+      try {
+        const r = ecosystemRows(pipImages(work, pipIndex.url, ROUNDS), 'venv', 1e6);
+        rows.push(...r.rows);
+        results.pip = r.results;
+      } finally {
+        await pipIndex.stop();
+      }
     }
     if (ONLY.has('node')) {
       const r = ecosystemRows(nodeImages(work, ROUNDS), 'node_modules + lib', 1e6);

@@ -3,6 +3,7 @@ export * from './image';
 export * from './stubs';
 export * from './project';
 export * from './python';
+export * from './pip';
 export * from './go';
 export * from './rust';
 export * from './node';

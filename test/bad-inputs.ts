@@ -8,7 +8,7 @@ import { GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
  * what is allowed. test/bad-input.test.ts runs each and checks that nothing
  * on disk changed.
  */
-export type BadInput = [type: 'poetry-app' | 'go-app' | 'node-app' | 'rust-app', name: string, options: Record<string, any>, message: RegExp];
+export type BadInput = [type: 'poetry-app' | 'pip-app' | 'go-app' | 'node-app' | 'rust-app', name: string, options: Record<string, any>, message: RegExp];
 
 export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'pythonVersion not a version', { pythonVersion: '3' }, /PoetryApp: invalid pythonVersion "3"\. Expected a supported Python version/],
@@ -163,6 +163,21 @@ export const BAD_INPUTS: BadInput[] = [
   // Contradictions between options name both.
   ['poetry-app', 'requiresPython excludes pythonVersion, pinned', { pythonVersion: '3.12.4', requiresPython: '<3.12.4' }, /pythonVersion "3\.12\.4" contradicts requiresPython "<3\.12\.4"/],
   ['poetry-app', 'runtimeImage contradicts pythonVersion', { pythonVersion: '3.13', runtimeImage: 'python:3.12-slim' }, /pythonVersion "3\.13" contradicts runtimeImage "python:3\.12-slim"/],
+  // pip-app: the shared Python rules name PipApp; its own options.
+  ['pip-app', 'pythonVersion unsupported', { pythonVersion: '2.7' }, /PipApp: invalid pythonVersion "2\.7"\. Expected a supported Python version/],
+  ['pip-app', 'requiresPython contradicts', { pythonVersion: '3.11', requiresPython: '>=3.12' }, /PipApp: pythonVersion "3\.11" contradicts requiresPython ">=3\.12"/],
+  ['pip-app', 'scriptTarget outside the package', { scriptTarget: 'other.app:main' }, /PipApp: invalid scriptTarget "other\.app:main"\. The module must be the package "demo"/],
+  ['pip-app', 'scriptName shadows the venv\'s pip', { scriptName: 'pip' }, /PipApp: invalid scriptName "pip"\. The script is installed into \/app\/\.venv\/bin/],
+  ['pip-app', 'moduleName of the standard library', { moduleName: 'json' }, /PipApp: invalid moduleName "json"\. It is a module of Python's standard library/],
+  ['pip-app', 'project name', { name: 'bad name!' }, /PipApp: invalid name "bad name!"\. Expected a PEP 508 project name/],
+  ['pip-app', 'musl runtime for a glibc builder', { runtimeImageVariant: 'alpine' }, /PipApp: builderImageVariant "python:3\.13-slim" and runtimeImageVariant "python:3\.13-alpine" use different C libraries/],
+  ['pip-app', 'dependency constraint', { deps: ['requests@>>2'] }, /PipApp: invalid dependency version constraint of requests ">>2"/],
+  ['pip-app', 'setuptoolsVersion not PEP 440', { setuptoolsVersion: '^78' }, /PipApp: invalid setuptoolsVersion "\^78"\. Expected a PEP 440 specifier set such as ">=77\.0"/],
+  ['pip-app', 'setuptoolsVersion with a shell word', { setuptoolsVersion: ">=77' && rm -rf / '" }, /PipApp: invalid setuptoolsVersion/],
+  ['pip-app', 'packageIndex with credentials', { packageIndex: 'https://user:secret@pypi.example.com/simple/' }, /PipApp: invalid packageIndex "https:\/\/user:secret@pypi\.example\.com\/simple\/"\. Credentials .*set packageIndexSecret/],
+  ['pip-app', 'secret id', { packageIndexSecret: 'my secret' }, /PipApp: invalid packageIndexSecret "my secret"\. Expected a build secret id/],
+  ['pip-app', 'version', { version: 'one' }, /PipApp: invalid version "one"\. Expected a PEP 440 release version/],
+  ['pip-app', 'port out of range', { port: 70000 }, /PipApp: invalid port 70000/],
   ['node-app', 'a static site with a port too low for an unprivileged server', { appKind: NodeAppKind.STATIC_SITE, port: 443 }, /invalid port 443/],
   // A project type is a workspace of one: its app is at the root.
   ['poetry-app', 'a project type\'s app in a folder', { folder: 'apps/api' }, /PoetryAppProject: invalid folder "apps\/api"\. A project type holds one app, at its root/],

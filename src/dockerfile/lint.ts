@@ -341,7 +341,7 @@ function lintRun(args: string, pipefail: boolean, report: (rule: string, message
     }
     const pip = /^(?:\S*\/)?(?:python\d*(?:\.\d+)?\s+-m\s+)?pip\d*(?:\.\d+)?\s+(?:.*\s)?install\s+(.*)$/.exec(command);
     if (pip) {
-      for (const pkg of pip[1].split(/\s+/).filter((w) => w && !w.startsWith('-'))) {
+      for (const pkg of pipPackages(pip[1])) {
         const name = pkg.replace(/^["']|["']$/g, '');
         const local = /\.(whl|tar\.gz|zip)$/.test(name) || /^[.\/]/.test(name) || name.includes('/');
         if (!local && !/(==|===|@)/.test(name)) {
@@ -362,6 +362,16 @@ function lintRun(args: string, pipefail: boolean, report: (rule: string, message
   if (!pipefail && /(^|[^|])\|([^|]|$)/.test(script.replace(/"(?:\\.|[^"\\])*"|'[^']*'/g, ''))) {
     report('DL4006', 'a piped command without `SHELL ["/bin/sh", "-o", "pipefail", "-c"]` hides failures of its left side');
   }
+}
+
+/** pip's options whose value is the next word (a requirements file, an index), not a package. */
+const PIP_VALUE_OPTIONS = new Set(['-r', '--requirement', '-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links',
+  '-t', '--target', '--prefix', '--root', '--report', '--python-version', '--platform', '--implementation', '--abi', '--src', '--cache-dir', '--progress-bar']);
+
+/** The package arguments of `pip install`: neither options nor their values. */
+function pipPackages(args: string): string[] {
+  const words = args.split(/\s+/).filter((w) => w);
+  return words.filter((w, i) => !w.startsWith('-') && !PIP_VALUE_OPTIONS.has(words[i - 1]));
 }
 
 function variablesIn(text: string): string[] {

@@ -6,9 +6,8 @@ import { Project } from 'projen/lib/project';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
-import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
-import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
-import { STDLIB_MODULES } from './stdlib-modules';
+import { PYTHON_HEALTH_PROBE, PYTHON_VENV, resolvePythonEntry, resolvePythonImages } from './python-app-rules';
+import { assertSatisfies, defaultRequiresPython } from './python-version';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
@@ -176,18 +175,10 @@ export interface PoetryAppOptions extends AppComponentOptions, AppMetadataOption
 }
 
 const OWNER = 'PoetryApp';
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
-);
-const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 const POETRY_VERSION = /^\d+\.\d+\.\d+$/;
-const VENV = '/app/.venv';
 const POETRY_HOME = '/opt/poetry';
 const POETRY_CACHE = '/root/.cache/pypoetry';
-/** What `python -m venv` puts in the venv's bin/ (pip and activate scripts included, for a venv made with pip). */
-const VENV_ENTRIES = /^(?:python|pip)(?:3(?:\.\d+)?)?$|^(?:activate|Activate\.ps1|activate\.(?:csh|fish|nu|bat))$/;
 
 /**
  * A Python app managed by Poetry, packaged as a multi-stage image.
@@ -255,25 +246,10 @@ export class PoetryApp extends AppComponent {
       assertMatches(this.owner, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
       assertMaxLength(this.owner, 'authorEmail', options.authorEmail, 254);
     }
-    this.moduleName = options.moduleName ?? this.name.toLowerCase().replace(/[-.]+/g, '_');
-    // A derived module name is named with where it came from: the user fixes it by setting moduleName.
-    const moduleOption = options.moduleName !== undefined ? 'moduleName' : `moduleName (derived from name ${JSON.stringify(this.name)})`;
-    if (!IDENTIFIER.test(this.moduleName) || PYTHON_KEYWORDS.has(this.moduleName)) {
-      throw invalidOption(this.owner, moduleOption, this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
-    }
-    if (STDLIB_MODULES.has(this.moduleName)) {
-      throw invalidOption(this.owner, moduleOption, this.moduleName, `It is a module of Python's standard library, which is found first: the image would fail with "No module named '${this.moduleName}.app'". Set moduleName to another name, e.g. "${this.moduleName}_app".`);
-    }
-    assertMaxLength(this.owner, moduleOption, this.moduleName, 128);
-    this.scriptName = options.scriptName ?? this.name;
-    const scriptOption = options.scriptName !== undefined ? 'scriptName' : `scriptName (derived from name ${JSON.stringify(this.name)})`;
-    assertMatches(this.owner, scriptOption, this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
-    assertMaxLength(this.owner, scriptOption, this.scriptName, 128);
-    if (VENV_ENTRIES.test(this.scriptName)) {
-      throw invalidOption(this.owner, scriptOption, this.scriptName, `The script is installed into ${VENV}/bin, where the venv's own interpreter, pip and activate scripts live: it would replace one of them. Choose another name.`);
-    }
-    this.scriptTarget = options.scriptTarget ?? `${this.moduleName}.app:main`;
-    const target = parseScriptTarget(this.owner, this.scriptTarget, this.moduleName);
+    const target = resolvePythonEntry(this.owner, this.name, options);
+    this.moduleName = target.moduleName;
+    this.scriptName = target.scriptName;
+    this.scriptTarget = target.scriptTarget;
 
     this.poetryVersion = options.poetryVersion ?? (this.layout === PyprojectLayout.POETRY_LEGACY ? '1.8.5' : '2.1.2');
     assertMatches(this.owner, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
@@ -297,7 +273,7 @@ export class PoetryApp extends AppComponent {
       : [];
     assertMatches(this.owner, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
 
-    const images = resolveImages(this.owner, options);
+    const images = resolvePythonImages(this.owner, options);
     this.pythonVersion = images.version.tag;
     // The venv's own interpreter compiles, so the bytecode matches the runtime's Python (the same
     // minor, assertVenvCompatible). unchecked-hash: an image's sources never change after the
@@ -305,9 +281,9 @@ export class PoetryApp extends AppComponent {
     // reproducibility (SOURCE_DATE_EPOCH) would leave timestamp .pyc files stale, and these
     // carry no install time.
     this.compile = (options.byteCompile ?? true)
-      ? (paths) => `${VENV}/bin/python -m compileall -q --invalidation-mode unchecked-hash ${paths.join(' ')}`
+      ? (paths) => `${PYTHON_VENV}/bin/python -m compileall -q --invalidation-mode unchecked-hash ${paths.join(' ')}`
       : undefined;
-    const sitePackages = `${VENV}/lib/python${images.version.minor}/site-packages`;
+    const sitePackages = `${PYTHON_VENV}/lib/python${images.version.minor}/site-packages`;
     this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
     assertSatisfies(this.owner, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
 
@@ -356,7 +332,7 @@ export class PoetryApp extends AppComponent {
     }
     builder.addInstruction(Instruction.workdir('/app'), 'workdir');
     // The app's venv, created by the image's own Python, so the runtime (same image family) has that interpreter at the same path.
-    builder.addInstruction(Instruction.run([`python -m venv --without-pip ${VENV}`]), 'venv');
+    builder.addInstruction(Instruction.run([`python -m venv --without-pip ${PYTHON_VENV}`]), 'venv');
     // The dependency layer depends on the manifest and lock file alone: a source edit reuses it.
     builder.addInstruction(Instruction.copy(['pyproject.toml', 'poetry.lock*'], './'), 'copy-manifest');
     builder.addInstruction(
@@ -374,7 +350,7 @@ export class PoetryApp extends AppComponent {
     // Only the app's own package is compiled here: compileall redoes every hash-based .pyc it is
     // given, and the dependencies' were made in their layer. (A package or a single-module app:
     // the name that does not exist is skipped.)
-    const pip = `${poetryPreinstalled ? 'python -m pip' : `${POETRY_HOME}/bin/pip`} --python ${VENV}/bin/python install --no-deps --no-index${this.compile ? ' --no-compile' : ''} dist/*.whl`;
+    const pip = `${poetryPreinstalled ? 'python -m pip' : `${POETRY_HOME}/bin/pip`} --python ${PYTHON_VENV}/bin/python install --no-deps --no-index${this.compile ? ' --no-compile' : ''} dist/*.whl`;
     builder.addInstruction(
       Instruction.run([
         'poetry build --format wheel',
@@ -396,24 +372,14 @@ export class PoetryApp extends AppComponent {
       payload: {
         image: images.runtime.image,
         user: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
-        copies: [{ fromStage: 'builder', source: VENV, id: 'venv' }],
-        env: { PATH: `${VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        copies: [{ fromStage: 'builder', source: PYTHON_VENV, id: 'venv' }],
+        env: { PATH: `${PYTHON_VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
         command: [this.scriptName],
         // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
         buildOnlyTools: ['poetry'],
       },
       defaultSizeBudgetMb: 400,
-      healthProbe: {
-        command: [
-          'python',
-          '-c',
-          // One line for the health log, not a traceback, while the service is starting.
-          // The URL is an argument, not part of the code: whatever the path holds, it is data.
-          "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
-            'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
-          'http://127.0.0.1:{port}{path}',
-        ],
-      },
+      healthProbe: { command: PYTHON_HEALTH_PROBE },
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
       contextExcludes: ['**/__pycache__', '**/*.py[cod]'],
       buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
@@ -525,7 +491,7 @@ export class PoetryApp extends AppComponent {
     const install = `poetry install --no-root${without}`;
     // A file some dependency ships that this Python cannot compile (a template, a version-specific
     // module) is left as source, as pip leaves it; the app's own sources must compile.
-    const compile = this.compile && `{ ${this.compile([`${VENV}/lib`])} || echo "note: some files of the dependencies were left uncompiled" >&2; }`;
+    const compile = this.compile && `{ ${this.compile([`${PYTHON_VENV}/lib`])} || echo "note: some files of the dependencies were left uncompiled" >&2; }`;
     return Instruction.run(compile ? [install, compile] : [install], { mounts: [RunMount.cache({ target: POETRY_CACHE }), ...this.downloadMounts] });
   }
 
@@ -592,67 +558,4 @@ function poetryTable(deps: PythonDependency[]): { [name: string]: any } {
     table[d.name] = d.extras.length > 0 ? { version, extras: d.extras } : version;
   }
   return table;
-}
-
-function parseScriptTarget(owner: string, value: string, moduleName: string): { module: string; func: string } {
-  const m = typeof value === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*)$/.exec(value) : null;
-  if (!m) {
-    throw invalidOption(owner, 'scriptTarget', value, 'Expected "module:function", e.g. "my_app.app:main".');
-  }
-  const [, module, func] = m;
-  if (module.split('.')[0] !== moduleName) {
-    throw invalidOption(
-      owner,
-      'scriptTarget',
-      value,
-      `The module must be the package "${moduleName}" or inside it (e.g. "${moduleName}.app:main"): only that package is installed into the image.`,
-    );
-  }
-  if ([...module.split('.'), func].some((part) => PYTHON_KEYWORDS.has(part))) {
-    throw invalidOption(owner, 'scriptTarget', value, 'Module and function names must not be Python keywords.');
-  }
-  return { module, func };
-}
-
-
-/** Builder and runtime images from the options, with every rule between them checked. */
-function resolveImages(owner: string, options: PoetryAppOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
-  const builderVariant = options.builderImageVariant ?? 'slim';
-  assertVariant(owner, 'builderImageVariant', builderVariant);
-  let version: PythonVersion;
-  let builder: PythonImage;
-  if (options.builderImage !== undefined) {
-    builder = explicitPythonImage(options.builderImage, owner, 'builderImage');
-    if (options.pythonVersion !== undefined) {
-      const wanted = parsePythonVersion(owner, 'pythonVersion', options.pythonVersion);
-      if (wanted.tag !== builder.version.tag) {
-        throw userError(`${owner}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
-      }
-    }
-    version = builder.version;
-  } else {
-    version = parsePythonVersion(owner, 'pythonVersion', options.pythonVersion ?? '3.13');
-    builder = officialPythonImage(options, version, builderVariant, owner, 'builderImageVariant');
-  }
-  let runtime: PythonImage;
-  let runtimeOption: string;
-  if (options.runtimeImage !== undefined) {
-    runtime = explicitPythonImage(options.runtimeImage, owner, 'runtimeImage');
-    runtimeOption = 'runtimeImage';
-    if (options.pythonVersion !== undefined && runtime.version.tag !== version.tag) {
-      throw userError(`${owner}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
-    }
-  } else {
-    const variant = options.runtimeImageVariant ?? slimmed(builder.variant);
-    runtimeOption = options.runtimeImageVariant !== undefined ? 'runtimeImageVariant' : 'the default runtime variant';
-    runtime = officialPythonImage(options, version, variant, owner, 'runtimeImageVariant');
-  }
-  const builderOption = options.builderImage !== undefined ? 'builderImage' : 'builderImageVariant';
-  assertVenvCompatible(owner, builder, builderOption, runtime, runtimeOption);
-  return { version, builder, runtime };
-}
-
-/** The runtime counterpart of a builder variant: the slim image of the same release. */
-function slimmed(variant: string): string {
-  return /^(bookworm|trixie|bullseye)$/.test(variant) ? `slim-${variant}` : variant;
 }

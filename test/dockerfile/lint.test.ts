@@ -71,6 +71,11 @@ describe('lint gate rules', () => {
     expect(rules(text)).toContain(expected);
   });
 
+  test('DL3013 reads the value of pip\'s -r, -c and --index-url as a file or URL, not a package; a package after it still counts', () => {
+    expect(rules(swap('pip install "poetry==2.1.2"', 'pip install --require-hashes --no-deps -r requirements.txt -c constraints.txt --index-url http://x/simple/ "poetry==2.1.2"'))).toEqual([]);
+    expect(rules(swap('pip install "poetry==2.1.2"', '/opt/build/bin/pip --python /app/.venv/bin/python install -r requirements.txt poetry'))).toEqual(['DL3013@8']);
+  });
+
   test.each(['00', '000', '0:0', '0:10001', '00:00', 'root:x', '+0', '-0', ':10001', '"0"'])('DL3002: USER %s is uid 0, as runc reads it', (user) => {
     expect(lintDockerfile(swap('USER 10001:10001', `USER ${user}`))).toContainEqual({
       rule: 'DL3002',

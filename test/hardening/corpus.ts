@@ -9,6 +9,8 @@ import {
   NodeAppKind,
   NodeAppProject,
   NodeAppProjectOptions,
+  PipAppProject,
+  PipAppProjectOptions,
   PoetryAppProject,
   PoetryAppProjectOptions,
   PyprojectLayout,
@@ -28,6 +30,13 @@ export const PYTHON = combinations<PoetryAppProjectOptions>([
   [{}, { port: 8000 }],
   [{}, { deps: ['requests@^2.32', 'httpx@>=0.27,<1'], testDeps: [] }],
   [{}, { pyprojectLayout: PyprojectLayout.POETRY_LEGACY }, { packageIndex: 'https://pypi.example.com/simple/', packageIndexSecret: 'netrc', imageRegistry: 'mirror.example.com/hub' }],
+]);
+
+export const PIP = combinations<PipAppProjectOptions>([
+  [{ pythonVersion: '3.11' }, { pythonVersion: '3.13' }],
+  [{}, { builderImageVariant: 'alpine' }, { builderImageVariant: 'slim-trixie' }],
+  [{}, { port: 8000 }],
+  [{}, { deps: ['requests@>=2.32,<3'], testDeps: [], packageIndex: 'https://pypi.example.com/simple/', packageIndexSecret: 'netrc', imageRegistry: 'mirror.example.com/hub' }],
 ]);
 
 export const GO = combinations<GoAppProjectOptions>([
@@ -60,9 +69,10 @@ export interface CorpusCase {
   readonly make: (outdir: string, shared?: ContainerOptions) => Project & { readonly dockerfile: Dockerfile };
 }
 
-/** Every project type with every option set: 280 cases. */
+/** Every project type with every option set: 304 cases. */
 export const CORPUS: CorpusCase[] = [
   ...PYTHON.map((o, i) => ({ name: `poetry-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new PoetryAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
+  ...PIP.map((o, i) => ({ name: `pip-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new PipAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new GoAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...RUST.map((o, i) => ({ name: `rust-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new RustAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o, ...shared }) })),

@@ -1,0 +1,2 @@
+export * from './pip-app';
+export * from './pip-app-project';
