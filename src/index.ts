@@ -6,3 +6,4 @@ export * from './python';
 export * from './go';
 export * from './node';
 export * from './org';
+export * from './workspace';

@@ -1,0 +1,3 @@
+export * from './compose-file';
+export * from './bake-file';
+export * from './images-workflow';
