@@ -6,20 +6,28 @@
  * A "cold" build has no layer cache; package caches (cache mounts) stay warm,
  * as on a CI runner that keeps them.
  *
- * BENCH_ONLY=runner,resynth,python,node,go picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,node,go,scale picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * `scale` (synthesis of workspaces of 1 to 100 components) needs no engine.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EcosystemFigures, goImages, nodeImages, pythonImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
+import { synthScale } from './scale';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,node,go').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,node,go,scale').split(',').map((s) => s.trim()));
+/** The parts that need the engines, the tool root and the package index. */
+const ENGINE_PARTS = ['runner', 'resynth', 'python', 'node', 'go'];
+/** 100 components synthesize in at most this many seconds. */
+const SCALE_BUDGET_SECONDS = 3;
+/** Time per component at 50 and 100 components, against 10: at most this (linear growth). */
+const SCALE_FLATNESS = 1.5;
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -76,8 +84,11 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-'));
-  ensureEngineReady();
-  const index = await startPackageIndex();
+  const engines = ENGINE_PARTS.some((part) => ONLY.has(part));
+  if (engines) {
+    ensureEngineReady();
+  }
+  const index = engines ? await startPackageIndex() : undefined;
   const rows: string[] = [];
   const results: Record<string, unknown> = { date: new Date().toISOString(), rounds: ROUNDS };
   try {
@@ -96,8 +107,22 @@ async function main(): Promise<void> {
       rows.push(resynth.text);
       results.resynthesis = { ratio: resynth.ratio, rounds: RESYNTH_ROUNDS };
     }
+    if (ONLY.has('scale')) {
+      // Time per component (the whole synthesis over the count): flat means linear growth.
+      const scale = synthScale(work, ROUNDS);
+      const perComponent = scale.sizes.map((n, i) => scale.seconds[i] / n);
+      const at = (n: number) => scale.sizes.indexOf(n);
+      scale.sizes.forEach((n, i) => {
+        rows.push(line(`scale: synthesis of ${n} component${n > 1 ? 's' : ''}`, `${scale.seconds[i].toFixed(2)} s, ${(perComponent[i] * 1000).toFixed(0)} ms per component`, scale.seconds[i] / SCALE_BUDGET_SECONDS, n === 100 ? 1 : undefined));
+      });
+      for (const n of [50, 100]) {
+        const ratio = perComponent[at(n)] / perComponent[at(10)];
+        rows.push(line(`scale: time per component, ${n} / 10 components`, `${(perComponent[at(n)] * 1000).toFixed(0)} ms vs ${(perComponent[at(10)] * 1000).toFixed(0)} ms`, ratio, SCALE_FLATNESS));
+      }
+      results.scale = { sizes: scale.sizes, seconds: scale.seconds, secondsPerComponent: perComponent, budgetSeconds: SCALE_BUDGET_SECONDS };
+    }
     if (ONLY.has('python')) {
-      const py = pythonImages(work, index.url, ROUNDS);
+      const py = pythonImages(work, index!.url, ROUNDS);
       const r = ecosystemRows(py, 'venv', 1e6);
       rows.push(...r.rows, line('python: runtime image / single-stage build', `${mb(py.runtime)} vs ${mb(py.singleStage)}`, py.runtime / py.singleStage, 1));
       results.python = { ...r.results, singleStageBytes: py.singleStage };
@@ -121,7 +146,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await index.stop();
+    await index?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
