@@ -1,5 +1,5 @@
 import { GoApp, GoAppOptions } from './go-app';
-import { AppProject, AppProjectOptions } from '../project';
+import { AppProject, AppProjectOptions, atRoot } from '../project';
 
 /** Options of a {@link GoAppProject}. */
 export interface GoAppProjectOptions extends GoAppOptions, AppProjectOptions {}
@@ -16,7 +16,8 @@ export class GoAppProject extends AppProject {
 
   constructor(options: GoAppProjectOptions = {}) {
     super(options);
-    this.app = new GoApp(this, options);
+    // A workspace of one: the app is the project's root (folder "."), its files where they always were.
+    this.app = new GoApp(this, 'app', { ...options, folder: atRoot('GoAppProject', options.folder) });
     this.addDriftCheck();
   }
 }

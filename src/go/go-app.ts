@@ -50,8 +50,8 @@ export interface GoAppOptions extends AppComponentOptions, AppMetadataOptions {
   readonly binaryName?: string;
 
   /**
-   * Required modules, `path@version` (e.g. "golang.org/x/text@v0.22.0"). More can be
-   * added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
+   * Required modules, `path@version` (e.g. "golang.org/x/text@v0.22.0"). More can be added with
+   * `addDependency`, and for the app at the project's root with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
    * @default - none
    * @featured
    */
@@ -131,9 +131,15 @@ export class GoApp extends AppComponent {
   private readonly sumCheckTask: Task;
   private readonly toolchain?: string;
 
-  constructor(project: Project, options: GoAppOptions = {}) {
-    super(project, 'GoApp', { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'GoAppProject' });
-    const name = project.name;
+  /**
+   * @param project the project the app is part of
+   * @param id the app's id: its folder's default name (`apps/<id>`) and its tasks' prefix
+   * @param options the app's options
+   */
+  constructor(project: Project, id: string, options: GoAppOptions = {}) {
+    super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'GoAppProject' });
+    const name = this.name;
+    const home = this.homeProject;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
     const binaryOption = options.binaryName !== undefined ? 'binaryName' : `binaryName (derived from name ${JSON.stringify(name)})`;
     assertMatches(OWNER, binaryOption, this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
@@ -170,7 +176,7 @@ export class GoApp extends AppComponent {
       assertLocalFolder(module, target);
     }
     for (const spec of options.deps ?? []) {
-      project.deps.addDependency(spec, DependencyType.RUNTIME);
+      this.declareDependency(spec, DependencyType.RUNTIME);
     }
     this.requires(); // validates the specs given so far
     const runtime = options.runtime ?? GoRuntime.DISTROLESS;
@@ -184,7 +190,7 @@ export class GoApp extends AppComponent {
       versionRule: 'Expected a semantic version such as "0.1.0" or "1.2.0-rc.1".',
     });
 
-    this.goMod = new GoModFile(project, () => ({
+    this.goMod = new GoModFile(home, this.filePath('go.mod'), () => ({
       module: this.modulePath,
       go: this.goVersion,
       toolchain: this.toolchain,
@@ -206,7 +212,7 @@ export class GoApp extends AppComponent {
     const caches = [RunMount.cache({ target: '/go/pkg/mod' }), RunMount.cache({ target: '/root/.cache/go-build' })];
     if (options.port !== undefined) {
       // stagecraft's own probe, built before the app's sources arrive: an app edit never rebuilds it.
-      new HealthProbeSource(project);
+      new HealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.go'), 'copy-probe');
       builder.addInstruction(
         Instruction.run(['cd /healthprobe', 'GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/healthprobe main.go'], { mounts: [caches[1]] }),
@@ -287,20 +293,20 @@ export class GoApp extends AppComponent {
       context: [
         'go.mod',
         'go.sum',
-        ...new Set(['cmd/', ...goPackageFolders(project.outdir), ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)]),
+        ...new Set(['cmd/', ...goPackageFolders(path.join(home.outdir, this.homeFolder)), ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)]),
         ...(options.port !== undefined ? [HEALTH_PROBE_SOURCE] : []),
       ],
       contextExcludes: ['**/*_test.go', '**/testdata'],
     });
 
     // --- Tasks: the Go toolchain does the work.
-    project.addTask('install', { description: 'Download the modules go.mod requires (writes go.sum)', exec: 'go mod download' });
-    project.compileTask.exec('go build ./...');
-    project.testTask.exec('go vet ./...');
-    project.testTask.exec('go test ./...');
-    project.addGitIgnore('/bin/');
+    this.addAppTask('install', { description: 'Download the modules go.mod requires (writes go.sum)', exec: 'go mod download' });
+    this.lifecycleTask('compile').exec('go build ./...');
+    this.lifecycleTask('test').exec('go vet ./...');
+    this.lifecycleTask('test').exec('go test ./...');
+    this.addGitIgnore('/bin/');
     // go.sum must exist for a build with downloaded modules; say so before an obscure failure in the image build.
-    this.sumCheckTask = project.addTask('sum:check', {
+    this.sumCheckTask = this.addAppTask('sum:check', {
       description: 'Fail with a clear message when go.sum is missing for a module with downloaded requirements',
     });
     const sumCheck = this.sumCheckTask;
@@ -312,9 +318,9 @@ export class GoApp extends AppComponent {
         binaryName: this.binaryName,
         modulePath: this.modulePath,
       };
-      new StubFile(project, `cmd/${this.binaryName}/main.go`, 'go/main.go.hbs', context, 'go:main');
-      new StubFile(project, `cmd/${this.binaryName}/main_test.go`, 'go/main_test.go.hbs', context, 'go:test');
-      new StubFile(project, 'README.md', 'go/README.md.hbs', context, 'readme');
+      new StubFile(home, this.filePath(`cmd/${this.binaryName}/main.go`), 'go/main.go.hbs', context, this.stubId('go:main'));
+      new StubFile(home, this.filePath(`cmd/${this.binaryName}/main_test.go`), 'go/main_test.go.hbs', context, this.stubId('go:test'));
+      new StubFile(home, this.filePath('README.md'), 'go/README.md.hbs', context, this.stubId('readme'));
     }
   }
 
@@ -326,7 +332,7 @@ export class GoApp extends AppComponent {
     super.preSynthesize();
     const downloaded = this.requires().filter((r) => !(r.path in this.replaces));
     if (downloaded.length > 0 && this.sumCheckTask.steps.length === 0) {
-      this.sumCheckTask.exec('test -f go.sum || { echo "go.sum is missing: run \'npx projen install\' and commit go.sum" >&2; exit 1; }', {
+      this.sumCheckTask.exec(`test -f go.sum || { echo "go.sum is missing: run 'npx projen ${this.taskName('install')}' and commit go.sum" >&2; exit 1; }`, {
         shell: TaskShell.sh(),
       });
     }
@@ -334,13 +340,13 @@ export class GoApp extends AppComponent {
 
   /** Adds a required module, `path@version`. */
   public addDependency(spec: string): void {
-    this.project.deps.addDependency(spec, DependencyType.RUNTIME);
+    this.declareDependency(spec, DependencyType.RUNTIME);
     this.requires();
   }
 
   /** Runtime dependencies, parsed and validated, sorted by path. */
   private requires(): Array<{ path: string; version: string }> {
-    return this.project.deps.all
+    return this.declaredDependencies
       .filter((d) => d.type === DependencyType.RUNTIME)
       .map((d) => {
         assertModulePath('dependency path', d.name);

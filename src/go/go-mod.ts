@@ -24,8 +24,9 @@ export interface GoModContent {
 export class GoModFile extends FileBase {
   private readonly content: () => GoModContent;
 
-  constructor(project: Project, content: () => GoModContent) {
-    super(project, 'go.mod');
+  /** @param filePath go.mod's path in the project: the app's folder's */
+  constructor(project: Project, filePath: string, content: () => GoModContent) {
+    super(project, filePath);
     this.content = content;
   }
 

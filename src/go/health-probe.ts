@@ -16,8 +16,9 @@ export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
  * `go test ./...` skip it, and the builder compiles it on its own.
  */
 export class HealthProbeSource extends TextFile {
-  constructor(project: Project) {
-    super(project, HEALTH_PROBE_SOURCE, { readonly: true, marker: true });
+  /** @param filePath where the source is written: HEALTH_PROBE_SOURCE in the app's folder */
+  constructor(project: Project, filePath: string = HEALTH_PROBE_SOURCE) {
+    super(project, filePath, { readonly: true, marker: true });
     this.addLine(`// ${this.marker}`);
     this.addLine('');
     for (const line of PROBE) {

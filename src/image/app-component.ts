@@ -1,12 +1,20 @@
+import * as path from 'path';
 import { Component } from 'projen/lib/component';
+import { Dependencies, DependencyType } from 'projen/lib/dependencies';
 import { NodePackage } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { DEFAULT_HEALTH_PATH, containerOptionsOf } from './app-options';
+import { Task, TaskOptions } from 'projen/lib/task';
+import { DEFAULT_HEALTH_PATH, containerOptionsOf, defaultImageName } from './app-options';
 import { ContainerImage, ContainerOptions, ImageMetadata, PackageSource, RuntimeCopy } from './container-image';
 import { LanguageVersion } from './language-version';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
-import { assertMatches, invalidOption, userError } from '../validation';
+import { assertMatches, invalidOption, show, userError } from '../validation';
+
+/** An app id: a DNS label, so a folder name and a compose service (a host name on its network) alike. */
+const APP_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A relative folder inside the project, of names that are not hidden and not "..". */
+const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
 /** Options every app component shares: the container options and the stub switch. */
 export interface AppComponentOptions extends ContainerOptions {
@@ -15,6 +23,25 @@ export interface AppComponentOptions extends ContainerOptions {
    * @default true
    */
   readonly sampleCode?: boolean;
+
+  /**
+   * The app's folder, relative to the project (posix): its manifest, lock file, stubs, Dockerfile and .dockerignore, and the image's build context. "." is the project's root, the only app there.
+   * @default "apps/<id>" (the project types poetry-app, go-app and node-app: ".", the one folder they take)
+   */
+  readonly folder?: string;
+}
+
+/** A declared dependency of an app: its name, its version or constraint, and its kind. */
+export interface AppDependency {
+  /** Package, module or distribution name. */
+  readonly name: string;
+  /**
+   * Version or constraint, as the ecosystem writes it.
+   * @default - any version
+   */
+  readonly version?: string;
+  /** Runtime, test or build dependency. */
+  readonly type: DependencyType;
 }
 
 /** Options of {@link AppComponent.connectTo}. */
@@ -168,11 +195,51 @@ export abstract class AppComponent extends Component {
     return AppComponent.all(project)[0];
   }
 
-  /** The app's id in the project. */
+  /**
+   * Checks where the app goes before anything is created, and returns its construct id: the id
+   * is a DNS label, the folder a path inside the project, and no other app of the project has
+   * the id, the port, or a folder that contains, or is inside, this one; an app at "." is the
+   * project's only app.
+   */
+  private static checkPlacement(project: Project, id: string, props: AppComponentProps): string {
+    const owner = props.owner;
+    if (typeof id !== 'string' || !APP_ID.test(id)) {
+      throw invalidOption(`${owner} ${show(id)}`, 'id', id, 'Expected a folder and compose service name: lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 63 characters (e.g. "api").');
+    }
+    const who = `${owner} "${id}"`;
+    const folder = props.options.folder ?? `apps/${id}`;
+    if (typeof folder !== 'string' || !(folder === '.' || FOLDER.test(folder)) || folder.length > 255) {
+      throw invalidOption(who, 'folder', folder, 'Expected "." or a relative folder inside the project such as "apps/api": "/"-separated names of letters, digits and . _ -, none starting with "." (at most 255 characters).');
+    }
+    const port = props.options.port ?? props.defaultPort;
+    for (const other of AppComponent.all(project)) {
+      const them = `${other.owner} "${other.appId}"`;
+      if (other.appId === id) {
+        throw invalidOption(who, 'id', id, `${them} has it already: each app of a project has an id of its own.`);
+      }
+      if (folder === '.' || other.folder === '.') {
+        const root = folder === '.' ? who : them;
+        throw invalidOption(who, 'folder', folder, `${root} is at the project's root ("."), which holds one app alone: give each app a folder of its own (the default, "apps/<id>").`);
+      }
+      if (folder === other.folder || folder.startsWith(`${other.folder}/`) || other.folder.startsWith(`${folder}/`)) {
+        throw invalidOption(who, 'folder', folder, `${them} is in "${other.folder}": each app needs a folder of its own, neither inside the other.`);
+      }
+      if (port !== undefined && other.port === port) {
+        throw invalidOption(who, 'port', port, `${them} listens on it already: give each app a port of its own.`);
+      }
+    }
+    return `${owner}#${id}`;
+  }
+
+  /**
+   * The app's id in the project: its folder's default name, its tasks' prefix and its service's
+   * name, so a DNS label: lowercase letters, digits and "-", starting with a letter, not ending
+   * with "-", at most 63 characters.
+   */
   public readonly appId: string;
-  /** The app's folder, relative to the project ("." for an app at the project's root). */
+  /** The app's folder, relative to the project, posix ("." for the app at the project's root). */
   public readonly folder: string;
-  /** The app's name: the project's. */
+  /** The app's name: the project's for the app at the root, its id for an app in a folder. */
   public readonly name: string;
   /** TCP port the app listens on; undefined for a command-line app. */
   public readonly port?: number;
@@ -188,26 +255,145 @@ export abstract class AppComponent extends Component {
   private _image?: ContainerImage;
   private _spec?: AppImageSpec;
   private readonly _connections: AppConnection[] = [];
+  /** The project that holds the app's files and its own tasks, and the app's folder in it. */
+  private _home?: { project: Project; dir: string };
+  /** An app in a folder declares its own dependencies; the app at the root, the project's. */
+  private readonly ownDeps: AppDependency[] = [];
+  private readonly lifecycle = new Map<string, Task>();
 
   protected constructor(project: Project, id: string, props: AppComponentProps) {
-    super(project, id);
+    super(project, AppComponent.checkPlacement(project, id, props));
     const owner = props.owner;
+    const folder = props.options.folder ?? `apps/${id}`;
     const isNode = NodePackage.of(project) !== undefined;
-    if (props.projectKind === AppProjectKind.NON_NODE && isNode) {
+    // An app in a folder has a manifest and dependencies of its own: the project's kind does not matter.
+    if (folder === '.' && props.projectKind === AppProjectKind.NON_NODE && isNode) {
       const instead = props.subprojectType ? `: new ${props.subprojectType}({ parent: project, outdir: "app" })` : '';
-      throw userError(`${owner}: project "${project.name}" is a Node project, whose dependencies are npm packages. Add the app as a subproject instead${instead}.`);
+      throw userError(`${owner}: project "${project.name}" is a Node project, whose dependencies are npm packages. Add the app in a folder of its own (the default, "apps/<id>") or as a subproject instead${instead}.`);
     }
-    if (props.projectKind === AppProjectKind.NODE && !isNode) {
-      throw invalidOption(owner, 'project', (project as any)?.constructor?.name, `Expected a projen NodeProject or TypeScriptProject: ${owner} reads package.json, the package manager and tsconfig from it.`);
+    if (folder === '.' && props.projectKind === AppProjectKind.NODE && !isNode) {
+      throw invalidOption(owner, 'project', (project as any)?.constructor?.name, `Expected a projen NodeProject or TypeScriptProject: ${owner} at the project's root (folder ".") reads package.json, the package manager and tsconfig from it. In a folder of its own, it gets a TypeScript project there.`);
     }
     this.owner = owner;
     this.containerOptions = containerOptionsOf(owner, props.options);
     this.appId = id;
-    this.folder = '.';
-    this.name = project.name;
+    this.folder = folder;
+    this.name = folder === '.' ? project.name : id;
     this.port = props.options.port ?? props.defaultPort;
     this.healthCheckPath = props.options.healthCheckPath ?? DEFAULT_HEALTH_PATH;
     this.sampleCode = props.options.sampleCode ?? true;
+    // A Node app in a folder lives in a subproject of its own (see NodeApp), which it attaches itself.
+    if (!(props.projectKind === AppProjectKind.NODE && folder !== '.')) {
+      this._home = { project, dir: folder };
+    }
+  }
+
+  /**
+   * A path inside the app's folder, relative to the project that holds its files: `pyproject.toml`
+   * is `apps/api/pyproject.toml` for an app in "apps/api".
+   */
+  public filePath(relative: string): string {
+    const dir = this.home.dir;
+    return dir === '.' ? relative : path.posix.join(dir, relative);
+  }
+
+  /** The Dockerfile's path, relative to the project root (posix). */
+  public get dockerfilePath(): string {
+    return path.posix.join(this.folder, 'Dockerfile');
+  }
+
+  /**
+   * The name of one of the app's tasks in the project: `api:docker:build` for `docker:build` of
+   * the app "api" in a folder, `docker:build` for the app at the project's root.
+   */
+  public taskName(name: string): string {
+    return this.folder === '.' ? name : `${this.appId}:${name}`;
+  }
+
+  /** The project that holds the app's files and its own tasks: the project, or a Node app's subproject. */
+  protected get homeProject(): Project {
+    return this.home.project;
+  }
+
+  /** The app's folder in {@link homeProject}: `folder`, or "." in a Node app's subproject. */
+  protected get homeFolder(): string {
+    return this.home.dir;
+  }
+
+  private get home(): { project: Project; dir: string } {
+    if (!this._home) {
+      throw userError(`${this.owner}: the app's project is not set up yet.`);
+    }
+    return this._home;
+  }
+
+  /** Makes a subproject at the app's folder the project of its files and tasks (a Node app in a folder). */
+  protected attachSubproject(subproject: Project): void {
+    if (this._home) {
+      throw userError(`${this.owner}: the app's project is set up already.`);
+    }
+    this._home = { project: subproject, dir: '.' };
+  }
+
+  /** Adds one of the app's tasks, named after it and run in its folder (see {@link taskName}). */
+  protected addAppTask(name: string, options: TaskOptions = {}): Task {
+    const { project, dir } = this.home;
+    return project.addTask(dir === '.' ? name : `${this.appId}:${name}`, dir === '.' ? options : { ...options, cwd: dir });
+  }
+
+  /**
+   * The app's part of a project task (`test`, `compile`, `package`): the project's own task for
+   * the app at the root; for an app in a folder, its own task (`api:test`, run in its folder),
+   * which the project's task runs.
+   */
+  protected lifecycleTask(name: string): Task {
+    const { project, dir } = this.home;
+    const own = project.tasks.tryFind(name);
+    if (dir === '.' && own) {
+      return own;
+    }
+    let task = this.lifecycle.get(name);
+    if (!task) {
+      task = this.addAppTask(name, { description: `${name} of ${this.appId} (in ${this.folder})` });
+      (own ?? project.addTask(name)).spawn(task);
+      this.lifecycle.set(name, task);
+    }
+    return task;
+  }
+
+  /** Ignores a path of the app's folder in git: `/.venv/` is `/apps/api/.venv/` for an app in "apps/api". */
+  protected addGitIgnore(pattern: string): void {
+    const { project, dir } = this.home;
+    project.addGitIgnore(dir === '.' || !pattern.startsWith('/') ? pattern : `/${dir}${pattern}`);
+  }
+
+  /** A stub id unique in the project: the app's own for an app in a folder. */
+  protected stubId(id: string): string {
+    return this.home.dir === '.' ? id : `${this.appId}:${id}`;
+  }
+
+  /**
+   * Declares a dependency, `name@version`: the project's (`project.deps`) for the app at the root,
+   * as before; the app's own for an app in a folder, whose manifest is its own.
+   */
+  protected declareDependency(spec: string, type: DependencyType): void {
+    if (this.home.dir === '.') {
+      this.home.project.deps.addDependency(spec, type);
+      return;
+    }
+    const { name, version } = Dependencies.parseDependency(spec);
+    const known = this.ownDeps.findIndex((d) => d.name === name && d.type === type);
+    const dep: AppDependency = { name, version, type };
+    if (known >= 0) {
+      this.ownDeps[known] = dep;
+    } else {
+      this.ownDeps.push(dep);
+    }
+  }
+
+  /** The app's declared dependencies: the project's for the app at the root, its own in a folder. */
+  protected get declaredDependencies(): AppDependency[] {
+    return this.home.dir === '.' ? this.home.project.deps.all.map((d) => ({ name: d.name, version: d.version, type: d.type })) : [...this.ownDeps];
   }
 
   /**
@@ -340,8 +526,16 @@ export abstract class AppComponent extends Component {
     }
     this._spec = spec;
     const payload = spec.payload;
-    this._image = new ContainerImage(this.project, {
+    const { project, dir } = this.home;
+    const atRoot = this.folder === '.';
+    this._image = new ContainerImage(project, {
       ...this.containerOptions,
+      // An app in a folder is one of several: its image is named after the project and the app.
+      imageName: this.containerOptions.imageName ?? (atRoot ? undefined : defaultImageName(`${this.project.name}-${this.appId}`)),
+      folder: dir,
+      taskPrefix: atRoot ? undefined : this.appId,
+      // The compose file of an app in a folder is the project's, with every app in it.
+      compose: atRoot,
       owner: this.owner,
       port: this.port,
       healthCheckPath: this.healthCheckPath,

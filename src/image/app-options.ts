@@ -151,3 +151,12 @@ export function containerOptionsOf(owner: string, options: ContainerOptions): Co
     imageSizeBudgetMb: options.imageSizeBudgetMb,
   };
 }
+
+/** A valid image name from a project name: lowercase, other characters become "-". */
+export function defaultImageName(projectName: string): string {
+  const name = projectName
+    .toLowerCase()
+    .replace(/[^a-z0-9._\/-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return name || 'app';
+}

@@ -5,7 +5,7 @@ import { IgnoreFile } from 'projen/lib/ignore-file';
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
-import { DEFAULT_HEALTH_PATH, assertContainerOptions } from './app-options';
+import { DEFAULT_HEALTH_PATH, assertContainerOptions, defaultImageName } from './app-options';
 import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
@@ -34,7 +34,7 @@ export interface ContainerOptions {
 
   /**
    * Name of the image `docker:build` tags.
-   * @default - the project name
+   * @default - the project name; for an app in a folder, "<project name>-<id>"
    */
   readonly imageName?: string;
 
@@ -268,6 +268,21 @@ export interface ContainerImageProps extends ContainerOptions {
    * @default - none
    */
   readonly buildFlags?: string[];
+  /**
+   * The app's folder, relative to the project (posix): the Dockerfile, .dockerignore and `.stagecraft/` files are written there, and it is the build context and the tasks' working directory.
+   * @default "."
+   */
+  readonly folder?: string;
+  /**
+   * What the tasks are named after: `<taskPrefix>:docker:build`, `<taskPrefix>:verify`, ...
+   * @default - no prefix: `docker:build`
+   */
+  readonly taskPrefix?: string;
+  /**
+   * Write `docker-compose.yml` for an app with a port (an app of several is in the project's own compose file instead).
+   * @default true
+   */
+  readonly compose?: boolean;
 }
 
 /** Where an app installs its packages from: an index it can be pointed at, or the ecosystem's public one. */
@@ -353,6 +368,8 @@ export class ContainerImage extends Component {
   public readonly languageVersion: string;
   /** The package index the app installs from, if it names one. */
   public readonly packageIndex?: string;
+  /** The app's folder, relative to the project (posix): the build context. */
+  public readonly folder: string;
   /** `docker-compose.yml`, for an app with a port. */
   public readonly compose?: DockerCompose;
   /** The OCI labels the image carries. */
@@ -361,7 +378,7 @@ export class ContainerImage extends Component {
   public readonly environment: { [name: string]: string };
 
   constructor(project: Project, props: ContainerImageProps) {
-    super(project, 'ContainerImage');
+    super(project, props.folder && props.folder !== '.' ? `ContainerImage@${props.folder}` : 'ContainerImage');
     const owner = props.owner ?? 'ContainerImage';
     assertContainerOptions(owner, props);
     const healthPath = props.healthCheckPath ?? DEFAULT_HEALTH_PATH;
@@ -390,7 +407,12 @@ export class ContainerImage extends Component {
     this.packageSource = props.packageSource;
     this.packageIndex = props.packageSource ? props.packageSource.url : props.packageIndex;
 
-    this.dockerfile = new Dockerfile(project, { syntax: props.dockerfileSyntax ?? ContainerImage.baseImage(props, DEFAULT_FRONTEND).reference });
+    const folder = props.folder ?? '.';
+    this.folder = folder;
+    const inFolder = (file: string) => (folder === '.' ? file : path.posix.join(folder, file));
+    const taskName = (name: string) => (props.taskPrefix ? `${props.taskPrefix}:${name}` : name);
+    const cwd = folder === '.' ? {} : { cwd: folder };
+    this.dockerfile = new Dockerfile(project, { fileName: inFolder('Dockerfile'), syntax: props.dockerfileSyntax ?? ContainerImage.baseImage(props, DEFAULT_FRONTEND).reference });
     for (const stage of props.buildStages) {
       this.dockerfile.addStage(stage);
     }
@@ -464,7 +486,7 @@ export class ContainerImage extends Component {
     this.runtimeStage = stage;
 
     // An allowlist: the context holds what the build reads and nothing else.
-    this.dockerignore = new IgnoreFile(project, '.dockerignore');
+    this.dockerignore = new IgnoreFile(project, inFolder('.dockerignore'));
     this.dockerignore.addPatterns('*');
     for (const entry of props.context) {
       this.dockerignore.addPatterns(`!${entry}`);
@@ -473,7 +495,7 @@ export class ContainerImage extends Component {
 
     // A service gets a compose file to run it locally; a command-line app does not.
     const serviceName = imageName.split('/').pop()!;
-    if (props.port !== undefined) {
+    if (props.port !== undefined && (props.compose ?? true)) {
       this.compose = new DockerCompose(project, {
         services: {
           [serviceName]: {
@@ -486,7 +508,8 @@ export class ContainerImage extends Component {
       });
     }
 
-    this.buildTask = project.addTask('docker:build', {
+    this.buildTask = project.addTask(taskName('docker:build'), {
+      ...cwd,
       description: `Build the ${this.imageReference} image (engine: $CONTAINER_ENGINE, default docker, docker format on podman and buildah; extra flags: $CONTAINER_BUILD_FLAGS)`,
       // POSIX parameter expansion: projen's built-in shell does not do ${VAR:-default}.
       shell: TaskShell.sh(),
@@ -497,7 +520,8 @@ export class ContainerImage extends Component {
     this.buildTask.exec(this.buildCommand);
     const engine = '${CONTAINER_ENGINE:-docker}';
     const publish = props.port !== undefined ? ` --publish ${props.port}:${props.port}` : '';
-    this.runTask = project.addTask('docker:run', {
+    this.runTask = project.addTask(taskName('docker:run'), {
+      ...cwd,
       description: `Run the ${this.imageReference} image`,
       exec: `${engine} run --rm${publish} ${this.imageReference}`,
       shell: TaskShell.sh(),
@@ -505,6 +529,8 @@ export class ContainerImage extends Component {
 
     this.verifyTask = new ImageVerification(project, {
       buildTask: this.buildTask,
+      folder,
+      taskName: taskName('verify'),
       expectations: {
         image: this.imageReference,
         user: props.runtimeUser.spec,
@@ -559,7 +585,8 @@ export class ContainerImage extends Component {
     // podman and buildah build OCI images by default, which drop HEALTHCHECK with nothing but a
     // warning: never ship an image without the probe its Dockerfile declares.
     const format = 'case "${CONTAINER_ENGINE:-docker}" in *podman|*buildah) format="--format docker" ;; *) format="" ;; esac';
-    return `${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${this.dockerfile.path} --tag ${this.imageReference} .`;
+    // Run in the app's folder, the build context, where the Dockerfile is.
+    return `${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${path.posix.basename(this.dockerfile.path)} --tag ${this.imageReference} .`;
   }
 }
 
@@ -586,13 +613,4 @@ function ociLabels(metadata: ImageMetadata, base: BaseImage): { [key: string]: s
   }
   labels['org.opencontainers.image.base.name'] = base.reference;
   return labels;
-}
-
-/** A valid image name from a project name: lowercase, other characters become "-". */
-function defaultImageName(projectName: string): string {
-  const name = projectName
-    .toLowerCase()
-    .replace(/[^a-z0-9._\/-]+/g, '-')
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return name || 'app';
 }

@@ -43,8 +43,8 @@ function verifierLines(): string[] {
 
 /** The verifier program in the project: it runs with Node alone, however stagecraft is installed. */
 class VerifierScript extends TextFile {
-  constructor(project: Project) {
-    super(project, VERIFY_SCRIPT, { readonly: true, marker: true });
+  constructor(project: Project, filePath: string) {
+    super(project, filePath, { readonly: true, marker: true });
     this.addLine(`// ${this.marker}`);
     for (const line of verifierLines()) {
       this.addLine(line);
@@ -58,6 +58,16 @@ export interface ImageVerificationProps {
   readonly expectations: ImageExpectations;
   /** The task that builds the image. */
   readonly buildTask: Task;
+  /**
+   * The app's folder, relative to the project: the files are written in its `.stagecraft/`, and the task runs there.
+   * @default "."
+   */
+  readonly folder?: string;
+  /**
+   * Name of the task.
+   * @default "verify"
+   */
+  readonly taskName?: string;
 }
 
 /**
@@ -70,10 +80,13 @@ export class ImageVerification extends Component {
   public readonly task: Task;
 
   constructor(project: Project, props: ImageVerificationProps) {
-    super(project, 'ImageVerification');
-    new JsonFile(project, VERIFY_EXPECTATIONS, { obj: props.expectations, marker: true, readonly: true });
-    new VerifierScript(project);
-    this.task = project.addTask('verify', {
+    super(project, props.folder && props.folder !== '.' ? `ImageVerification@${props.folder}` : 'ImageVerification');
+    const folder = props.folder ?? '.';
+    const inFolder = (file: string) => (folder === '.' ? file : path.posix.join(folder, file));
+    new JsonFile(project, inFolder(VERIFY_EXPECTATIONS), { obj: props.expectations, marker: true, readonly: true });
+    new VerifierScript(project, inFolder(VERIFY_SCRIPT));
+    this.task = project.addTask(props.taskName ?? 'verify', {
+      ...(folder === '.' ? {} : { cwd: folder }),
       description: 'Build the image with the installed container engine ($CONTAINER_ENGINE, else docker, podman or buildah) and check it: '
         + 'a non-root user, no build tools, the size budget, the command starts, and a service passes its health probe',
     });

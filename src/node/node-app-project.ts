@@ -50,7 +50,8 @@ export class NodeAppProject extends TypeScriptProject {
     });
     const projenrc = ProjenrcFile.of(this);
     // `stubs` is the deprecated name of `sampleCode`; this project type took it first.
-    this.app = new NodeApp(this, { ...options, nodeVersion, sampleCode: options.stubs ?? options.sampleCode ?? true });
+    // A workspace of one: the app is the project's root (folder "."), its files where they always were.
+    this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion, sampleCode: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
       // The site is the page(s) in public/ plus the compiled modules, in one folder nginx serves.
       const site = options.staticSiteDir ?? 'dist';

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { DependencyType } from 'projen/lib/dependencies';
 import { NodeProject } from 'projen/lib/javascript';
+import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
@@ -120,14 +121,20 @@ export class NodeApp extends AppComponent {
   /** The nginx site configuration (STATIC_SITE). */
   public readonly webServerConfig?: TextFile;
 
-  constructor(project: NodeProject, options: NodeAppOptions = {}) {
-    super(project, 'NodeApp', {
+  /**
+   * @param scope the project the app is part of
+   * @param id the app's id: its folder's default name (`apps/<id>`) and its tasks' prefix
+   * @param options the app's options
+   */
+  constructor(scope: Project, id: string, options: NodeAppOptions = {}) {
+    super(scope, id, {
       owner: OWNER,
       // `stubs` is the deprecated name of `sampleCode`.
       options: { ...options, sampleCode: options.sampleCode ?? options.stubs },
       projectKind: AppProjectKind.NODE,
       defaultPort: options.appKind === NodeAppKind.STATIC_SITE ? 8080 : 3000,
     });
+    const project = this.nodeProject(scope, options);
     const pkg = project.package;
     // The name reaches stubs and the README as text; the package name reaches package.json, npm and the image's title.
     assertSingleLine(OWNER, 'name', project.name, 214);
@@ -261,6 +268,13 @@ export class NodeApp extends AppComponent {
     }
   }
 
+  /** The Node project the app is built on: the project itself for the app at its root (folder "."). */
+  private nodeProject(scope: Project, _options: NodeAppOptions): NodeProject {
+    if (this.folder === '.') {
+      return scope as NodeProject;
+    }
+    throw userError(`${OWNER}: not yet`);
+  }
 }
 
 /** The compile task as a RUN, or undefined when it has no step. */

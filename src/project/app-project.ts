@@ -6,7 +6,7 @@ import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
 import { Dockerfile } from '../dockerfile';
 import { ContainerImage } from '../image';
-import { userError } from '../validation';
+import { invalidOption, userError } from '../validation';
 
 /** Options every non-Node app project type shares. */
 export interface AppProjectOptions {
@@ -97,4 +97,15 @@ export abstract class AppProject extends Project {
     }
     return image.dockerfile;
   }
+}
+
+/**
+ * The folder of a project type's app: "." (the project's root), the only one it takes; an app in
+ * a folder of its own is added to a project with `new PoetryApp(project, "api")` and the like.
+ */
+export function atRoot(owner: string, folder: string | undefined): string {
+  if (folder !== undefined && folder !== '.') {
+    throw invalidOption(owner, 'folder', folder, 'A project type holds one app, at its root: leave folder unset (or "."). Apps in folders of their own are added with new PoetryApp(project, "<id>"), new GoApp(...) or new NodeApp(...).');
+  }
+  return '.';
 }

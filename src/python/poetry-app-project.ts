@@ -1,5 +1,5 @@
 import { PoetryApp, PoetryAppOptions } from './poetry-app';
-import { AppProject, AppProjectOptions } from '../project';
+import { AppProject, AppProjectOptions, atRoot } from '../project';
 
 /** Options of a {@link PoetryAppProject}. */
 export interface PoetryAppProjectOptions extends PoetryAppOptions, AppProjectOptions {}
@@ -20,7 +20,8 @@ export class PoetryAppProject extends AppProject {
 
   constructor(options: PoetryAppProjectOptions = {}) {
     super(options);
-    this.app = new PoetryApp(this, options);
+    // A workspace of one: the app is the project's root (folder "."), its files where they always were.
+    this.app = new PoetryApp(this, 'app', { ...options, folder: atRoot('PoetryAppProject', options.folder) });
     this.addDriftCheck();
   }
 }

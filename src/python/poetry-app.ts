@@ -81,7 +81,8 @@ export interface PoetryAppOptions extends AppComponentOptions, AppMetadataOption
 
   /**
    * Runtime dependencies, `name@constraint` (Poetry "^2.32" or PEP 440 ">=2.32,<3").
-   * More can be added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
+   * More can be added with `addDependency`, and for the app at the project's root with
+   * `project.deps.addDependency(spec, DependencyType.RUNTIME)`: an app in a folder has its own list.
    * @default - none
    * @featured
    */
@@ -215,8 +216,13 @@ export class PoetryApp extends AppComponent {
   /** The credentials secret, for the steps that download. */
   private readonly downloadMounts: RunMount[];
 
-  constructor(project: Project, options: PoetryAppOptions = {}) {
-    super(project, 'PoetryApp', { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PoetryAppProject' });
+  /**
+   * @param project the project the app is part of
+   * @param id the app's id: its folder's default name (`apps/<id>`) and its tasks' prefix
+   * @param options the app's options
+   */
+  constructor(project: Project, id: string, options: PoetryAppOptions = {}) {
+    super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PoetryAppProject' });
 
     // --- Validate and derive everything before any file object exists.
     assertMatches(OWNER, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
@@ -286,15 +292,16 @@ export class PoetryApp extends AppComponent {
     assertSatisfies(OWNER, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
 
     for (const spec of options.deps ?? []) {
-      project.deps.addDependency(spec, DependencyType.RUNTIME);
+      this.declareDependency(spec, DependencyType.RUNTIME);
     }
     for (const spec of options.testDeps ?? ['pytest@^8.3']) {
-      project.deps.addDependency(spec, DependencyType.TEST);
+      this.declareDependency(spec, DependencyType.TEST);
     }
     this.dependencies(); // validates the specs given so far
 
     // --- pyproject.toml: lazy, so dependencies added later still land in it.
-    this.pyproject = new TomlFile(project, 'pyproject.toml', {
+    const home = this.homeProject;
+    this.pyproject = new TomlFile(home, this.filePath('pyproject.toml'), {
       obj: () => this.renderPyproject(options, indexName),
     });
 
@@ -334,7 +341,7 @@ export class PoetryApp extends AppComponent {
     builder.addInstruction(Instruction.copy(['pyproject.toml', 'poetry.lock*'], './'), 'copy-manifest');
     builder.addInstruction(
       Instruction.run([
-        'poetry check --lock || { echo "poetry.lock is missing or out of date with pyproject.toml: run \'npx projen lock\' and commit poetry.lock" >&2; exit 1; }',
+        `poetry check --lock || { echo "poetry.lock is missing or out of date with pyproject.toml: run 'npx projen ${this.taskName('lock')}' and commit poetry.lock" >&2; exit 1; }`,
       ]),
       'check-lock',
     );
@@ -388,24 +395,24 @@ export class PoetryApp extends AppComponent {
     });
 
     // --- Tasks.
-    project.addTask('lock', { description: 'Resolve dependencies into poetry.lock (commit it)', exec: 'poetry lock' });
-    project.addTask('install', { description: 'Create .venv with the app and its dev group', exec: 'poetry install' });
-    const lockCheck = project.addTask('lock:check', {
+    this.addAppTask('lock', { description: 'Resolve dependencies into poetry.lock (commit it)', exec: 'poetry lock' });
+    this.addAppTask('install', { description: 'Create .venv with the app and its dev group', exec: 'poetry install' });
+    const lockCheck = this.addAppTask('lock:check', {
       description: 'Fail with a clear message when poetry.lock is missing or stale',
       exec: [
-        'test -f poetry.lock || { echo "poetry.lock is missing: run \'npx projen lock\' and commit poetry.lock" >&2; exit 1; }',
-        'if command -v poetry >/dev/null 2>&1; then poetry check --lock || { echo "poetry.lock is out of date with pyproject.toml: run \'npx projen lock\'" >&2; exit 1; }; fi',
+        `test -f poetry.lock || { echo "poetry.lock is missing: run 'npx projen ${this.taskName('lock')}' and commit poetry.lock" >&2; exit 1; }`,
+        `if command -v poetry >/dev/null 2>&1; then poetry check --lock || { echo "poetry.lock is out of date with pyproject.toml: run 'npx projen ${this.taskName('lock')}'" >&2; exit 1; }; fi`,
       ].join('; '),
       shell: TaskShell.sh(),
     });
     this.image.buildTask.prependSpawn(lockCheck);
-    project.testTask.exec('poetry run pytest');
-    project.packageTask.exec('poetry build');
-    project.addGitIgnore('/.venv/');
-    project.addGitIgnore('__pycache__/');
-    project.addGitIgnore('*.py[cod]');
-    project.addGitIgnore('/dist/');
-    project.addGitIgnore('/.pytest_cache/');
+    this.lifecycleTask('test').exec('poetry run pytest');
+    this.lifecycleTask('package').exec('poetry build');
+    this.addGitIgnore('/.venv/');
+    this.addGitIgnore('__pycache__/');
+    this.addGitIgnore('*.py[cod]');
+    this.addGitIgnore('/dist/');
+    this.addGitIgnore('/.pytest_cache/');
 
     // --- Stubs: written once, then the user's.
     if (this.sampleCode) {
@@ -422,24 +429,24 @@ export class PoetryApp extends AppComponent {
       for (let i = 1; i < moduleParts.length; i++) {
         const init = `src/${moduleParts.slice(0, i).join('/')}/__init__.py`;
         const pkg = moduleParts.slice(0, i).join('.');
-        new StubFile(project, init, 'python/__init__.py.hbs', { ...context, package: pkg }, `python:package:${pkg}`);
+        new StubFile(home, this.filePath(init), 'python/__init__.py.hbs', { ...context, package: pkg }, this.stubId(`python:package:${pkg}`));
       }
       // Ids, not paths: pointing scriptTarget at the user's own module must not write a new stub there.
-      new StubFile(project, mainFile, this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context, 'python:app');
-      new StubFile(project, `tests/test_${moduleParts[moduleParts.length - 1]}.py`, this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context, 'python:test');
-      new StubFile(project, 'README.md', 'python/README.md.hbs', context, 'readme');
+      new StubFile(home, this.filePath(mainFile), this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context, this.stubId('python:app'));
+      new StubFile(home, this.filePath(`tests/test_${moduleParts[moduleParts.length - 1]}.py`), this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context, this.stubId('python:test'));
+      new StubFile(home, this.filePath('README.md'), 'python/README.md.hbs', context, this.stubId('readme'));
     }
   }
 
   /** Adds a runtime dependency, `name@constraint`. */
   public addDependency(spec: string): void {
-    this.project.deps.addDependency(spec, DependencyType.RUNTIME);
+    this.declareDependency(spec, DependencyType.RUNTIME);
     this.dependencies();
   }
 
   /** Adds a dev group dependency, `name@constraint`. */
   public addTestDependency(spec: string): void {
-    this.project.deps.addDependency(spec, DependencyType.TEST);
+    this.declareDependency(spec, DependencyType.TEST);
     this.dependencies();
   }
 
@@ -448,11 +455,11 @@ export class PoetryApp extends AppComponent {
    * one line what it skipped when it is not.
    */
   public postSynthesize(): void {
-    const outdir = this.project.outdir;
+    const outdir = path.join(this.homeProject.outdir, this.homeFolder);
     const probe = spawnSync('poetry', ['--version'], { cwd: outdir, encoding: 'utf-8' });
     if (probe.error || probe.status !== 0) {
       this.project.logger.warn(
-        'Poetry not found: skipped "poetry lock" and "poetry install". Install Poetry 2 (e.g. "pipx install poetry"), then run "npx projen lock" and "npx projen install".',
+        `Poetry not found: skipped "poetry lock" and "poetry install". Install Poetry 2 (e.g. "pipx install poetry"), then run "npx projen ${this.taskName('lock')}" and "npx projen ${this.taskName('install')}".`,
       );
       return;
     }
@@ -460,7 +467,7 @@ export class PoetryApp extends AppComponent {
       const r = spawnSync('poetry', args, { cwd: outdir, encoding: 'utf-8' });
       if (r.status !== 0) {
         const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter(Boolean).pop() ?? '';
-        this.project.logger.warn(`"poetry ${args.join(' ')}" failed: ${last} Fix it, then run "npx projen ${args[0]}".`);
+        this.project.logger.warn(`"poetry ${args.join(' ')}" failed: ${last} Fix it, then run "npx projen ${this.taskName(args[0])}".`);
         return false;
       }
       return true;
@@ -475,7 +482,7 @@ export class PoetryApp extends AppComponent {
   /** Runtime and dev-group dependencies, parsed and validated. */
   private dependencies(): { runtime: PythonDependency[]; dev: PythonDependency[] } {
     const parse = (type: DependencyType) =>
-      this.project.deps.all
+      this.declaredDependencies
         .filter((d) => d.type === type)
         .map((d) => parseDependency(OWNER, d.name, d.version))
         .sort((a, b) => a.name.localeCompare(b.name));

@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { FileBase, IResolver } from 'projen/lib/file';
 import { Project } from 'projen/lib/project';
-import { assertServices } from './compose-file';
 import { AppComponent } from '../image';
 import { assertMatches, invalidOption } from '../validation';
 
@@ -76,12 +75,6 @@ export class BakeFile extends FileBase {
     project.addGitIgnore(`/${this.localCacheDir.replace(/\/+$/, '')}/`);
   }
 
-  /** Checks every component before anything is written. */
-  public preSynthesize(): void {
-    super.preSynthesize();
-    assertServices(AppComponent.all(this.project));
-  }
-
   protected synthesizeContent(_resolver: IResolver): string | undefined {
     const components = AppComponent.all(this.project);
     const lines: string[] = [];
@@ -126,12 +119,11 @@ export class BakeFile extends FileBase {
       '}',
     );
     for (const c of components) {
-      const image = c.image;
       lines.push(
         '',
         `target ${hclString(c.appId)} {`,
         `  context    = ${hclString(c.folder)}`,
-        `  dockerfile = ${hclString(path.posix.relative(c.folder, image.dockerfile.path))}`,
+        `  dockerfile = ${hclString(path.posix.relative(c.folder, c.dockerfilePath))}`,
         `  tags       = [image(${hclString(c.imageName)}, ${hclString(c.imageTag)})]`,
         '  platforms  = split(",", PLATFORMS)',
         `  cache-from = cache_from(${hclString(c.appId)}, ${hclString(c.imageName)})`,

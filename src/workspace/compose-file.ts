@@ -18,10 +18,16 @@ export interface ComposeFileOptions {
    * @default true
    */
   readonly watch?: boolean;
-}
 
-/** A compose service name that is also the host name other services reach it by: a DNS label. */
-const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+  /**
+   * Compose profile of the command-line apps (no port): `docker compose up` starts the services
+   * alone, so `up --wait` is not failed by a job that has done its work and exited;
+   * `docker compose run --rm <id>` runs a job, `--profile <name>` starts them with the services.
+   * An empty string puts them with the services.
+   * @default "jobs"
+   */
+  readonly jobsProfile?: string;
+}
 
 /**
  * `compose.yaml` at the project root: a service for each app component of
@@ -45,37 +51,11 @@ export class ComposeFile extends YamlFile {
   constructor(project: Project, options: ComposeFileOptions = {}) {
     const publish = options.publishPorts ?? true;
     const watch = options.watch ?? true;
-    super(project, 'compose.yaml', { obj: () => renderCompose(project, publish, watch) });
-  }
-
-  /** Checks every component before anything is written: service names, and host ports published twice. */
-  public preSynthesize(): void {
-    super.preSynthesize();
-    assertServices(AppComponent.all(this.project));
-  }
-}
-
-/** Refuses what compose (or the host) would refuse, naming the component. */
-export function assertServices(components: AppComponent[]): void {
-  const ports = new Map<number, AppComponent>();
-  const ids = new Map<string, AppComponent>();
-  for (const c of components) {
-    const owner = `${c.constructor.name} "${c.appId}"`;
-    if (!SERVICE_NAME.test(c.appId)) {
-      throw invalidOption(owner, 'id', c.appId, 'A compose service and bake target is named after it, and other services reach it by that host name: expected lowercase letters, digits and "-" (at most 63, not starting or ending with "-").');
+    const jobs = options.jobsProfile ?? 'jobs';
+    if (jobs !== '' && !/^[a-z0-9][a-z0-9_.-]*$/.test(jobs)) {
+      throw invalidOption('ComposeFile', 'jobsProfile', jobs, 'Expected a compose profile name: lowercase letters, digits and _ . -, starting with a letter or digit (or "" for none).');
     }
-    const same = ids.get(c.appId);
-    if (same) {
-      throw invalidOption(owner, 'id', c.appId, `${same.constructor.name} "${same.appId}" has it already: ids name compose services and bake targets, and must differ.`);
-    }
-    ids.set(c.appId, c);
-    if (c.port !== undefined) {
-      const other = ports.get(c.port);
-      if (other) {
-        throw invalidOption(owner, 'port', c.port, `${other.constructor.name} "${other.appId}" listens on it already: both are published on the host's port, so give each component a port of its own.`);
-      }
-      ports.set(c.port, c);
-    }
+    super(project, 'compose.yaml', { obj: () => renderCompose(project, { publish, watch, jobs }) });
   }
 }
 
@@ -84,18 +64,24 @@ function literal(value: string): string {
   return value.split('$').join('$$');
 }
 
+interface RenderOptions {
+  readonly publish: boolean;
+  readonly watch: boolean;
+  readonly jobs: string;
+}
+
 /** `compose.yaml`'s content, from the components' facts. */
-function renderCompose(project: Project, publish: boolean, watch: boolean): any {
+function renderCompose(project: Project, options: RenderOptions): any {
   const services: { [name: string]: any } = {};
   for (const c of AppComponent.all(project)) {
-    services[c.appId] = renderService(c, publish, watch);
+    services[c.appId] = renderService(c, options);
   }
   return { services };
 }
 
-function renderService(c: AppComponent, publish: boolean, watch: boolean): any {
+function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions): any {
   const image = c.image;
-  const dockerfile = path.posix.relative(c.folder, image.dockerfile.path);
+  const dockerfile = path.posix.relative(c.folder, c.dockerfilePath);
   const environment: { [name: string]: string } = {};
   for (const [name, value] of Object.entries(image.environment)) {
     environment[name] = literal(value);
@@ -120,6 +106,7 @@ function renderService(c: AppComponent, publish: boolean, watch: boolean): any {
   // the container would change nothing that runs, so a change to the build context rebuilds the image.
   const paths = c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`);
   return {
+    profiles: c.port === undefined && jobs !== '' ? [jobs] : undefined,
     build: { context: c.folder === '.' ? '.' : `./${c.folder}`, dockerfile },
     image: c.imageReference,
     ports: publish && c.port !== undefined ? [`${c.port}:${c.port}`] : undefined,

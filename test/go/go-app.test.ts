@@ -141,7 +141,7 @@ describe('go-app: one source of truth', () => {
 describe('GoApp in other projects', () => {
   test('a GoApp in a Node project is refused with the way to do it', () => {
     const project = new TypeScriptProject({ name: 'web', defaultReleaseBranch: 'main', outdir: tempDir('web-') });
-    expect(() => new GoApp(project)).toThrow(/is a Node project.*new GoAppProject\(\{ parent: project, outdir: "app" \}\)/);
+    expect(() => new GoApp(project, 'app', { folder: '.' })).toThrow(/is a Node project.*new GoAppProject\(\{ parent: project, outdir: "app" \}\)/);
   });
 });
 

@@ -211,7 +211,7 @@ describe('node-app: one source of truth', () => {
 
   test('NodeApp attaches to an existing TypeScript project and reads its settings', () => {
     const project = new TypeScriptProject({ name: 'existing', defaultReleaseBranch: 'main', outdir: tempDir('ts-'), minNodeVersion: '22.0.0', packageManager: NodePackageManager.NPM, entrypoint: 'lib/cli.js' });
-    const app = new NodeApp(project);
+    const app = new NodeApp(project, 'app', { folder: '.' });
     expect(app.nodeVersion).toBe('22');
     expect(app.entrypoint).toBe('lib/cli.js');
     const files = Testing.synth(project);
@@ -221,7 +221,7 @@ describe('node-app: one source of truth', () => {
 
 describe('NodeApp in other projects', () => {
   test('NodeApp needs a Node project', () => {
-    expect(() => new NodeApp(new Project({ name: 'plain', outdir: tempDir('plain-') }) as any)).toThrow(/NodeApp: invalid project "Project"\. Expected a projen NodeProject or TypeScriptProject/);
+    expect(() => new NodeApp(new Project({ name: 'plain', outdir: tempDir('plain-') }), 'app', { folder: '.' })).toThrow(/NodeApp: invalid project "Project"\. Expected a projen NodeProject or TypeScriptProject/);
   });
 });
 

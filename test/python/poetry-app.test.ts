@@ -263,12 +263,12 @@ describe('hostile values are quoted, never interpreted', () => {
 describe('PoetryApp in other projects', () => {
   test('a PoetryApp in a Node project is refused with the way to do it', () => {
     const project = new TypeScriptProject({ name: 'web', defaultReleaseBranch: 'main', outdir: tempDir('web-') });
-    expect(() => new PoetryApp(project)).toThrow(/is a Node project.*new PoetryAppProject\(\{ parent: project, outdir: "app" \}\)/);
+    expect(() => new PoetryApp(project, 'app', { folder: '.' })).toThrow(/is a Node project.*new PoetryAppProject\(\{ parent: project, outdir: "app" \}\)/);
   });
 
   test('PoetryApp works in a plain projen project', () => {
     const project = testProject('plain');
-    const app = new PoetryApp(project, { pythonVersion: '3.12' });
+    const app = new PoetryApp(project, 'app', { folder: '.', pythonVersion: '3.12' });
     expect(app.image.dockerfile.stages.map((s) => s.from.reference)).toEqual(['python:3.12-slim', 'python:3.12-slim']);
   });
 });

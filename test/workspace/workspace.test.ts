@@ -75,9 +75,11 @@ describe('the sample workspace', () => {
     expect(services.api.depends_on).toBeUndefined();
   });
 
-  test('the worker, a command-line app, has no port and no healthcheck', () => {
+  test('the worker, a command-line app, has no port and no healthcheck, and is a job: in the "jobs" profile', () => {
     expect(services.worker.ports).toBeUndefined();
     expect(services.worker.healthcheck).toBeUndefined();
+    expect(services.worker.profiles).toEqual(['jobs']);
+    expect(services.api.profiles).toBeUndefined();
   });
 
   test('develop.watch rebuilds on a change to any file of the build context', () => {
@@ -116,7 +118,7 @@ describe('the sample workspace', () => {
 
 test('options: no sample, platforms and attestations reach the bake file', () => {
   const { dir } = workspace({ sampleApps: false, platforms: ['linux/amd64', 'linux/arm64'], attestations: true });
-  expect(compose(dir).services).toBeUndefined();
+  expect(compose(dir).services).toEqual({});
   const hcl = read(dir, 'docker-bake.hcl');
   expect(hcl).toContain('targets = []');
   expect(hcl).toMatch(/variable "PLATFORMS" \{\n.*\n {2}default {5}= "linux\/amd64,linux\/arm64"/);

@@ -1,0 +1,115 @@
+import { Testing } from 'projen';
+import { DependencyType } from 'projen/lib/dependencies';
+import { Project } from 'projen/lib/project';
+import { TypeScriptProject } from 'projen/lib/typescript';
+import { parse as parseToml } from 'smol-toml';
+import { AppComponent, GoApp, PoetryApp } from '../../src';
+import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { tempDir } from '../temp';
+
+/** A plain projen project with a Poetry service "api" and a Go command-line app "worker", each in its folder. */
+function shop() {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  const api = new PoetryApp(project, 'api', { port: 8000, deps: ['requests@^2.32'] });
+  const worker = new GoApp(project, 'worker', { deps: ['golang.org/x/text@v0.22.0'] });
+  api.addDependency('attrs@^25.1');
+  return { project, api, worker };
+}
+
+describe('a plain project with a Poetry app "api" and a Go app "worker"', () => {
+  const { project, api, worker } = shop();
+  const files = Testing.synth(project);
+  const tasks = files['.projen/tasks.json'].tasks;
+
+  test('each app is a component of the project, with its id, folder and Dockerfile path', () => {
+    expect(AppComponent.all(project).map((a) => [a.appId, a.folder, a.dockerfilePath])).toEqual([
+      ['api', 'apps/api', 'apps/api/Dockerfile'],
+      ['worker', 'apps/worker', 'apps/worker/Dockerfile'],
+    ]);
+    expect(api.name).toBe('api');
+    expect(api.image.folder).toBe('apps/api');
+    expect(api.image.dockerfile.path).toBe(api.dockerfilePath);
+  });
+
+  test('each app\'s manifest, stubs, Dockerfile and .dockerignore are in its folder, and none at the root', () => {
+    for (const file of ['pyproject.toml', 'Dockerfile', '.dockerignore', 'README.md', 'src/api/__init__.py', 'src/api/app.py', 'tests/test_app.py', '.stagecraft/verify.json']) {
+      expect(files).toHaveProperty([`apps/api/${file}`]);
+    }
+    for (const file of ['go.mod', 'Dockerfile', '.dockerignore', 'README.md', 'cmd/worker/main.go', 'cmd/worker/main_test.go', '.stagecraft/verify.json']) {
+      expect(files).toHaveProperty([`apps/worker/${file}`]);
+    }
+    for (const file of ['Dockerfile', '.dockerignore', 'pyproject.toml', 'go.mod', 'README.md', 'docker-compose.yml']) {
+      expect(files).not.toHaveProperty([file]);
+    }
+  });
+
+  test('a folder app\'s dependencies are its own, not the project\'s', () => {
+    const pyproject: any = parseToml(files['apps/api/pyproject.toml']);
+    expect(pyproject.project.name).toBe('api');
+    expect(pyproject.project.dependencies).toEqual(['attrs (>=25.1,<26.0.0)', 'requests (>=2.32,<3.0.0)']);
+    expect(pyproject.tool.poetry.group.dev.dependencies).toEqual({ pytest: '^8.3' });
+    expect(files['apps/worker/go.mod']).toContain('require (\n\tgolang.org/x/text v0.22.0\n)');
+    expect(files['apps/worker/go.mod']).not.toContain('requests');
+    expect(project.deps.all.filter((d) => d.type === DependencyType.RUNTIME || d.type === DependencyType.TEST)).toEqual([]);
+  });
+
+  test('tasks are named after the app and run in its folder; the project\'s test task runs each app\'s', () => {
+    for (const [id, names] of [['api', ['docker:build', 'docker:run', 'verify', 'install', 'lock', 'lock:check', 'test', 'package']], ['worker', ['docker:build', 'docker:run', 'verify', 'install', 'sum:check', 'compile', 'test']]] as const) {
+      for (const name of names) {
+        expect(tasks[`${id}:${name}`]?.cwd).toBe(`apps/${id}`);
+      }
+    }
+    expect(tasks['docker:build']).toBeUndefined();
+    expect(tasks.test.steps).toEqual([{ spawn: 'api:test' }, { spawn: 'worker:test' }]);
+    expect(tasks['api:test'].steps).toEqual([{ exec: 'poetry run pytest' }]);
+    expect(tasks['api:docker:build'].steps[0]).toEqual({ spawn: 'api:lock:check' });
+    expect(tasks['api:lock:check'].steps[0].exec).toContain("run 'npx projen api:lock'");
+    expect(tasks['worker:sum:check'].steps[0].exec).toContain("run 'npx projen worker:install'");
+    expect(tasks['api:verify'].steps.map((s: any) => s.spawn ?? s.exec)).toEqual(['node .stagecraft/verify.js engine', 'api:docker:build', 'node .stagecraft/verify.js check .stagecraft/verify.json']);
+  });
+
+  test('each image builds from its folder: the context, the Dockerfile in it, an image named after the project and the app', () => {
+    expect(api.imageName).toBe('shop-api');
+    expect(worker.imageReference).toBe('shop-worker:0.1.0');
+    expect(tasks['api:docker:build'].steps[1].exec).toMatch(/ --file Dockerfile --tag shop-api:0\.1\.0 \.$/);
+    expect(tasks['worker:docker:build'].steps.map((s: any) => s.exec ?? '').join('\n')).toMatch(/ --file Dockerfile --tag shop-worker:0\.1\.0 \.$/m);
+    // The context is the folder: the allowlist names paths inside it.
+    expect(files['apps/api/.dockerignore']).toContain('!pyproject.toml\n!poetry.lock\n!README.md\n!src/\n');
+    const df = parseDockerfile(files['apps/api/Dockerfile']);
+    expect(only(stageNamed(df, 'builder'), 'COPY', (i) => i.args.includes('pyproject.toml')).args).toEqual(['pyproject.toml', 'poetry.lock*', './']);
+    expect(only(stageNamed(df, 'runtime'), 'CMD').json).toEqual(['api']);
+    expect(only(stageNamed(df, 'runtime'), 'EXPOSE').args).toEqual(['8000']);
+    expect(only(stageNamed(parseDockerfile(files['apps/worker/Dockerfile']), 'runtime'), 'ENTRYPOINT').json).toEqual(['/app/worker']);
+  });
+
+  test('git ignores each app\'s own outputs in its folder', () => {
+    expect(files['.gitignore']).toContain('/apps/api/.venv/');
+    expect(files['.gitignore']).toContain('/apps/worker/bin/');
+    expect(files['.gitignore']).toContain('__pycache__/');
+  });
+
+  test('stubs are recorded under the app\'s id', () => {
+    expect(files['.projen/stubs.json'].stubs).toMatchObject({ 'api:python:app': 'apps/api/src/api/app.py', 'worker:go:main': 'apps/worker/cmd/worker/main.go', 'api:readme': 'apps/api/README.md' });
+  });
+});
+
+test('a folder of the user\'s choice: the files, context and tasks follow it', () => {
+  const project = new Project({ name: 'mono', outdir: tempDir('folders-') });
+  const probe = new GoApp(project, 'probe', { folder: 'services/probe', port: 9000 });
+  const files = Testing.synth(project);
+  expect(probe.folder).toBe('services/probe');
+  expect(files).toHaveProperty(['services/probe/go.mod']);
+  // The health probe's source is in the context: the app's folder.
+  expect(files).toHaveProperty(['services/probe/.stagecraft/healthprobe/main.go']);
+  expect(files['services/probe/.dockerignore']).toContain('!.stagecraft/healthprobe/main.go');
+  expect(files['.projen/tasks.json'].tasks['probe:docker:build'].cwd).toBe('services/probe');
+});
+
+test('a PoetryApp in a folder may live in a Node project: its dependencies are its own', () => {
+  const project = new TypeScriptProject({ name: 'web', defaultReleaseBranch: 'main', outdir: tempDir('folders-') });
+  const api = new PoetryApp(project, 'api', { deps: ['requests@^2.32'] });
+  const files = Testing.synth(project);
+  expect(api.folder).toBe('apps/api');
+  expect(files['package.json'].dependencies ?? {}).not.toHaveProperty('requests');
+  expect((parseToml(files['apps/api/pyproject.toml']) as any).project.dependencies).toEqual(['requests (>=2.32,<3.0.0)']);
+});
