@@ -20,7 +20,7 @@ export interface ScaleFigures {
  */
 function synthWorkspace(dir: string, size: number): number {
   const start = process.hrtime.bigint();
-  const project = new WorkspaceProject({ name: 'scale', outdir: dir, sampleApps: false });
+  const project = new WorkspaceProject({ name: 'scale', outdir: dir, sampleCode: false });
   let lastApi: PoetryApp | undefined;
   for (let i = 0; i < size; i++) {
     const id = `app${i}`;

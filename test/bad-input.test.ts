@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { GoAppProject, NodeAppProject, PoetryAppProject } from '../src';
+import { GoAppProject, NodeAppProject, PoetryAppProject, WorkspaceProject } from '../src';
 import { BAD_INPUTS } from './bad-inputs';
 import { snapshotDir } from './python/poetry-util';
 import { synthesize } from './synthesize';
@@ -12,6 +12,7 @@ const TYPES: Record<string, { make: (outdir: string, options: object) => Project
   'poetry-app': { make: (outdir, o) => new PoetryAppProject({ name: 'demo', outdir, ...o }), stub: 'src/demo/app.py' },
   'go-app': { make: (outdir, o) => new GoAppProject({ name: 'hello-go', outdir, ...o }), stub: 'cmd/hello-go/main.go' },
   'node-app': { make: (outdir, o) => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir, ...o }), stub: 'src/index.ts' },
+  'workspace': { make: (outdir, o) => new WorkspaceProject({ name: 'shop', outdir, ...o }), stub: 'apps/api/src/api/app.py' },
 };
 
 
@@ -26,11 +27,11 @@ describe('bad input: refused with the option, the value and what is allowed; not
     expect(snapshotDir(dir)).toEqual(before);
   });
 
-  test('the table covers at least 60 bad inputs across the three project types', () => {
+  test('the table covers at least 60 bad inputs across the project types', () => {
     const byType = BAD_INPUTS.reduce<Record<string, number>>((acc, [type]) => ({ ...acc, [type]: (acc[type] ?? 0) + 1 }), {});
     // eslint-disable-next-line no-console
     console.log(`bad inputs: ${BAD_INPUTS.length} (${Object.entries(byType).map(([t, n]) => `${t} ${n}`).join(', ')})`);
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(60);
-    expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'poetry-app']);
+    expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'poetry-app', 'workspace']);
   });
 });

@@ -7,7 +7,7 @@ import { NodeAppKind } from '../src';
  * what is allowed. test/bad-input.test.ts runs each and checks that nothing
  * on disk changed.
  */
-export type BadInput = [type: 'poetry-app' | 'go-app' | 'node-app', name: string, options: Record<string, any>, message: RegExp];
+export type BadInput = [type: 'poetry-app' | 'go-app' | 'node-app' | 'workspace', name: string, options: Record<string, any>, message: RegExp];
 
 export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'pythonVersion not a version', { pythonVersion: '3' }, /PoetryApp: invalid pythonVersion "3"\. Expected a supported Python version/],
@@ -149,4 +149,10 @@ export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'requiresPython excludes pythonVersion, pinned', { pythonVersion: '3.12.4', requiresPython: '<3.12.4' }, /pythonVersion "3\.12\.4" contradicts requiresPython "<3\.12\.4"/],
   ['poetry-app', 'runtimeImage contradicts pythonVersion', { pythonVersion: '3.13', runtimeImage: 'python:3.12-slim' }, /pythonVersion "3\.13" contradicts runtimeImage "python:3\.12-slim"/],
   ['node-app', 'a static site with a port too low for an unprivileged server', { appKind: NodeAppKind.STATIC_SITE, port: 443 }, /invalid port 443/],
+  // The workspace's own options (wiring between components: test/workspace/workspace.test.ts).
+  ['workspace', 'a bake platform without its os', { platforms: ['amd64'] }, /BakeFile: invalid platforms\[0\] "amd64"\. Expected os\/arch\[\/variant\]/],
+  ['workspace', 'no bake platform', { platforms: [] }, /BakeFile: invalid platforms \[\]\. Expected at least one platform/],
+  ['workspace', 'the sample\'s package index with credentials', { packageIndex: 'https://u:p@pypi.example.com/simple/' }, /PoetryApp: invalid packageIndex "https:\/\/u:p@pypi\.example\.com\/simple\/"\. Credentials/],
+  ['workspace', 'the sample\'s Dockerfile syntax without a tag', { dockerfileSyntax: 'docker/dockerfile' }, /invalid dockerfileSyntax "docker\/dockerfile"\. Without a tag/],
+  ['workspace', 'a misspelt option', { sampleCod: false }, /WorkspaceProject: unknown option "sampleCod"\. Did you mean "sampleCode"\?/],
 ];

@@ -15,7 +15,7 @@ export interface WorkspaceProjectOptions extends AppProjectOptions {
    * Turn it off to add only your own components in `.projenrc.ts`.
    * @default true
    */
-  readonly sampleApps?: boolean;
+  readonly sampleCode?: boolean;
 
   /**
    * The `# syntax=` directive of the sample's Dockerfiles (see each app's `dockerfileSyntax`); an
@@ -79,7 +79,7 @@ export class WorkspaceProject extends AppProject {
     if (imagesWorkflow) {
       new ImagesWorkflow(this);
     }
-    if (options.sampleApps ?? true) {
+    if (options.sampleCode ?? true) {
       const sample = { dockerfileSyntax: options.dockerfileSyntax };
       new PoetryApp(this, 'api', { ...sample, port: 8000, packageIndex: options.packageIndex, description: 'The sample API: JSON over HTTP' });
       new GoApp(this, 'worker', { ...sample, description: 'The sample worker: a command-line job' });

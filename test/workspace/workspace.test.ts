@@ -117,7 +117,7 @@ describe('the sample workspace', () => {
 });
 
 test('options: no sample, platforms and attestations reach the bake file', () => {
-  const { dir } = workspace({ sampleApps: false, platforms: ['linux/amd64', 'linux/arm64'], attestations: true });
+  const { dir } = workspace({ sampleCode: false, platforms: ['linux/amd64', 'linux/arm64'], attestations: true });
   expect(compose(dir).services).toEqual({});
   const hcl = read(dir, 'docker-bake.hcl');
   expect(hcl).toContain('targets = []');
@@ -150,7 +150,7 @@ test('an escape hatch on the HEALTHCHECK reaches compose: one source', () => {
 });
 
 test('a literal "$" in the environment is escaped for compose', () => {
-  const { dir } = workspace({ sampleApps: false }, (p) => new PoetryApp(p, 'api', { port: 8000, environment: { GREETING: 'costs $5' } }));
+  const { dir } = workspace({ sampleCode: false }, (p) => new PoetryApp(p, 'api', { port: 8000, environment: { GREETING: 'costs $5' } }));
   expect(compose(dir).services.api.environment.GREETING).toBe('costs $$5');
 });
 
