@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { GoAppProject, NodeAppProject, PoetryAppProject, WorkspaceProject } from '../src';
-import { BAD_INPUTS } from './bad-inputs';
+import { GoApp, GoAppProject, NodeAppProject, PoetryApp, PoetryAppProject, WorkspaceProject } from '../src';
+import { BAD_INPUTS, BAD_PLACEMENTS } from './bad-inputs';
 import { snapshotDir } from './python/poetry-util';
 import { synthesize } from './synthesize';
 import { tempDir } from './temp';
@@ -33,5 +33,36 @@ describe('bad input: refused with the option, the value and what is allowed; not
     console.log(`bad inputs: ${BAD_INPUTS.length} (${Object.entries(byType).map(([t, n]) => `${t} ${n}`).join(', ')})`);
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(60);
     expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'poetry-app', 'workspace']);
+  });
+});
+
+describe('bad placement of apps in a project: refused naming the app, the option and the value; nothing on disk changes', () => {
+  const make = (outdir: string, add?: (project: Project) => void) => {
+    const project = new Project({ name: 'shop', outdir });
+    new PoetryApp(project, 'api', { port: 8000 });
+    new GoApp(project, 'worker');
+    add?.(project);
+    return project;
+  };
+
+  test.each(BAD_PLACEMENTS)('%s', (_name, add, message) => {
+    const dir = tempDir('bad-placement-');
+    synthesize(() => make(dir));
+    fs.writeFileSync(path.join(dir, 'apps/api/src/api/app.py'), '# the user\'s own code\n');
+    const before = snapshotDir(dir);
+    expect(() => synthesize(() => make(dir, add))).toThrow(message);
+    expect(snapshotDir(dir)).toEqual(before);
+  });
+
+  test('an app in a folder beside a project type\'s app at the root', () => {
+    const dir = tempDir('bad-placement-');
+    synthesize(() => new PoetryAppProject({ name: 'demo', outdir: dir }));
+    const before = snapshotDir(dir);
+    expect(() => synthesize(() => {
+      const project = new PoetryAppProject({ name: 'demo', outdir: dir });
+      new GoApp(project, 'worker');
+      return project;
+    })).toThrow(/^GoApp "worker": invalid folder "apps\/worker"\. PoetryApp "app" is at the project's root \("\."\), which holds one app alone/);
+    expect(snapshotDir(dir)).toEqual(before);
   });
 });

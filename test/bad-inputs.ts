@@ -1,5 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
-import { NodeAppKind } from '../src';
+import { Project } from 'projen/lib/project';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -155,4 +156,50 @@ export const BAD_INPUTS: BadInput[] = [
   ['workspace', 'the sample\'s package index with credentials', { packageIndex: 'https://u:p@pypi.example.com/simple/' }, /PoetryApp: invalid packageIndex "https:\/\/u:p@pypi\.example\.com\/simple\/"\. Credentials/],
   ['workspace', 'the sample\'s Dockerfile syntax without a tag', { dockerfileSyntax: 'docker/dockerfile' }, /invalid dockerfileSyntax "docker\/dockerfile"\. Without a tag/],
   ['workspace', 'a misspelt option', { sampleCod: false }, /WorkspaceProject: unknown option "sampleCod"\. Did you mean "sampleCode"\?/],
+  // A project type is a workspace of one: its app is at the root.
+  ['poetry-app', 'a project type\'s app in a folder', { folder: 'apps/api' }, /PoetryAppProject: invalid folder "apps\/api"\. A project type holds one app, at its root/],
+  ['go-app', 'a project type\'s app in a folder', { folder: 'worker' }, /GoAppProject: invalid folder "worker"\. A project type holds one app, at its root/],
 ];
+
+/**
+ * Where apps go in a project, one bad placement per row: what is wrong, the app added to a
+ * project that already has a Poetry app "api" (port 8000, in apps/api) and a Go app "worker"
+ * (apps/worker), and the error, which names the app (its type and id), the option and the value.
+ */
+export type BadPlacement = [name: string, add: (project: Project) => void, message: RegExp];
+
+export const BAD_PLACEMENTS: BadPlacement[] = [
+  ['a duplicate id', (p) => new GoApp(p, 'api', { folder: 'apps/api2' }), /^GoApp "api": invalid id "api"\. PoetryApp "api" has it already: each app of a project has an id of its own\.$/],
+  ['an id in capitals', (p) => new PoetryApp(p, 'Billing'), /^PoetryApp "Billing": invalid id "Billing"\. Expected a folder and compose service name: lowercase letters, digits and "-", starting with a letter/],
+  ['an id with "_"', (p) => new GoApp(p, 'my_worker'), /^GoApp "my_worker": invalid id "my_worker"\./],
+  ['an id starting with a digit', (p) => new GoApp(p, '2nd'), /^GoApp "2nd": invalid id "2nd"\./],
+  ['an id ending with "-"', (p) => new GoApp(p, 'jobs-'), /^GoApp "jobs-": invalid id "jobs-"\./],
+  ['an id of 64 characters', (p) => new GoApp(p, `a${'b'.repeat(63)}`), /^GoApp "ab{63}": invalid id "ab{63}"\. .*at most 63 characters/],
+  ['an empty id', (p) => new GoApp(p, ''), /^GoApp "": invalid id ""\./],
+  ['an id with a slash', (p) => new GoApp(p, 'jobs/nightly'), /^GoApp "jobs\/nightly": invalid id "jobs\/nightly"\./],
+  ['two apps on one port', (p) => new GoApp(p, 'probe', { port: 8000 }), /^GoApp "probe": invalid port 8000\. PoetryApp "api" listens on it already: give each app a port of its own\.$/],
+  ['two Node services on the default port', (p) => { new NodeApp(p, 'web'); new NodeApp(p, 'admin'); }, /^NodeApp "admin": invalid port 3000\. NodeApp "web" listens on it already/],
+  ['two apps in one folder', (p) => new GoApp(p, 'probe', { folder: 'apps/api' }), /^GoApp "probe": invalid folder "apps\/api"\. PoetryApp "api" is in "apps\/api": each app needs a folder of its own, neither inside the other\.$/],
+  ['an app inside another\'s folder', (p) => new NodeApp(p, 'web', { folder: 'apps/worker/web' }), /^NodeApp "web": invalid folder "apps\/worker\/web"\. GoApp "worker" is in "apps\/worker"/],
+  ['an app around other apps', (p) => new GoApp(p, 'all', { folder: 'apps' }), /^GoApp "all": invalid folder "apps"\. PoetryApp "api" is in "apps\/api"/],
+  ['an app at the root beside others', (p) => new GoApp(p, 'root', { folder: '.' }), /^GoApp "root": invalid folder "\."\. GoApp "root" is at the project's root \("\."\), which holds one app alone/],
+  ['a folder outside the project', (p) => new GoApp(p, 'out', { folder: '../out' }), /^GoApp "out": invalid folder "\.\.\/out"\. Expected "\." or a relative folder inside the project/],
+  ['an absolute folder', (p) => new PoetryApp(p, 'abs', { folder: '/srv/abs' }), /^PoetryApp "abs": invalid folder "\/srv\/abs"\./],
+  ['a hidden folder', (p) => new GoApp(p, 'hidden', { folder: '.apps/hidden' }), /^GoApp "hidden": invalid folder "\.apps\/hidden"\./],
+  ['a folder with a trailing slash', (p) => new GoApp(p, 'slash', { folder: 'services/slash/' }), /^GoApp "slash": invalid folder "services\/slash\/"\./],
+  ['a folder with a space', (p) => new GoApp(p, 'space', { folder: 'my apps/space' }), /^GoApp "space": invalid folder "my apps\/space"\./],
+  // Wiring: connectTo (more in test/workspace/workspace.test.ts).
+  ['connectTo itself', (p) => app(p, 'api').connectTo(app(p, 'api')), /^PoetryApp "api": invalid connectTo target "api"\. A component cannot connect to itself/],
+  ['connectTo a command-line app', (p) => new GoApp(p, 'probe', { port: 9000 }).connectTo(app(p, 'worker')), /^GoApp "probe": invalid connectTo target "worker"\. "worker" has no port \(a command-line app\)/],
+  ['a cycle of dependencies', (p) => {
+    const probe = new GoApp(p, 'probe', { port: 9000 });
+    probe.connectTo(app(p, 'api'));
+    app(p, 'api').connectTo(probe);
+  }, /^PoetryApp "api": invalid connectTo target "probe"\. It would close a cycle of dependencies \(api -> probe -> api\)/],
+  ['connectTo under an env name that is not one', (p) => new GoApp(p, 'probe', { port: 9000 }).connectTo(app(p, 'api'), { env: 'api-url' }), /^GoApp "probe": invalid connectTo env "api-url"\. Expected an environment variable name/],
+];
+
+/** The app with this id. */
+function app(project: Project, id: string): AppComponent {
+  return AppComponent.all(project).find((c) => c.appId === id)!;
+}

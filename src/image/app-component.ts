@@ -533,7 +533,8 @@ export abstract class AppComponent extends Component {
       // An app in a folder is one of several: its image is named after the project and the app.
       imageName: this.containerOptions.imageName ?? (atRoot ? undefined : defaultImageName(`${this.project.name}-${this.appId}`)),
       folder: dir,
-      taskPrefix: atRoot ? undefined : this.appId,
+      // In a Node app's subproject, the tasks are the subproject's own: unprefixed.
+      taskPrefix: dir === '.' ? undefined : this.appId,
       // The compose file of an app in a folder is the project's, with every app in it.
       compose: atRoot,
       owner: this.owner,

@@ -1,11 +1,12 @@
 import * as path from 'path';
 import { DependencyType } from 'projen/lib/dependencies';
-import { NodeProject } from 'projen/lib/javascript';
+import { NodePackageManager, NodeProject } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { packageManagerCommands } from './package-managers';
+import { assembleStaticSite, browserBuild } from './static-site';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
@@ -120,6 +121,11 @@ export class NodeApp extends AppComponent {
   public readonly entrypoint: string;
   /** The nginx site configuration (STATIC_SITE). */
   public readonly webServerConfig?: TextFile;
+  /**
+   * The Node project the app is built on: the project itself for the app at its root, else the
+   * TypeScript subproject in its folder, where its dependencies go (`appProject.addDeps("express@^5")`).
+   */
+  public readonly appProject: NodeProject;
 
   /**
    * @param scope the project the app is part of
@@ -135,6 +141,7 @@ export class NodeApp extends AppComponent {
       defaultPort: options.appKind === NodeAppKind.STATIC_SITE ? 8080 : 3000,
     });
     const project = this.nodeProject(scope, options);
+    this.appProject = project;
     const pkg = project.package;
     // The name reaches stubs and the README as text; the package name reaches package.json, npm and the image's title.
     assertSingleLine(OWNER, 'name', project.name, 214);
@@ -268,12 +275,57 @@ export class NodeApp extends AppComponent {
     }
   }
 
-  /** The Node project the app is built on: the project itself for the app at its root (folder "."). */
-  private nodeProject(scope: Project, _options: NodeAppOptions): NodeProject {
+  /**
+   * The Node project the app is built on: the project itself for the app at its root (folder ".").
+   *
+   * A Node app in a folder gets a projen TypeScriptProject there, as a subproject: NodeApp reads
+   * package.json, the lock file, the package manager and tsconfig from projen's Node machinery,
+   * which belongs to a project, not a component, and one project has one package.json. So the
+   * app's manifest, dependencies and node_modules are its own, whatever kind the parent is (a
+   * plain project, a Python one, or a Node project whose package.json stays the parent's). The
+   * component itself stays the parent's (AppComponent.all(parent) finds it); the parent gets the
+   * app's tasks under its id (`web:test`, `web:docker:build`), which run the subproject's own.
+   */
+  private nodeProject(scope: Project, options: NodeAppOptions): NodeProject {
     if (this.folder === '.') {
       return scope as NodeProject;
     }
-    throw userError(`${OWNER}: not yet`);
+    const nodeVersion = resolveNodeVersion(options.nodeVersion, undefined, undefined);
+    const staticSite = options.appKind === NodeAppKind.STATIC_SITE;
+    const subproject = new TypeScriptProject({
+      parent: scope,
+      outdir: this.folder,
+      name: this.appId,
+      defaultReleaseBranch: 'main',
+      packageManager: NodePackageManager.NPM,
+      minNodeVersion: `${nodeVersion}.0.0`,
+      // The app, nothing else: no release workflow, no projen sample, no .projenrc of its own (the
+      // parent's configures it), no linter or upgrade workflow to keep.
+      release: false,
+      sampleCode: false,
+      projenrcTs: false,
+      projenrcJson: false,
+      eslint: false,
+      depsUpgrade: false,
+      // projen in the app's own node_modules: the parent's `web:*` tasks run `npx projen <task>` there.
+      projenDevDependency: true,
+      // The app's license is the user's to state, not projen's Apache-2.0 default.
+      licensed: false,
+      ...(staticSite ? browserBuild({}) : {}),
+    });
+    if (staticSite) {
+      assembleStaticSite(subproject, options.staticSiteDir ?? 'dist');
+    }
+    this.attachSubproject(subproject);
+    const cwd = this.folder;
+    scope.addTask(this.taskName('install'), { cwd, description: `Install ${this.appId}'s packages (in ${cwd})`, exec: 'npm install' });
+    for (const name of ['compile', 'test', 'docker:build', 'docker:run', 'verify']) {
+      const task = scope.addTask(this.taskName(name), { cwd, description: `${name} of ${this.appId}: the task of its project in ${cwd}`, exec: `npx projen ${name}` });
+      if (name === 'compile' || name === 'test') {
+        (scope.tasks.tryFind(name) ?? scope.addTask(name)).spawn(task);
+      }
+    }
+    return subproject;
   }
 }
 

@@ -1,11 +1,31 @@
+import * as path from 'path';
+import { TypeScriptProject } from 'projen/lib/typescript';
 import { BakeFile } from './bake-file';
 import { ComposeFile } from './compose-file';
 import { ImagesWorkflow } from './images-workflow';
 import { GoApp } from '../go';
-import { AppComponent } from '../image';
+import { AppComponent, AppConnection } from '../image';
+import { NodeApp } from '../node';
 import { AppProject, AppProjectOptions } from '../project';
 import { PoetryApp } from '../python';
+import { StubFile } from '../stubs';
 import { userError } from '../validation';
+
+/**
+ * The sample web service's stubs, in its own project: a Node service whose `/` asks the API through
+ * the URL the connection injects, and its test (a stand-in API on a free port).
+ */
+function sampleWebStubs(web: NodeApp, connection: AppConnection): void {
+  const project = web.appProject;
+  const ts = project instanceof TypeScriptProject ? project : undefined;
+  const server = ts ? path.posix.join(ts.srcdir, path.posix.relative(ts.libdir, web.entrypoint)).replace(/\.js$/, '.ts') : web.entrypoint;
+  const testdir = ts?.testdir ?? 'test';
+  const relative = path.posix.relative(testdir, server.replace(/\.ts$/, ''));
+  const importPath = relative.startsWith('.') ? relative : `./${relative}`;
+  const context = { name: web.name, port: web.port, healthCheckPath: web.healthCheckPath, env: connection.env, api: connection.target.appId, importPath };
+  new StubFile(project, server, 'workspace/web-server.ts.hbs', context, 'workspace:web-server');
+  new StubFile(project, `${testdir}/server.test.ts`, 'workspace/web-server.test.ts.hbs', context, 'workspace:web-server-test');
+}
 
 /** Options of a {@link WorkspaceProject}. */
 export interface WorkspaceProjectOptions extends AppProjectOptions {
@@ -81,8 +101,11 @@ export class WorkspaceProject extends AppProject {
     }
     if (options.sampleCode ?? true) {
       const sample = { dockerfileSyntax: options.dockerfileSyntax };
-      new PoetryApp(this, 'api', { ...sample, port: 8000, packageIndex: options.packageIndex, description: 'The sample API: JSON over HTTP' });
+      const api = new PoetryApp(this, 'api', { ...sample, port: 8000, packageIndex: options.packageIndex, description: 'The sample API: JSON over HTTP' });
+      const web = new NodeApp(this, 'web', { ...sample, port: 3000, sampleCode: false });
+      const connection = web.connectTo(api, { env: 'API_URL' });
       new GoApp(this, 'worker', { ...sample, description: 'The sample worker: a command-line job' });
+      sampleWebStubs(web, connection);
     }
     this.addDriftCheck();
   }

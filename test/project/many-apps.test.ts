@@ -3,7 +3,7 @@ import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
-import { AppComponent, GoApp, PoetryApp } from '../../src';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
 
@@ -112,4 +112,74 @@ test('a PoetryApp in a folder may live in a Node project: its dependencies are i
   expect(api.folder).toBe('apps/api');
   expect(files['package.json'].dependencies ?? {}).not.toHaveProperty('requests');
   expect((parseToml(files['apps/api/pyproject.toml']) as any).project.dependencies).toEqual(['requests (>=2.32,<3.0.0)']);
+});
+
+describe('a NodeApp in a folder: a TypeScript subproject of its own, the component the parent\'s', () => {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  const api = new PoetryApp(project, 'api', { port: 8000 });
+  const web = new NodeApp(project, 'web', { nodeVersion: '22' });
+  const files = Testing.synth(project);
+  const tasks = files['.projen/tasks.json'].tasks;
+
+  test('every app is the parent\'s component, with its folder relative to the parent', () => {
+    expect(AppComponent.all(project).map((a) => [a.appId, a.folder, a.port, a.imageName])).toEqual([
+      ['api', 'apps/api', 8000, 'shop-api'],
+      ['web', 'apps/web', 3000, 'shop-web'],
+    ]);
+    expect(web.dockerfilePath).toBe('apps/web/Dockerfile');
+    expect(web.image.dockerfile.path).toBe('Dockerfile'); // in the subproject at apps/web
+    expect(web.image.project.outdir).toBe(`${project.outdir}/apps/web`);
+  });
+
+  test('the app\'s package.json, lock file settings, tsconfig, stubs and image are in its folder', () => {
+    expect(files['apps/web/package.json'].name).toBe('web');
+    expect(files['apps/web/package.json'].engines).toEqual({ node: '>= 22.0.0' });
+    // projen runs the app's own tasks there (the parent's web:* tasks); the license is the user's to state.
+    expect(files['apps/web/package.json'].devDependencies).toHaveProperty('projen');
+    expect(files['apps/web/package.json'].license).toBe('UNLICENSED');
+    expect(web.appProject.outdir).toBe(`${project.outdir}/apps/web`);
+    for (const file of ['tsconfig.json', 'Dockerfile', '.dockerignore', 'src/index.ts', 'test/server.test.ts', '.projen/tasks.json']) {
+      expect(files).toHaveProperty([`apps/web/${file}`]);
+    }
+    // The parent stays a plain project: no package.json, release or projenrc of the app's.
+    expect(files).not.toHaveProperty(['package.json']);
+    expect(files).not.toHaveProperty(['apps/web/.projenrc.ts']);
+    expect(files).not.toHaveProperty(['apps/web/.projenrc.json']);
+    expect(files).not.toHaveProperty(['apps/web/.github/workflows/release.yml']);
+    const df = parseDockerfile(files['apps/web/Dockerfile']);
+    expect(df.stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
+    expect(only(stageNamed(df, 'runtime'), 'CMD').json).toEqual(['node', 'lib/index.js']);
+  });
+
+  test('the subproject\'s tasks are its own; the parent runs them under the app\'s id, in its folder', () => {
+    const own = files['apps/web/.projen/tasks.json'].tasks;
+    expect(own['docker:build'].steps.map((s: any) => s.exec).join('\n')).toMatch(/--file Dockerfile --tag shop-web:0\.0\.0 \.$/);
+    expect(own['docker:build'].cwd).toBeUndefined();
+    for (const name of ['compile', 'test', 'docker:build', 'docker:run', 'verify']) {
+      expect(tasks[`web:${name}`]).toMatchObject({ cwd: 'apps/web', steps: [{ exec: `npx projen ${name}` }] });
+    }
+    expect(tasks['web:install']).toMatchObject({ cwd: 'apps/web', steps: [{ exec: 'npm install' }] });
+    expect(tasks.test.steps).toEqual([{ spawn: 'api:test' }, { spawn: 'web:test' }]);
+    expect(api.taskName('docker:build')).toBe('api:docker:build');
+  });
+});
+
+test('a static site in a folder builds for the browser and assembles its site in compile', () => {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  new NodeApp(project, 'site', { appKind: NodeAppKind.STATIC_SITE });
+  const files = Testing.synth(project);
+  expect(files['apps/site/tsconfig.json'].compilerOptions.lib).toEqual(['ES2022', 'DOM']);
+  expect(files['apps/site/.projen/tasks.json'].tasks.compile.steps.map((s: any) => s.exec).join('\n')).toContain('cp -R public/. dist/');
+  expect(files).toHaveProperty(['apps/site/nginx.conf']);
+  expect(files).toHaveProperty(['apps/site/public/index.html']);
+});
+
+test('a NodeApp in a folder of a Node project leaves the project\'s package.json alone', () => {
+  const project = new TypeScriptProject({ name: 'root', defaultReleaseBranch: 'main', outdir: tempDir('folders-') });
+  const web = new NodeApp(project, 'web', { port: 3001 });
+  const files = Testing.synth(project);
+  expect(AppComponent.all(project)).toEqual([web]);
+  expect(files['package.json'].name).toBe('root');
+  expect(files['apps/web/package.json'].name).toBe('web');
+  expect(files).not.toHaveProperty(['Dockerfile']);
 });
