@@ -428,7 +428,7 @@ export abstract class AppComponent extends Component {
     }
     const back = target.pathTo(this);
     if (back) {
-      throw invalidOption(owner, 'connectTo target', target.appId, `It would close a cycle of dependencies (${[this.appId, ...back.map((c) => c.appId)].join(' -> ')}): compose could start neither first.`);
+      throw invalidOption(owner, 'connectTo target', target.appId, `It would close a cycle of dependencies (${[this.appId, target.appId, ...back.map((c) => c.appId)].join(' -> ')}): compose could start neither first.`);
     }
     const connection: AppConnection = { target, env, url: `http://${target.appId}:${target.port}` };
     this._connections.push(connection);
