@@ -21,9 +21,11 @@ let index: PackageIndex;
 let dir: string;
 let work: string;
 let ids: string[] = [];
+/** Each component's image reference, as compose.yaml names it. */
+let images: Record<string, string> = {};
 
 function docker(args: string[], cwd = dir) {
-  const r = exec(DOCKER, args, { cwd, env: { ...process.env } });
+  const r = exec(DOCKER, args, { cwd: fs.existsSync(cwd) ? cwd : '/', env: { ...process.env } });
   return { ...r, output: `${r.stdout}${r.stderr}`.replace(/^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\n/gm, '') };
 }
 
@@ -61,7 +63,9 @@ beforeAll(async () => {
   if (lock.status !== 0) {
     throw new Error(`poetry lock exited ${lock.status}:\n${lock.stdout}\n${lock.stderr}`);
   }
-  ids = Object.keys(parseYaml(fs.readFileSync(path.join(dir, 'compose.yaml'), 'utf-8')).services);
+  const services = parseYaml(fs.readFileSync(path.join(dir, 'compose.yaml'), 'utf-8')).services;
+  ids = Object.keys(services);
+  images = Object.fromEntries(ids.map((id) => [id, services[id].image]));
   // What only this machine needs: builds on the host's network (dockerd has no NAT: RUN steps reach the
   // npm registry and the package index through the host; bake's HCL has no network key, a compose file
   // beside it does), and no host ports (the engine is shared).
@@ -70,11 +74,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (dir && fs.existsSync(path.join(dir, 'compose.yaml'))) {
-    compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
-    for (const id of ids) {
-      docker(['rmi', '-f', `${NAME}-${id}:0.1.0`]);
-    }
+  // By the project's name, not its files: the temp folder may be gone already.
+  docker(['compose', '-p', NAME, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], work);
+  for (const image of Object.values(images)) {
+    docker(['rmi', '-f', image], work);
   }
   await index?.stop();
 });
@@ -86,11 +89,12 @@ test('docker buildx bake --print parses docker-bake.hcl: a target per component,
   const printed = JSON.parse(r.stdout);
   expect(printed.group.default.targets).toEqual(ids);
   for (const id of ids) {
-    expect(printed.target[id]).toMatchObject({ context: `apps/${id}`, dockerfile: 'Dockerfile', tags: [`${NAME}-${id}:0.1.0`], platforms: ['linux/amd64'] });
+    expect(images[id]).toMatch(new RegExp(`^${NAME}-${id}:`));
+    expect(printed.target[id]).toMatchObject({ context: `apps/${id}`, dockerfile: 'Dockerfile', tags: [images[id]], platforms: ['linux/amd64'] });
   }
   // The variables: a registry and a tag for CI, the cache backend validated by bake itself.
   const ci = mustDocker(['buildx', 'bake', '--print'], dir);
-  expect(JSON.parse(ci.stdout).target.api.tags).toEqual([`${NAME}-api:0.1.0`]);
+  expect(JSON.parse(ci.stdout).target.api.tags).toEqual([images.api]);
   const env = { ...process.env, REGISTRY: 'registry.example/acme', TAG: 'abc123', CACHE_TYPE: 'gha' };
   const set = exec(DOCKER, ['buildx', 'bake', '--print'], { cwd: dir, env });
   expect(set.status).toBe(0);
@@ -107,8 +111,10 @@ test('docker compose config accepts compose.yaml', () => {
   const r = mustDocker(['compose', '-p', NAME, '-f', 'compose.yaml', '--profile', 'jobs', 'config', '--format', 'json']);
   const config = JSON.parse(r.stdout);
   // eslint-disable-next-line no-console
-  console.log(`compose config: services ${Object.keys(config.services).join(', ')}; ${JSON.stringify(config.services.web ?? config.services.api, null, 1).split('\n').slice(0, 40).join('\n')}`);
+  console.log(`compose config: services ${Object.keys(config.services).join(', ')}\n${['depends_on', 'environment', 'healthcheck', 'profiles'].map((key) => `web.${key}: ${JSON.stringify(config.services.web[key])}`).join('\n')}\nworker.profiles: ${JSON.stringify(config.services.worker.profiles)}`);
   expect(Object.keys(config.services).sort()).toEqual([...ids].sort());
+  expect(config.services.web.depends_on.api).toMatchObject({ condition: 'service_healthy' });
+  expect(config.services.web.environment.API_URL).toBe('http://api:8000');
 });
 
 test('docker buildx bake builds every image; compose up --wait runs them, healthy, and the web reaches the API through API_URL', async () => {
@@ -117,7 +123,7 @@ test('docker buildx bake builds every image; compose up --wait runs them, health
     throw new Error(`bake exited ${build.status}:\n${build.output.slice(-8000)}`);
   }
   for (const id of ids) {
-    expect(mustDocker(['image', 'inspect', '--format', '{{.Config.User}}', `${NAME}-${id}:0.1.0`]).stdout.trim()).not.toMatch(/^(|0|root)$/);
+    expect(mustDocker(['image', 'inspect', '--format', '{{.Config.User}}', images[id]]).stdout.trim()).not.toMatch(/^(|0|root)$/);
   }
 
   const up = compose(['up', '--wait', '--wait-timeout', '120', '--no-build']);
@@ -153,6 +159,9 @@ test('docker buildx bake builds every image; compose up --wait runs them, health
     const apiLog = compose(['logs', 'api']).output;
     // eslint-disable-next-line no-console
     console.log(`api log:\n${apiLog.split('\n').filter((l) => l.includes('GET / ')).join('\n')}`);
-    expect(apiLog).toMatch(/"GET \/ HTTP\/1\.1" 200/);
+    // From the web container's address on the project's network: the request crossed from web to api.
+    const webAddress = mustDocker(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', `${NAME}-web-1`]).stdout.trim();
+    expect(apiLog).toContain(`${webAddress} - - [`);
+    expect(apiLog).toMatch(new RegExp(`${webAddress.replace(/\./g, '\\.')} - - \\[[^\\]]+\\] "GET / HTTP/1\\.1" 200`));
   }
 });
