@@ -108,18 +108,20 @@ async function main(): Promise<void> {
       results.resynthesis = { ratio: resynth.ratio, rounds: RESYNTH_ROUNDS };
     }
     if (ONLY.has('scale')) {
-      // Time per component (the whole synthesis over the count): flat means linear growth.
+      // Judged on CPU time (wall-clock shown beside it): on a shared machine the wall clock measures the neighbours.
+      // Time per component is the whole synthesis over the count: flat means linear growth.
       const scale = synthScale(work, ROUNDS);
-      const perComponent = scale.sizes.map((n, i) => scale.seconds[i] / n);
+      const perComponent = scale.sizes.map((n, i) => scale.cpuSeconds[i] / n);
       const at = (n: number) => scale.sizes.indexOf(n);
       scale.sizes.forEach((n, i) => {
-        rows.push(line(`scale: synthesis of ${n} component${n > 1 ? 's' : ''}`, `${scale.seconds[i].toFixed(2)} s, ${(perComponent[i] * 1000).toFixed(0)} ms per component`, scale.seconds[i] / SCALE_BUDGET_SECONDS, n === 100 ? 1 : undefined));
+        const detail = `cpu ${scale.cpuSeconds[i].toFixed(2)} s (wall ${scale.seconds[i].toFixed(2)} s), ${(perComponent[i] * 1000).toFixed(0)} ms/component`;
+        rows.push(line(`scale: synthesis of ${n} component${n > 1 ? 's' : ''} / ${SCALE_BUDGET_SECONDS} s`, detail, scale.cpuSeconds[i] / SCALE_BUDGET_SECONDS, n === 100 ? 1 : undefined));
       });
       for (const n of [50, 100]) {
         const ratio = perComponent[at(n)] / perComponent[at(10)];
-        rows.push(line(`scale: time per component, ${n} / 10 components`, `${(perComponent[at(n)] * 1000).toFixed(0)} ms vs ${(perComponent[at(10)] * 1000).toFixed(0)} ms`, ratio, SCALE_FLATNESS));
+        rows.push(line(`scale: cpu time per component, ${n} / 10 components`, `${(perComponent[at(n)] * 1000).toFixed(0)} ms vs ${(perComponent[at(10)] * 1000).toFixed(0)} ms`, ratio, SCALE_FLATNESS));
       }
-      results.scale = { sizes: scale.sizes, seconds: scale.seconds, secondsPerComponent: perComponent, budgetSeconds: SCALE_BUDGET_SECONDS };
+      results.scale = { sizes: scale.sizes, wallSeconds: scale.seconds, cpuSeconds: scale.cpuSeconds, cpuSecondsPerComponent: perComponent, budgetSeconds: SCALE_BUDGET_SECONDS };
     }
     if (ONLY.has('python')) {
       const py = pythonImages(work, index!.url, ROUNDS);

@@ -9,7 +9,10 @@ export const SCALE_SIZES = [1, 10, 50, 100];
 /** Synthesis time of workspaces of each size: medians, in seconds. */
 export interface ScaleFigures {
   readonly sizes: number[];
+  /** Wall-clock time. */
   readonly seconds: number[];
+  /** CPU time of the process (user + system): what the work costs, less swayed by a busy shared machine. */
+  readonly cpuSeconds: number[];
 }
 
 /**
@@ -18,8 +21,9 @@ export interface ScaleFigures {
  * before it), synthesized from scratch in `dir` as `npx projen` does, without the post-synthesis
  * installs (npm, Poetry): the time stagecraft and projen take.
  */
-function synthWorkspace(dir: string, size: number): number {
+function synthWorkspace(dir: string, size: number): { wall: number; cpu: number } {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const project = new WorkspaceProject({ name: 'scale', outdir: dir, sampleCode: false });
   let lastApi: PoetryApp | undefined;
   for (let i = 0; i < size; i++) {
@@ -34,7 +38,8 @@ function synthWorkspace(dir: string, size: number): number {
     }
   }
   project.synth();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 
 /**
@@ -45,14 +50,16 @@ export function synthScale(work: string, rounds: number): ScaleFigures {
   const saved = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true';
   const times = SCALE_SIZES.map(() => [] as number[]);
+  const cpuTimes = SCALE_SIZES.map(() => [] as number[]);
   try {
     for (let round = -1; round < rounds; round++) {
       SCALE_SIZES.forEach((size, i) => {
         const dir = fs.mkdtempSync(path.join(work, `scale-${size}-`));
-        const seconds = synthWorkspace(dir, size);
+        const measured = synthWorkspace(dir, size);
         fs.rmSync(dir, { recursive: true, force: true });
         if (round >= 0) {
-          times[i].push(seconds);
+          times[i].push(measured.wall);
+          cpuTimes[i].push(measured.cpu);
         }
       });
     }
@@ -60,5 +67,5 @@ export function synthScale(work: string, rounds: number): ScaleFigures {
     if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
     else process.env.PROJEN_DISABLE_POST = saved;
   }
-  return { sizes: SCALE_SIZES, seconds: times.map(median) };
+  return { sizes: SCALE_SIZES, seconds: times.map(median), cpuSeconds: cpuTimes.map(median) };
 }
