@@ -121,7 +121,13 @@ async function main(): Promise<void> {
         const ratio = perComponent[at(n)] / perComponent[at(10)];
         rows.push(line(`scale: cpu time per component, ${n} / 10 components`, `${(perComponent[at(n)] * 1000).toFixed(0)} ms vs ${(perComponent[at(10)] * 1000).toFixed(0)} ms`, ratio, SCALE_FLATNESS));
       }
-      results.scale = { sizes: scale.sizes, wallSeconds: scale.seconds, cpuSeconds: scale.cpuSeconds, cpuSecondsPerComponent: perComponent, budgetSeconds: SCALE_BUDGET_SECONDS };
+      results.scale = {
+        sizes: scale.sizes,
+        wallSeconds: scale.seconds,
+        cpuSeconds: scale.cpuSeconds,
+        cpuSecondsPerComponent: perComponent,
+        budgetSeconds: SCALE_BUDGET_SECONDS,
+      };
     }
     if (ONLY.has('python')) {
       const py = pythonImages(work, index!.url, ROUNDS);

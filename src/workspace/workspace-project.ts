@@ -7,6 +7,7 @@ import { GoApp } from '../go';
 import { AppComponent, AppConnection } from '../image';
 import { NodeApp } from '../node';
 import { AppProject, AppProjectOptions } from '../project';
+import { SubprojectRecord } from '../project/subproject-record';
 import { PoetryApp } from '../python';
 import { StubFile } from '../stubs';
 import { userError } from '../validation';
@@ -22,7 +23,14 @@ function sampleWebStubs(web: NodeApp, connection: AppConnection): void {
   const testdir = ts?.testdir ?? 'test';
   const relative = path.posix.relative(testdir, server.replace(/\.ts$/, ''));
   const importPath = relative.startsWith('.') ? relative : `./${relative}`;
-  const context = { name: web.name, port: web.port, healthCheckPath: web.healthCheckPath, env: connection.env, api: connection.target.appId, importPath };
+  const context = {
+    name: web.name,
+    port: web.port,
+    healthCheckPath: web.healthCheckPath,
+    env: connection.env,
+    api: connection.target.appId,
+    importPath,
+  };
   new StubFile(project, server, 'workspace/web-server.ts.hbs', context, 'workspace:web-server');
   new StubFile(project, `${testdir}/server.test.ts`, 'workspace/web-server.test.ts.hbs', context, 'workspace:web-server-test');
 }
@@ -94,6 +102,8 @@ export class WorkspaceProject extends AppProject {
     // The images workflow runs the drift check: one workflow, not two.
     const imagesWorkflow = options.imagesWorkflow ?? true;
     super({ ...options, driftWorkflow: imagesWorkflow ? false : options.driftWorkflow });
+    // A Node app in a folder is a subproject: removed from .projenrc.ts, its generated files go too.
+    new SubprojectRecord(this);
     this.compose = new ComposeFile(this);
     this.bake = new BakeFile(this, { platforms: options.platforms, attestations: options.attestations });
     if (imagesWorkflow) {

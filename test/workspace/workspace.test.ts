@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, GoApp, Instruction, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, GoApp, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -207,4 +207,22 @@ test('re-synthesis: a component added then removed brings and takes its generate
   workspace({}, (p) => new GoApp(p, 'jobs', { port: 9000 }), dir);
   expect(fs.existsSync(path.join(dir, 'apps/jobs/Dockerfile'))).toBe(true);
   expect(read(dir, 'apps/jobs/cmd/jobs/main.go')).toContain('// mine');
+});
+
+test('re-synthesis: a Node app (a subproject) removed takes its generated files along; its stubs stay', () => {
+  const dir = tempDir('ws-');
+  workspace({ sampleCode: false }, (p) => new NodeApp(p, 'admin', { port: 4000 }), dir);
+  const generated = ['apps/admin/Dockerfile', 'apps/admin/package.json', 'apps/admin/tsconfig.json', 'apps/admin/.projen/tasks.json'];
+  for (const f of [...generated, 'apps/admin/src/index.ts']) {
+    expect(fs.existsSync(path.join(dir, f))).toBe(true);
+  }
+  expect(JSON.parse(read(dir, '.projen/subprojects.json')).subprojects).toEqual(['apps/admin']);
+  workspace({ sampleCode: false }, undefined, dir);
+  for (const f of generated) {
+    expect(fs.existsSync(path.join(dir, f))).toBe(false);
+  }
+  expect(fs.existsSync(path.join(dir, 'apps/admin/.projen'))).toBe(false);
+  expect(fs.existsSync(path.join(dir, 'apps/admin/src/index.ts'))).toBe(true);
+  expect(JSON.parse(read(dir, '.projen/subprojects.json')).subprojects).toEqual([]);
+  expect(compose(dir).services.admin).toBeUndefined();
 });
