@@ -153,7 +153,7 @@ export const BAD_INPUTS: BadInput[] = [
   // The workspace's own options (wiring between components: test/workspace/workspace.test.ts).
   ['workspace', 'a bake platform without its os', { platforms: ['amd64'] }, /BakeFile: invalid platforms\[0\] "amd64"\. Expected os\/arch\[\/variant\]/],
   ['workspace', 'no bake platform', { platforms: [] }, /BakeFile: invalid platforms \[\]\. Expected at least one platform/],
-  ['workspace', 'the sample\'s package index with credentials', { packageIndex: 'https://u:p@pypi.example.com/simple/' }, /PoetryApp: invalid packageIndex "https:\/\/u:p@pypi\.example\.com\/simple\/"\. Credentials/],
+  ['workspace', 'the sample\'s package index with credentials', { packageIndex: 'https://u:p@pypi.example.com/simple/' }, /PoetryApp "api": invalid packageIndex "https:\/\/u:p@pypi\.example\.com\/simple\/"\. Credentials/],
   ['workspace', 'the sample\'s Dockerfile syntax without a tag', { dockerfileSyntax: 'docker/dockerfile' }, /invalid dockerfileSyntax "docker\/dockerfile"\. Without a tag/],
   ['workspace', 'a misspelt option', { sampleCod: false }, /WorkspaceProject: unknown option "sampleCod"\. Did you mean "sampleCode"\?/],
   // A project type is a workspace of one: its app is at the root.
@@ -197,6 +197,12 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
     app(p, 'api').connectTo(probe);
   }, /^PoetryApp "api": invalid connectTo target "probe"\. It would close a cycle of dependencies \(api -> probe -> api\)/],
   ['connectTo under an env name that is not one', (p) => new GoApp(p, 'probe', { port: 9000 }).connectTo(app(p, 'api'), { env: 'api-url' }), /^GoApp "probe": invalid connectTo env "api-url"\. Expected an environment variable name/],
+  // The options every app shares name the app of several by its id.
+  ['a shared option of an app in a folder', (p) => new GoApp(p, 'probe', { port: 70000 }), /^GoApp "probe": invalid port 70000\. Expected an integer port from 1 to 65535\.$/],
+  ['an image name of an app in a folder', (p) => new NodeApp(p, 'web', { imageName: 'Web App' }), /^NodeApp "web": invalid imageName "Web App"\./],
+  ['an ecosystem option of an app in a folder', (p) => new PoetryApp(p, 'billing', { pythonVersion: '2.7' }), /^PoetryApp "billing": invalid pythonVersion "2\.7"\./],
+  ['a Go option of an app in a folder', (p) => new GoApp(p, 'probe', { modulePath: 'example.com/my app' }), /^GoApp "probe": invalid modulePath "example\.com\/my app"\. Expected a Go module path/],
+  ['a Node option of an app in a folder', (p) => new NodeApp(p, 'web', { nodeImageVariant: 'windows' }), /^NodeApp "web": invalid nodeImageVariant "windows"\./],
 ];
 
 /** The app with this id. */

@@ -142,38 +142,38 @@ export class GoApp extends AppComponent {
     const home = this.homeProject;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
     const binaryOption = options.binaryName !== undefined ? 'binaryName' : `binaryName (derived from name ${JSON.stringify(name)})`;
-    assertMatches(OWNER, binaryOption, this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
-    assertMaxLength(OWNER, binaryOption, this.binaryName, 128);
+    assertMatches(this.owner, binaryOption, this.binaryName, BINARY, 'Expected a lowercase command name: letters, digits, "_" and "-".');
+    assertMaxLength(this.owner, binaryOption, this.binaryName, 128);
     this.modulePath = options.modulePath ?? `example.com/${this.binaryName}`;
-    assertModulePath('modulePath', this.modulePath);
+    assertModulePath(this.owner, 'modulePath', this.modulePath);
     this.goVersion = options.goVersion ?? '1.27';
     const goRule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
     if (!/^1\.\d+(?:\.\d+)?$/.test(this.goVersion)) {
-      throw invalidOption(OWNER, 'goVersion', this.goVersion, goRule);
+      throw invalidOption(this.owner, 'goVersion', this.goVersion, goRule);
     }
-    const goVersion = LanguageVersion.parse(OWNER, 'goVersion', this.goVersion);
+    const goVersion = LanguageVersion.parse(this.owner, 'goVersion', this.goVersion);
     const minor = goVersion.minor;
     if (!SUPPORTED_GO.includes(minor)) {
-      throw invalidOption(OWNER, 'goVersion', this.goVersion, goRule);
+      throw invalidOption(this.owner, 'goVersion', this.goVersion, goRule);
     }
     if (options.toolchain !== undefined) {
       const m = /^go(1\.\d+(?:\.\d+)?)$/.exec(options.toolchain);
       if (!m) {
-        throw invalidOption(OWNER, 'toolchain', options.toolchain, 'Expected a toolchain name such as "go1.27.4".');
+        throw invalidOption(this.owner, 'toolchain', options.toolchain, 'Expected a toolchain name such as "go1.27.4".');
       }
-      if (LanguageVersion.parse(OWNER, 'toolchain', m[1]).compareTo(goVersion) < 0) {
-        throw userError(`${OWNER}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
+      if (LanguageVersion.parse(this.owner, 'toolchain', m[1]).compareTo(goVersion) < 0) {
+        throw userError(`${this.owner}: toolchain "${options.toolchain}" is older than goVersion "${this.goVersion}"; the toolchain line must name Go ${this.goVersion} or later.`);
       }
       this.toolchain = options.toolchain;
     }
     const builderVariant = options.builderImageVariant;
     if (builderVariant !== undefined) {
-      assertMatches(OWNER, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm" or "trixie".');
+      assertMatches(this.owner, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm" or "trixie".');
     }
     this.replaces = { ...(options.replaces ?? {}) };
     for (const [module, target] of Object.entries(this.replaces)) {
-      assertModulePath('replaces (module)', module);
-      assertLocalFolder(module, target);
+      assertModulePath(this.owner, 'replaces (module)', module);
+      assertLocalFolder(this.owner, module, target);
     }
     for (const spec of options.deps ?? []) {
       this.declareDependency(spec, DependencyType.RUNTIME);
@@ -181,9 +181,9 @@ export class GoApp extends AppComponent {
     this.requires(); // validates the specs given so far
     const runtime = options.runtime ?? GoRuntime.DISTROLESS;
     if (!Object.values(GoRuntime).includes(runtime)) {
-      throw invalidOption(OWNER, 'runtime', runtime, `Expected one of ${Object.values(GoRuntime).join(', ')}.`);
+      throw invalidOption(this.owner, 'runtime', runtime, `Expected one of ${Object.values(GoRuntime).join(', ')}.`);
     }
-    const metadata = resolveMetadata(OWNER, name, options, {
+    const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Go binary built by stagecraft`,
       version: '0.1.0',
       versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
@@ -226,11 +226,11 @@ export class GoApp extends AppComponent {
     builder.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
     const out = `/out/${this.binaryName}`;
     const mainPackage = options.mainPackage ?? `./cmd/${this.binaryName}`;
-    assertMatches(OWNER, 'mainPackage', mainPackage, /^\.(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, 'Expected the main package\'s folder relative to the module root, such as "./cmd/my-app" or ".".');
+    assertMatches(this.owner, 'mainPackage', mainPackage, /^\.(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, 'Expected the main package\'s folder relative to the module root, such as "./cmd/my-app" or ".".');
     const linkerFlags = Object.entries(options.linkerVariables ?? {}).map(([variable, value]) => {
-      assertMatches(OWNER, 'linkerVariables', variable, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
+      assertMatches(this.owner, 'linkerVariables', variable, /^[A-Za-z0-9_.~\/-]+\.[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a Go variable as "importpath.name", e.g. "main.version".');
       // Inside -ldflags="..." in a shell: no quote, $, backslash or space can reach it.
-      assertMatches(OWNER, `linkerVariables[${JSON.stringify(variable)}]`, value, /^[A-Za-z0-9._+:@\/-]{0,256}$/, 'Expected letters, digits and . _ + : @ / - (at most 256), e.g. "1.2.0".');
+      assertMatches(this.owner, `linkerVariables[${JSON.stringify(variable)}]`, value, /^[A-Za-z0-9._+:@\/-]{0,256}$/, 'Expected letters, digits and . _ + : @ / - (at most 256), e.g. "1.2.0".');
       return `-X ${variable}=${value}`;
     });
     builder.addInstruction(
@@ -349,9 +349,9 @@ export class GoApp extends AppComponent {
     return this.declaredDependencies
       .filter((d) => d.type === DependencyType.RUNTIME)
       .map((d) => {
-        assertModulePath('dependency path', d.name);
+        assertModulePath(this.owner, 'dependency path', d.name);
         if (d.version === undefined || !SEMVER.test(d.version)) {
-          throw invalidOption(OWNER, `version of ${d.name}`, d.version, 'Expected a module version such as "v1.2.3" (path@v1.2.3).');
+          throw invalidOption(this.owner, `version of ${d.name}`, d.version, 'Expected a module version such as "v1.2.3" (path@v1.2.3).');
         }
         return { path: d.name, version: d.version };
       })
@@ -359,18 +359,18 @@ export class GoApp extends AppComponent {
   }
 }
 
-function assertModulePath(option: string, value: string): void {
+function assertModulePath(owner: string, option: string, value: string): void {
   if (typeof value !== 'string' || !MODULE_PATH.test(value) || value.split('/').some((e) => e === '.' || e === '..' || e.endsWith('.'))) {
-    throw invalidOption(OWNER, option, value, 'Expected a Go module path such as "example.com/my-app": lowercase first element, then "/"-separated elements of letters, digits and - . _ ~.');
+    throw invalidOption(owner, option, value, 'Expected a Go module path such as "example.com/my-app": lowercase first element, then "/"-separated elements of letters, digits and - . _ ~.');
   }
-  assertMaxLength(OWNER, option, value, 512);
+  assertMaxLength(owner, option, value, 512);
 }
 
-function assertLocalFolder(module: string, target: string): void {
+function assertLocalFolder(owner: string, module: string, target: string): void {
   const normalized = typeof target === 'string' ? path.posix.normalize(target) : '';
   if (!/^\.\/[A-Za-z0-9._\/-]+$/.test(target ?? '') || normalized.startsWith('..') || normalized === '.') {
     throw invalidOption(
-      OWNER,
+      owner,
       `replaces["${module}"]`,
       target,
       'Expected a folder inside the project such as "./greeting": the image build sees only the project folder.',

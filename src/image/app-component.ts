@@ -213,7 +213,7 @@ export abstract class AppComponent extends Component {
     }
     const port = props.options.port ?? props.defaultPort;
     for (const other of AppComponent.all(project)) {
-      const them = `${other.owner} "${other.appId}"`;
+      const them = `${other.appType} "${other.appId}"`;
       if (other.appId === id) {
         throw invalidOption(who, 'id', id, `${them} has it already: each app of a project has an id of its own.`);
       }
@@ -248,8 +248,10 @@ export abstract class AppComponent extends Component {
   /** Whether the stubs are written. */
   public readonly sampleCode: boolean;
 
-  /** What the user configures, for error messages. */
+  /** What the user configures, for error messages: the app type, and the id of an app in a folder (`PoetryApp "api"`). */
   protected readonly owner: string;
+  /** The app type, e.g. `PoetryApp`. */
+  private readonly appType: string;
   /** The shared options, checked. */
   protected readonly containerOptions: ContainerOptions;
   private _image?: ContainerImage;
@@ -274,8 +276,10 @@ export abstract class AppComponent extends Component {
     if (folder === '.' && props.projectKind === AppProjectKind.NODE && !isNode) {
       throw invalidOption(owner, 'project', (project as any)?.constructor?.name, `Expected a projen NodeProject or TypeScriptProject: ${owner} at the project's root (folder ".") reads package.json, the package manager and tsconfig from it. In a folder of its own, it gets a TypeScript project there.`);
     }
-    this.owner = owner;
-    this.containerOptions = containerOptionsOf(owner, props.options);
+    this.appType = owner;
+    // The shared options' errors name the app: one of several is known by its id.
+    this.owner = folder === '.' ? owner : `${owner} "${id}"`;
+    this.containerOptions = containerOptionsOf(this.owner, props.options);
     this.appId = id;
     this.folder = folder;
     this.name = folder === '.' ? project.name : id;
@@ -292,14 +296,16 @@ export abstract class AppComponent extends Component {
    * A path inside the app's folder, relative to the project that holds its files: `pyproject.toml`
    * is `apps/api/pyproject.toml` for an app in "apps/api".
    */
-  public filePath(relative: string): string {
+  protected filePath(relative: string): string {
     const dir = this.home.dir;
     return dir === '.' ? relative : path.posix.join(dir, relative);
   }
 
-  /** The Dockerfile's path, relative to the project root (posix). */
+  /** The Dockerfile's path, relative to the project root (posix), e.g. `apps/api/Dockerfile`. */
   public get dockerfilePath(): string {
-    return path.posix.join(this.folder, 'Dockerfile');
+    const file = this.image.dockerfile.path;
+    // A Node app's subproject writes it relative to the app's folder.
+    return this.home.project === this.project ? file : path.posix.join(this.folder, file);
   }
 
   /**
@@ -403,7 +409,7 @@ export abstract class AppComponent extends Component {
    * close a cycle, an environment variable this component sets already.
    */
   public connectTo(target: AppComponent, options: ConnectionOptions = {}): AppConnection {
-    const owner = `${this.owner} "${this.appId}"`;
+    const owner = `${this.appType} "${this.appId}"`;
     if (!(target instanceof AppComponent)) {
       throw invalidOption(owner, 'connectTo target', target, 'Expected an app component of the project, e.g. a PoetryApp.');
     }

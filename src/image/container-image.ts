@@ -368,7 +368,7 @@ export class ContainerImage extends Component {
   public readonly languageVersion: string;
   /** The package index the app installs from, if it names one. */
   public readonly packageIndex?: string;
-  /** The app's folder, relative to the project (posix): the build context. */
+  /** The app's folder, relative to the project that holds the image (posix): the build context. */
   public readonly folder: string;
   /** `docker-compose.yml`, for an app with a port. */
   public readonly compose?: DockerCompose;

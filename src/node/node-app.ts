@@ -144,25 +144,25 @@ export class NodeApp extends AppComponent {
     this.appProject = project;
     const pkg = project.package;
     // The name reaches stubs and the README as text; the package name reaches package.json, npm and the image's title.
-    assertSingleLine(OWNER, 'name', project.name, 214);
-    assertMatches(OWNER, 'packageName (package.json name, from name unless set)', pkg.packageName, NPM_NAME, 'Expected an npm package name: lowercase letters, digits and - . _ ~, optionally @scope/, at most 214 characters; set packageName when name is not one.');
-    assertMaxLength(OWNER, 'packageName', pkg.packageName, 214);
+    assertSingleLine(this.owner, 'name', project.name, 214);
+    assertMatches(this.owner, 'packageName (package.json name, from name unless set)', pkg.packageName, NPM_NAME, 'Expected an npm package name: lowercase letters, digits and - . _ ~, optionally @scope/, at most 214 characters; set packageName when name is not one.');
+    assertMaxLength(this.owner, 'packageName', pkg.packageName, 214);
     this.appKind = options.appKind ?? NodeAppKind.SERVICE;
     if (!Object.values(NodeAppKind).includes(this.appKind)) {
-      throw invalidOption(OWNER, 'appKind', this.appKind, `Expected one of ${Object.values(NodeAppKind).join(', ')}.`);
+      throw invalidOption(this.owner, 'appKind', this.appKind, `Expected one of ${Object.values(NodeAppKind).join(', ')}.`);
     }
     this.nodeVersion = resolveNodeVersion(options.nodeVersion, pkg.minNodeVersion, pkg.maxNodeVersion);
     const variant = options.nodeImageVariant ?? 'slim';
-    assertMatches(OWNER, 'nodeImageVariant', variant, NODE_VARIANT, 'Expected "slim", "bookworm-slim", "trixie-slim", "bookworm", "trixie", "alpine" or "alpine3.N".');
-    const pm = packageManagerCommands(OWNER, pkg.packageManager);
+    assertMatches(this.owner, 'nodeImageVariant', variant, NODE_VARIANT, 'Expected "slim", "bookworm-slim", "trixie-slim", "bookworm", "trixie", "alpine" or "alpine3.N".');
+    const pm = packageManagerCommands(this.owner, pkg.packageManager);
     const ts = project instanceof TypeScriptProject ? project : undefined;
     const outDir = ts ? ts.libdir : path.posix.dirname(pkg.entrypoint);
     this.entrypoint = path.posix.normalize(pkg.entrypoint);
     const port = this.port!;
     if (this.appKind === NodeAppKind.SERVICE) {
-      assertEntrypoint(this.entrypoint, ts, outDir);
+      assertEntrypoint(this.owner, this.entrypoint, ts, outDir);
     } else if (port < 1024) {
-      throw invalidOption(OWNER, 'port', port, 'A static site is served by an unprivileged web server, which cannot bind ports below 1024: use 1024-65535 (default 8080).');
+      throw invalidOption(this.owner, 'port', port, 'A static site is served by an unprivileged web server, which cannot bind ports below 1024: use 1024-65535 (default 8080).');
     }
 
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
@@ -181,10 +181,10 @@ export class NodeApp extends AppComponent {
     // Every file the build reads: the manifest, the lock file, the tsconfig and the sources.
     const tsconfigs = ts ? [ts.tsconfig?.fileName].filter((f): f is string => !!f) : [];
     const sources = ts ? [`${ts.srcdir}/`] : [`${outDir === '.' ? this.entrypoint : `${outDir}/`}`];
-    (options.imageBuildOmits ?? []).forEach((name, i) => assertMatches(OWNER, `imageBuildOmits[${i}]`, name, NPM_NAME, 'Expected an npm package name.'));
+    (options.imageBuildOmits ?? []).forEach((name, i) => assertMatches(this.owner, `imageBuildOmits[${i}]`, name, NPM_NAME, 'Expected an npm package name.'));
     const omits = [...new Set(options.imageBuildOmits ?? defaultBuildOmits(project))].sort();
     if (options.imageBuildOmits?.length && pm.omit === undefined) {
-      throw invalidOption(OWNER, 'imageBuildOmits', options.imageBuildOmits, `Only npm can remove packages from its lock file without installing: with ${pkg.packageManager}, leave it unset.`);
+      throw invalidOption(this.owner, 'imageBuildOmits', options.imageBuildOmits, `Only npm can remove packages from its lock file without installing: with ${pkg.packageManager}, leave it unset.`);
     }
     const omit = omits.length && pm.omit ? [pm.omit(omits)] : [];
     const build = installStage('build', [...omit, pm.install]);
@@ -195,8 +195,8 @@ export class NodeApp extends AppComponent {
     const context = [...manifest, ...tsconfigs, ...sources];
     const uid = options.runtimeUid;
     const healthPath = this.healthCheckPath;
-    const languageVersion = LanguageVersion.parse(OWNER, 'nodeVersion', this.nodeVersion);
-    const metadata = metadataOf(project);
+    const languageVersion = LanguageVersion.parse(this.owner, 'nodeVersion', this.nodeVersion);
+    const metadata = metadataOf(this.owner, project);
 
     if (this.appKind === NodeAppKind.SERVICE) {
       const deps = installStage('deps', [pm.installProduction]);
@@ -228,7 +228,7 @@ export class NodeApp extends AppComponent {
       });
     } else {
       const siteDir = options.staticSiteDir ?? 'dist';
-      assertSiteDir(siteDir, ts);
+      assertSiteDir(this.owner, siteDir, ts);
       this.webServerConfig = new TextFile(project, 'nginx.conf');
       for (const line of nginxConfig(port, healthPath, `# ${this.webServerConfig.marker}`)) {
         this.webServerConfig.addLine(line);
@@ -352,8 +352,8 @@ function defaultBuildOmits(project: NodeProject): string[] {
  * folder of its own inside the project, never the user's sources, the
  * project root, or a folder projen or npm own.
  */
-function assertSiteDir(siteDir: string, ts: TypeScriptProject | undefined): void {
-  assertMatches(OWNER, 'staticSiteDir', siteDir, /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'Expected a relative folder inside the project such as "dist".');
+function assertSiteDir(owner: string, siteDir: string, ts: TypeScriptProject | undefined): void {
+  assertMatches(owner, 'staticSiteDir', siteDir, /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'Expected a relative folder inside the project such as "dist".');
   const dir = path.posix.normalize(siteDir).replace(/\/+$/, '');
   const owned: Array<[string, string]> = [
     ...(ts ? [[ts.srcdir, 'srcdir (the sources)'], [ts.testdir, 'testdir (the tests)'], [ts.libdir, 'libdir (the compiled output the site is assembled from)']] as Array<[string, string]> : []),
@@ -364,7 +364,7 @@ function assertSiteDir(siteDir: string, ts: TypeScriptProject | undefined): void
   for (const [folder, what] of owned) {
     const other = path.posix.normalize(folder).replace(/\/+$/, '');
     if (dir === other || dir.startsWith(`${other}/`) || other.startsWith(`${dir}/`)) {
-      throw userError(`${OWNER}: invalid staticSiteDir ${JSON.stringify(siteDir)}. The build empties it, and it overlaps ${what} "${other}": choose a folder of its own, such as "dist".`);
+      throw userError(`${owner}: invalid staticSiteDir ${JSON.stringify(siteDir)}. The build empties it, and it overlaps ${what} "${other}": choose a folder of its own, such as "dist".`);
     }
   }
 }
@@ -375,15 +375,15 @@ function sourceOf(entrypoint: string, ts: TypeScriptProject): string {
   return compiled.replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts').replace(/\.mjs$/, '.mts');
 }
 
-function assertEntrypoint(entrypoint: string, ts: TypeScriptProject | undefined, outDir: string): void {
+function assertEntrypoint(owner: string, entrypoint: string, ts: TypeScriptProject | undefined, outDir: string): void {
   const rule = ts
     ? `Expected a .js file under "${outDir}" (the compiled output of "${ts.srcdir}"), e.g. "${outDir}/index.js".`
     : 'Expected a .js file in the project, e.g. "index.js".';
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.\/-]*\.(?:c|m)?js$/.test(entrypoint) || entrypoint.split('/').includes('..')) {
-    throw invalidOption(OWNER, 'entrypoint (package.json main)', entrypoint, rule);
+    throw invalidOption(owner, 'entrypoint (package.json main)', entrypoint, rule);
   }
   if (ts && !entrypoint.startsWith(`${outDir}/`)) {
-    throw invalidOption(OWNER, 'entrypoint (package.json main)', entrypoint, rule);
+    throw invalidOption(owner, 'entrypoint (package.json main)', entrypoint, rule);
   }
 }
 
@@ -394,7 +394,7 @@ function relativeImport(fromDir: string, file: string): string {
 }
 
 /** The labels' facts, read from package.json (projen's options) and checked like every app's. */
-function metadataOf(project: NodeProject): ImageMetadata {
+function metadataOf(owner: string, project: NodeProject): ImageMetadata {
   // projen keeps some package.json fields as lazy values.
   const field = (name: string): any => {
     const value = project.package.manifest[name];
@@ -402,7 +402,7 @@ function metadataOf(project: NodeProject): ImageMetadata {
   };
   const repository = field('repository');
   const license = field('license');
-  return resolveMetadata(OWNER, project.package.packageName, {
+  return resolveMetadata(owner, project.package.packageName, {
     version: field('version'),
     description: field('description'),
     license: license === 'UNLICENSED' ? undefined : license,

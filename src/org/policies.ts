@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { IPolicy, PolicySeverity, PolicySubject } from './policy';
@@ -46,20 +47,19 @@ export class Policies extends Component {
 
   /** What the project breaks: one line per violation, errors and warnings alike. */
   public check(): PolicyFinding[] {
-    // An app component's facts where the project has one; a ContainerImage used directly otherwise.
-    const app = AppComponent.of(this.project);
-    const image = app?.image ?? ContainerImage.of(this.project);
-    if (!image) {
-      return [];
-    }
-    const subject = app ? PolicySubject.ofApp(app) : PolicySubject.of(image);
-    return this._policies.flatMap((policy) =>
+    // Every app component's facts where the project has apps; a ContainerImage used directly otherwise.
+    const apps = AppComponent.all(this.project);
+    const image = ContainerImage.of(this.project);
+    const subjects: Array<[PolicySubject, (file?: string) => string]> = apps.length > 0
+      ? apps.map((app) => [PolicySubject.ofApp(app), (file?: string) => path.posix.join(app.folder, file ?? path.posix.basename(app.dockerfilePath))])
+      : image ? [[PolicySubject.of(image), (file?: string) => file ?? image.dockerfile.path]] : [];
+    return subjects.flatMap(([subject, where]) => this._policies.flatMap((policy) =>
       policy.check(subject).map((v) => ({
         severity: policy.severity,
-        line: `policy "${policy.name}" (${policy.severity}), app "${subject.appName}", ${v.file ?? image.dockerfile.path}: ${v.message}` +
+        line: `policy "${policy.name}" (${policy.severity}), app "${subject.appName}", ${where(v.file)}: ${v.message}` +
           (v.value !== undefined ? ` [value: ${JSON.stringify(v.value)}]` : ''),
       })),
-    );
+    ));
   }
 
   public preSynthesize(): void {

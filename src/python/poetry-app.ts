@@ -225,71 +225,71 @@ export class PoetryApp extends AppComponent {
     super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PoetryAppProject' });
 
     // --- Validate and derive everything before any file object exists.
-    assertMatches(OWNER, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
-    assertMaxLength(OWNER, 'name', this.name, 128);
+    assertMatches(this.owner, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
+    assertMaxLength(this.owner, 'name', this.name, 128);
     this.layout = options.pyprojectLayout ?? PyprojectLayout.PEP621;
     if (!Object.values(PyprojectLayout).includes(this.layout)) {
-      throw invalidOption(OWNER, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
+      throw invalidOption(this.owner, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
     }
-    this.metadata = resolveMetadata(OWNER, this.name, options, {
+    this.metadata = resolveMetadata(this.owner, this.name, options, {
       description: `${this.name}: a Poetry app built by stagecraft`,
       version: '0.1.0',
       versionPattern: VERSION,
       versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
     });
     if (options.authorName !== undefined) {
-      assertSingleLine(OWNER, 'authorName', options.authorName, 256);
+      assertSingleLine(this.owner, 'authorName', options.authorName, 256);
     }
     if (options.authorEmail !== undefined) {
-      assertMatches(OWNER, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
-      assertMaxLength(OWNER, 'authorEmail', options.authorEmail, 254);
+      assertMatches(this.owner, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
+      assertMaxLength(this.owner, 'authorEmail', options.authorEmail, 254);
     }
     this.moduleName = options.moduleName ?? this.name.toLowerCase().replace(/[-.]+/g, '_');
     // A derived module name is named with where it came from: the user fixes it by setting moduleName.
     const moduleOption = options.moduleName !== undefined ? 'moduleName' : `moduleName (derived from name ${JSON.stringify(this.name)})`;
     if (!IDENTIFIER.test(this.moduleName) || PYTHON_KEYWORDS.has(this.moduleName)) {
-      throw invalidOption(OWNER, moduleOption, this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
+      throw invalidOption(this.owner, moduleOption, this.moduleName, 'Expected a Python identifier that is not a keyword, e.g. "my_app".');
     }
     if (STDLIB_MODULES.has(this.moduleName)) {
-      throw invalidOption(OWNER, moduleOption, this.moduleName, `It is a module of Python's standard library, which is found first: the image would fail with "No module named '${this.moduleName}.app'". Set moduleName to another name, e.g. "${this.moduleName}_app".`);
+      throw invalidOption(this.owner, moduleOption, this.moduleName, `It is a module of Python's standard library, which is found first: the image would fail with "No module named '${this.moduleName}.app'". Set moduleName to another name, e.g. "${this.moduleName}_app".`);
     }
-    assertMaxLength(OWNER, moduleOption, this.moduleName, 128);
+    assertMaxLength(this.owner, moduleOption, this.moduleName, 128);
     this.scriptName = options.scriptName ?? this.name;
     const scriptOption = options.scriptName !== undefined ? 'scriptName' : `scriptName (derived from name ${JSON.stringify(this.name)})`;
-    assertMatches(OWNER, scriptOption, this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
-    assertMaxLength(OWNER, scriptOption, this.scriptName, 128);
+    assertMatches(this.owner, scriptOption, this.scriptName, SCRIPT_NAME, 'Expected a command name: letters, digits, ".", "_" and "-", starting with a letter or digit.');
+    assertMaxLength(this.owner, scriptOption, this.scriptName, 128);
     if (VENV_ENTRIES.test(this.scriptName)) {
-      throw invalidOption(OWNER, scriptOption, this.scriptName, `The script is installed into ${VENV}/bin, where the venv's own interpreter, pip and activate scripts live: it would replace one of them. Choose another name.`);
+      throw invalidOption(this.owner, scriptOption, this.scriptName, `The script is installed into ${VENV}/bin, where the venv's own interpreter, pip and activate scripts live: it would replace one of them. Choose another name.`);
     }
     this.scriptTarget = options.scriptTarget ?? `${this.moduleName}.app:main`;
-    const target = parseScriptTarget(this.scriptTarget, this.moduleName);
+    const target = parseScriptTarget(this.owner, this.scriptTarget, this.moduleName);
 
     this.poetryVersion = options.poetryVersion ?? (this.layout === PyprojectLayout.POETRY_LEGACY ? '1.8.5' : '2.1.2');
-    assertMatches(OWNER, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
+    assertMatches(this.owner, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
     if (this.layout === PyprojectLayout.PEP621 && Number(this.poetryVersion.split('.')[0]) < 2) {
       throw userError(
-        `${OWNER}: poetryVersion "${this.poetryVersion}" cannot read pyprojectLayout "${this.layout}" (PEP 621 [project] needs Poetry 2). ` +
+        `${this.owner}: poetryVersion "${this.poetryVersion}" cannot read pyprojectLayout "${this.layout}" (PEP 621 [project] needs Poetry 2). ` +
           'Use poetryVersion "2.1.2" or later, or pyprojectLayout PyprojectLayout.POETRY_LEGACY.',
       );
     }
 
     if (options.packageIndex !== undefined) {
-      assertUrl(OWNER, 'packageIndex', options.packageIndex, 'Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading), and configure Poetry with "poetry config http-basic.<source>".');
+      assertUrl(this.owner, 'packageIndex', options.packageIndex, 'Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading), and configure Poetry with "poetry config http-basic.<source>".');
       this.packageIndex = options.packageIndex;
     }
     const indexName = options.packageIndexName ?? 'package-index';
     if (options.packageIndexSecret !== undefined) {
-      assertMatches(OWNER, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
+      assertMatches(this.owner, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
     }
     this.downloadMounts = options.packageIndexSecret !== undefined
       ? [RunMount.secret({ id: options.packageIndexSecret, target: '/root/.netrc', required: true })]
       : [];
-    assertMatches(OWNER, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
+    assertMatches(this.owner, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
 
-    const images = resolveImages(options);
+    const images = resolveImages(this.owner, options);
     this.pythonVersion = images.version.tag;
     this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
-    assertSatisfies(OWNER, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
+    assertSatisfies(this.owner, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
 
     for (const spec of options.deps ?? []) {
       this.declareDependency(spec, DependencyType.RUNTIME);
@@ -312,7 +312,7 @@ export class PoetryApp extends AppComponent {
     }
     const poetryPreinstalled = options.poetryInBuilderImage ?? false;
     if (poetryPreinstalled && options.builderImage === undefined) {
-      throw userError(`${OWNER}: poetryInBuilderImage is true but builderImage is not set; the official Python images have no Poetry. Set builderImage to the image that has it.`);
+      throw userError(`${this.owner}: poetryInBuilderImage is true but builderImage is not set; the official Python images have no Poetry. Set builderImage to the image that has it.`);
     }
     const env: { [name: string]: string } = {
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
@@ -364,7 +364,7 @@ export class PoetryApp extends AppComponent {
     const uid = options.runtimeUid ?? 10001;
     this.createImage({
       ecosystem: 'python',
-      languageVersion: LanguageVersion.parse(OWNER, 'pythonVersion', images.version.tag),
+      languageVersion: LanguageVersion.parse(this.owner, 'pythonVersion', images.version.tag),
       metadata: this.metadata,
       packageSource: { url: this.packageIndex, publicIndex: 'PyPI', file: 'pyproject.toml' },
       buildStages: [builder],
@@ -484,7 +484,7 @@ export class PoetryApp extends AppComponent {
     const parse = (type: DependencyType) =>
       this.declaredDependencies
         .filter((d) => d.type === type)
-        .map((d) => parseDependency(OWNER, d.name, d.version))
+        .map((d) => parseDependency(this.owner, d.name, d.version))
         .sort((a, b) => a.name.localeCompare(b.name));
     return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
   }
@@ -565,61 +565,61 @@ function poetryTable(deps: PythonDependency[]): { [name: string]: any } {
   return table;
 }
 
-function parseScriptTarget(value: string, moduleName: string): { module: string; func: string } {
+function parseScriptTarget(owner: string, value: string, moduleName: string): { module: string; func: string } {
   const m = typeof value === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*)$/.exec(value) : null;
   if (!m) {
-    throw invalidOption(OWNER, 'scriptTarget', value, 'Expected "module:function", e.g. "my_app.app:main".');
+    throw invalidOption(owner, 'scriptTarget', value, 'Expected "module:function", e.g. "my_app.app:main".');
   }
   const [, module, func] = m;
   if (module.split('.')[0] !== moduleName) {
     throw invalidOption(
-      OWNER,
+      owner,
       'scriptTarget',
       value,
       `The module must be the package "${moduleName}" or inside it (e.g. "${moduleName}.app:main"): only that package is installed into the image.`,
     );
   }
   if ([...module.split('.'), func].some((part) => PYTHON_KEYWORDS.has(part))) {
-    throw invalidOption(OWNER, 'scriptTarget', value, 'Module and function names must not be Python keywords.');
+    throw invalidOption(owner, 'scriptTarget', value, 'Module and function names must not be Python keywords.');
   }
   return { module, func };
 }
 
 
 /** Builder and runtime images from the options, with every rule between them checked. */
-function resolveImages(options: PoetryAppOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
+function resolveImages(owner: string, options: PoetryAppOptions): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
   const builderVariant = options.builderImageVariant ?? 'slim';
-  assertVariant(OWNER, 'builderImageVariant', builderVariant);
+  assertVariant(owner, 'builderImageVariant', builderVariant);
   let version: PythonVersion;
   let builder: PythonImage;
   if (options.builderImage !== undefined) {
-    builder = explicitPythonImage(options.builderImage, OWNER, 'builderImage');
+    builder = explicitPythonImage(options.builderImage, owner, 'builderImage');
     if (options.pythonVersion !== undefined) {
-      const wanted = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion);
+      const wanted = parsePythonVersion(owner, 'pythonVersion', options.pythonVersion);
       if (wanted.tag !== builder.version.tag) {
-        throw userError(`${OWNER}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
+        throw userError(`${owner}: pythonVersion "${wanted.tag}" contradicts builderImage "${options.builderImage}" (Python ${builder.version.tag}). Set one of them, or make them agree.`);
       }
     }
     version = builder.version;
   } else {
-    version = parsePythonVersion(OWNER, 'pythonVersion', options.pythonVersion ?? '3.13');
-    builder = officialPythonImage(options, version, builderVariant, OWNER, 'builderImageVariant');
+    version = parsePythonVersion(owner, 'pythonVersion', options.pythonVersion ?? '3.13');
+    builder = officialPythonImage(options, version, builderVariant, owner, 'builderImageVariant');
   }
   let runtime: PythonImage;
   let runtimeOption: string;
   if (options.runtimeImage !== undefined) {
-    runtime = explicitPythonImage(options.runtimeImage, OWNER, 'runtimeImage');
+    runtime = explicitPythonImage(options.runtimeImage, owner, 'runtimeImage');
     runtimeOption = 'runtimeImage';
     if (options.pythonVersion !== undefined && runtime.version.tag !== version.tag) {
-      throw userError(`${OWNER}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
+      throw userError(`${owner}: pythonVersion "${version.tag}" contradicts runtimeImage "${options.runtimeImage}" (Python ${runtime.version.tag}). Set one of them, or make them agree.`);
     }
   } else {
     const variant = options.runtimeImageVariant ?? slimmed(builder.variant);
     runtimeOption = options.runtimeImageVariant !== undefined ? 'runtimeImageVariant' : 'the default runtime variant';
-    runtime = officialPythonImage(options, version, variant, OWNER, 'runtimeImageVariant');
+    runtime = officialPythonImage(options, version, variant, owner, 'runtimeImageVariant');
   }
   const builderOption = options.builderImage !== undefined ? 'builderImage' : 'builderImageVariant';
-  assertVenvCompatible(OWNER, builder, builderOption, runtime, runtimeOption);
+  assertVenvCompatible(owner, builder, builderOption, runtime, runtimeOption);
   return { version, builder, runtime };
 }
 

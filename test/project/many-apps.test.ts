@@ -1,10 +1,13 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Testing } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
-import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../../src';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp, Policies, Policy } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 /** A plain projen project with a Poetry service "api" and a Go command-line app "worker", each in its folder. */
@@ -182,4 +185,37 @@ test('a NodeApp in a folder of a Node project leaves the project\'s package.json
   expect(files['package.json'].name).toBe('root');
   expect(files['apps/web/package.json'].name).toBe('web');
   expect(files).not.toHaveProperty(['Dockerfile']);
+});
+
+test('org policies judge every app of the project, each named with its file in its folder', () => {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  new PoetryApp(project, 'api', { port: 8000 });
+  new GoApp(project, 'worker', { dockerfileSyntax: '' });
+  Policies.of(project).addPolicy(Policy.pinnedDigests());
+  const lines = Policies.of(project).check().map((f) => f.line);
+  expect(lines).toContain('policy "pinned-digests" (error), app "api", apps/api/Dockerfile: base image "python:3.13-slim" is not pinned by digest [value: "python:3.13-slim"]');
+  expect(lines).toContain('policy "pinned-digests" (error), app "worker", apps/worker/Dockerfile: base image "golang:1.27" is not pinned by digest [value: "golang:1.27"]');
+  expect(() => Testing.synth(project)).toThrow(/policy violations; nothing was written/);
+});
+
+test('re-synthesis: an app removed takes its generated files with it, its stubs stay; an app added appears', () => {
+  const dir = tempDir('folders-');
+  const make = (ids: string[]) => synthesize(() => {
+    const project = new Project({ name: 'shop', outdir: dir });
+    if (ids.includes('api')) new PoetryApp(project, 'api');
+    if (ids.includes('worker')) new GoApp(project, 'worker');
+    return project;
+  });
+  make(['api', 'worker']);
+  expect(fs.existsSync(path.join(dir, 'apps/worker/go.mod'))).toBe(true);
+  make(['api']);
+  for (const generated of ['go.mod', 'Dockerfile', '.dockerignore', '.stagecraft/verify.json']) {
+    expect(fs.existsSync(path.join(dir, 'apps/worker', generated))).toBe(false);
+  }
+  // Stubs are the user's: they stay.
+  expect(fs.existsSync(path.join(dir, 'apps/worker/cmd/worker/main.go'))).toBe(true);
+  expect(fs.existsSync(path.join(dir, 'apps/api/pyproject.toml'))).toBe(true);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks['worker:docker:build']).toBeUndefined();
+  make(['api', 'worker']);
+  expect(fs.existsSync(path.join(dir, 'apps/worker/go.mod'))).toBe(true);
 });
