@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, GoApp, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, DRIFT_CHECK_ENV, GoApp, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -225,4 +225,19 @@ test('re-synthesis: a Node app (a subproject) removed takes its generated files 
   expect(fs.existsSync(path.join(dir, 'apps/admin/src/index.ts'))).toBe(true);
   expect(JSON.parse(read(dir, '.projen/subprojects.json')).subprojects).toEqual([]);
   expect(compose(dir).services.admin).toBeUndefined();
+});
+
+test('the drift check covers every component\'s files and the root files', () => {
+  const { dir } = workspace();
+  expect(() => workspace({}, undefined, dir) && synthesize(() => new WorkspaceProject({ name: 'shop', outdir: dir }), { [DRIFT_CHECK_ENV]: '1' })).not.toThrow();
+  for (const file of ['apps/api/Dockerfile', 'apps/worker/go.mod', 'compose.yaml', 'docker-bake.hcl']) {
+    const target = path.join(dir, file);
+    const before = read(dir, file);
+    fs.chmodSync(target, 0o644);
+    fs.appendFileSync(target, '\n# edited by hand\n');
+    const snapshot = snapshotDir(dir);
+    expect(() => synthesize(() => new WorkspaceProject({ name: 'shop', outdir: dir }), { [DRIFT_CHECK_ENV]: '1' })).toThrow(`- ${file} (differs)`);
+    expect(snapshotDir(dir)).toEqual(snapshot);
+    fs.writeFileSync(target, before);
+  }
 });
