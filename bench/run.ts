@@ -7,13 +7,15 @@
  * cache mounts, on both engines; a source-only rebuild has both from the
  * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust,scale picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * `scale` (synthesis of workspaces of 1 to 100 components) needs no engine.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EcosystemFigures, goImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
+import { synthScale } from './scale';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
 import { startPipIndex } from '../test/pip/pip-index';
 
@@ -21,7 +23,13 @@ const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust,scale').split(',').map((s) => s.trim()));
+/** The parts that need the engines, the tool root and the package index. */
+const ENGINE_PARTS = ['runner', 'resynth', 'python', 'startup', 'pip', 'node', 'go', 'rust'];
+/** 100 components synthesize in at most this many seconds. */
+const SCALE_BUDGET_SECONDS = 3;
+/** Time per component at 50 and 100 components, against 10: at most this (linear growth). */
+const SCALE_FLATNESS = 1.5;
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -79,8 +87,11 @@ function ecosystemRows(f: EcosystemFigures, payloadName: string, allowanceBytes:
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-'));
-  ensureEngineReady();
-  const index = await startPackageIndex();
+  const engines = ENGINE_PARTS.some((part) => ONLY.has(part));
+  if (engines) {
+    ensureEngineReady();
+  }
+  const index = engines ? await startPackageIndex() : undefined;
   const rows: string[] = [];
   const results: Record<string, unknown> = { date: new Date().toISOString(), rounds: ROUNDS };
   try {
@@ -99,8 +110,30 @@ async function main(): Promise<void> {
       rows.push(resynth.text);
       results.resynthesis = { ratio: resynth.ratio, rounds: RESYNTH_ROUNDS };
     }
+    if (ONLY.has('scale')) {
+      // Judged on CPU time (wall-clock shown beside it): on a shared machine the wall clock measures the neighbours.
+      // Time per component is the whole synthesis over the count: flat means linear growth.
+      const scale = synthScale(work, ROUNDS);
+      const perComponent = scale.sizes.map((n, i) => scale.cpuSeconds[i] / n);
+      const at = (n: number) => scale.sizes.indexOf(n);
+      scale.sizes.forEach((n, i) => {
+        const detail = `cpu ${scale.cpuSeconds[i].toFixed(2)} s (wall ${scale.seconds[i].toFixed(2)} s), ${(perComponent[i] * 1000).toFixed(0)} ms/component`;
+        rows.push(line(`scale: synthesis of ${n} component${n > 1 ? 's' : ''} / ${SCALE_BUDGET_SECONDS} s`, detail, scale.cpuSeconds[i] / SCALE_BUDGET_SECONDS, n === 100 ? 1 : undefined));
+      });
+      for (const n of [50, 100]) {
+        const ratio = perComponent[at(n)] / perComponent[at(10)];
+        rows.push(line(`scale: cpu time per component, ${n} / 10 components`, `${(perComponent[at(n)] * 1000).toFixed(0)} ms vs ${(perComponent[at(10)] * 1000).toFixed(0)} ms`, ratio, SCALE_FLATNESS));
+      }
+      results.scale = {
+        sizes: scale.sizes,
+        wallSeconds: scale.seconds,
+        cpuSeconds: scale.cpuSeconds,
+        cpuSecondsPerComponent: perComponent,
+        budgetSeconds: SCALE_BUDGET_SECONDS,
+      };
+    }
     if (ONLY.has('python')) {
-      const py = pythonImages(work, index.url, ROUNDS);
+      const py = pythonImages(work, index!.url, ROUNDS);
       const r = ecosystemRows(py, 'venv', 1e6);
       rows.push(...r.rows, line('python: runtime image / single-stage build', `${mb(py.runtime)} vs ${mb(py.singleStage)}`, py.runtime / py.singleStage, 1));
       results.python = { ...r.results, singleStageBytes: py.singleStage };
@@ -156,7 +189,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await index.stop();
+    await index?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -8,3 +8,4 @@ export * from './go';
 export * from './rust';
 export * from './node';
 export * from './org';
+export * from './workspace';

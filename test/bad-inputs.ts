@@ -1,6 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -8,7 +8,7 @@ import { GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
  * what is allowed. test/bad-input.test.ts runs each and checks that nothing
  * on disk changed.
  */
-export type BadInput = [type: 'poetry-app' | 'pip-app' | 'go-app' | 'node-app' | 'rust-app', name: string, options: Record<string, any>, message: RegExp];
+export type BadInput = [type: 'poetry-app' | 'pip-app' | 'go-app' | 'node-app' | 'rust-app' | 'workspace', name: string, options: Record<string, any>, message: RegExp];
 
 export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'pythonVersion not a version', { pythonVersion: '3' }, /PoetryApp: invalid pythonVersion "3"\. Expected a supported Python version/],
@@ -179,6 +179,12 @@ export const BAD_INPUTS: BadInput[] = [
   ['pip-app', 'version', { version: 'one' }, /PipApp: invalid version "one"\. Expected a PEP 440 release version/],
   ['pip-app', 'port out of range', { port: 70000 }, /PipApp: invalid port 70000/],
   ['node-app', 'a static site with a port too low for an unprivileged server', { appKind: NodeAppKind.STATIC_SITE, port: 443 }, /invalid port 443/],
+  // The workspace's own options (wiring between components: test/workspace/workspace.test.ts).
+  ['workspace', 'a bake platform without its os', { platforms: ['amd64'] }, /BakeFile: invalid platforms\[0\] "amd64"\. Expected os\/arch\[\/variant\]/],
+  ['workspace', 'no bake platform', { platforms: [] }, /BakeFile: invalid platforms \[\]\. Expected at least one platform/],
+  ['workspace', 'the sample\'s package index with credentials', { packageIndex: 'https://u:p@pypi.example.com/simple/' }, /PoetryApp "api": invalid packageIndex "https:\/\/u:p@pypi\.example\.com\/simple\/"\. Credentials/],
+  ['workspace', 'the sample\'s Dockerfile syntax without a tag', { dockerfileSyntax: 'docker/dockerfile' }, /invalid dockerfileSyntax "docker\/dockerfile"\. Without a tag/],
+  ['workspace', 'a misspelt option', { sampleCod: false }, /WorkspaceProject: unknown option "sampleCod"\. Did you mean "sampleCode"\?/],
   // A project type is a workspace of one: its app is at the root.
   ['poetry-app', 'a project type\'s app in a folder', { folder: 'apps/api' }, /PoetryAppProject: invalid folder "apps\/api"\. A project type holds one app, at its root/],
   ['go-app', 'a project type\'s app in a folder', { folder: 'worker' }, /GoAppProject: invalid folder "worker"\. A project type holds one app, at its root/],
@@ -211,6 +217,15 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['a hidden folder', (p) => new GoApp(p, 'hidden', { folder: '.apps/hidden' }), /^GoApp "hidden": invalid folder "\.apps\/hidden"\./],
   ['a folder with a trailing slash', (p) => new GoApp(p, 'slash', { folder: 'services/slash/' }), /^GoApp "slash": invalid folder "services\/slash\/"\./],
   ['a folder with a space', (p) => new GoApp(p, 'space', { folder: 'my apps/space' }), /^GoApp "space": invalid folder "my apps\/space"\./],
+  // Wiring: connectTo (more in test/workspace/workspace.test.ts).
+  ['connectTo itself', (p) => app(p, 'api').connectTo(app(p, 'api')), /^PoetryApp "api": invalid connectTo target "api"\. A component cannot connect to itself/],
+  ['connectTo a command-line app', (p) => new GoApp(p, 'probe', { port: 9000 }).connectTo(app(p, 'worker')), /^GoApp "probe": invalid connectTo target "worker"\. "worker" has no port \(a command-line app\)/],
+  ['a cycle of dependencies', (p) => {
+    const probe = new GoApp(p, 'probe', { port: 9000 });
+    probe.connectTo(app(p, 'api'));
+    app(p, 'api').connectTo(probe);
+  }, /^PoetryApp "api": invalid connectTo target "probe"\. It would close a cycle of dependencies \(api -> probe -> api\)/],
+  ['connectTo under an env name that is not one', (p) => new GoApp(p, 'probe', { port: 9000 }).connectTo(app(p, 'api'), { env: 'api-url' }), /^GoApp "probe": invalid connectTo env "api-url"\. Expected an environment variable name/],
   // The options every app shares name the app of several by its id.
   ['a shared option of an app in a folder', (p) => new GoApp(p, 'probe', { port: 70000 }), /^GoApp "probe": invalid port 70000\. Expected an integer port from 1 to 65535\.$/],
   ['an image name of an app in a folder', (p) => new NodeApp(p, 'web', { imageName: 'Web App' }), /^NodeApp "web": invalid imageName "Web App"\./],
@@ -218,3 +233,8 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['a Go option of an app in a folder', (p) => new GoApp(p, 'probe', { modulePath: 'example.com/my app' }), /^GoApp "probe": invalid modulePath "example\.com\/my app"\. Expected a Go module path/],
   ['a Node option of an app in a folder', (p) => new NodeApp(p, 'web', { nodeImageVariant: 'windows' }), /^NodeApp "web": invalid nodeImageVariant "windows"\./],
 ];
+
+/** The app with this id. */
+function app(project: Project, id: string): AppComponent {
+  return AppComponent.all(project).find((c) => c.appId === id)!;
+}

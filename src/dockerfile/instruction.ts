@@ -448,7 +448,8 @@ export abstract class Instruction {
       }
       flags.push(`--retries=${options.retries}`);
     }
-    return new Simple('HEALTHCHECK', [...flags, 'CMD', execForm(owner, 'command', command)].join(' '), { exec: [...command] });
+    const timings = { interval: options.interval, timeout: options.timeout, startPeriod: options.startPeriod, retries: options.retries };
+    return new Simple('HEALTHCHECK', [...flags, 'CMD', execForm(owner, 'command', command)].join(' '), { exec: [...command], healthcheck: timings });
   }
 
   /** `HEALTHCHECK NONE`: disables a health check inherited from the base image. */
@@ -503,6 +504,8 @@ export interface InstructionFacts {
   readonly exec?: string[];
   readonly commands?: string[];
   readonly labels?: { [key: string]: string };
+  /** A HEALTHCHECK's timings as written (unset ones are Docker's defaults). */
+  readonly healthcheck?: HealthcheckOptions;
 }
 
 class Simple extends Instruction {

@@ -9,7 +9,7 @@ import { ContainerImage, ContainerOptions, ImageMetadata, PackageSource, Runtime
 import { LanguageVersion } from './language-version';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
-import { invalidOption, show, userError } from '../validation';
+import { assertMatches, invalidOption, show, userError } from '../validation';
 
 /** An app id: a DNS label, so a folder name and a compose service (a host name on its network) alike. */
 const APP_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -42,6 +42,25 @@ export interface AppDependency {
   readonly version?: string;
   /** Runtime, test or build dependency. */
   readonly type: DependencyType;
+}
+
+/** Options of {@link AppComponent.connectTo}. */
+export interface ConnectionOptions {
+  /**
+   * Name of the environment variable that holds the other component's URL (`http://<id>:<port>`).
+   * @default - the other component's id in upper case, "-" as "_", and "_URL": "API_URL" for "api"
+   */
+  readonly env?: string;
+}
+
+/** One component's connection to another: it starts after the other is healthy and reaches it by a URL. */
+export interface AppConnection {
+  /** The component connected to. */
+  readonly target: AppComponent;
+  /** The environment variable that holds the URL. */
+  readonly env: string;
+  /** The URL on the compose network: `http://<target id>:<target port>`. */
+  readonly url: string;
 }
 
 /** The kind of projen project an app component is added to. */
@@ -237,6 +256,7 @@ export abstract class AppComponent extends Component {
   protected readonly containerOptions: ContainerOptions;
   private _image?: ContainerImage;
   private _spec?: AppImageSpec;
+  private readonly _connections: AppConnection[] = [];
   /** The project that holds the app's files and its own tasks, and the app's folder in it. */
   private _home?: { project: Project; dir: string };
   /** An app in a folder declares its own dependencies; the app at the root, the project's. */
@@ -382,6 +402,55 @@ export abstract class AppComponent extends Component {
     return this.home.dir === '.' ? this.home.project.deps.all.map((d) => ({ name: d.name, version: d.version, type: d.type })) : [...this.ownDeps];
   }
 
+  /**
+   * Connects this component to a service: at run time (compose) this one starts once the other is
+   * healthy and finds its URL, `http://<id>:<port>`, in the environment variable `options.env`.
+   * Refused, naming both: a component with no port, this component itself, a connection that would
+   * close a cycle, an environment variable this component sets already.
+   */
+  public connectTo(target: AppComponent, options: ConnectionOptions = {}): AppConnection {
+    const owner = `${this.appType} "${this.appId}"`;
+    if (!(target instanceof AppComponent)) {
+      throw invalidOption(owner, 'connectTo target', target, 'Expected an app component of the project, e.g. a PoetryApp.');
+    }
+    if (target === this) {
+      throw invalidOption(owner, 'connectTo target', target.appId, 'A component cannot connect to itself: connect it to another component of the project.');
+    }
+    if (target.project !== this.project) {
+      throw invalidOption(owner, 'connectTo target', target.appId, `It belongs to project "${target.project.name}", not "${this.project.name}": connect components of one project.`);
+    }
+    if (target.port === undefined) {
+      throw invalidOption(owner, 'connectTo target', target.appId, `"${target.appId}" has no port (a command-line app): set its port, or connect to a service.`);
+    }
+    const env = options.env ?? `${target.appId.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
+    assertMatches(owner, 'connectTo env', env, /^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected an environment variable name: letters, digits and "_", not starting with a digit.');
+    // The image's own variables (PORT, PATH, NODE_ENV, the environment option) must keep their values.
+    const imageEnv = this.image.runtimeStage.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => i._facts.declares ?? []);
+    if (imageEnv.includes(env) || this._connections.some((c) => c.env === env)) {
+      throw invalidOption(owner, 'connectTo env', env, `${this.appId} sets this variable already: choose another name.`);
+    }
+    if (this._connections.some((c) => c.target === target)) {
+      throw invalidOption(owner, 'connectTo target', target.appId, 'It is connected already: connect once, with the env name you want.');
+    }
+    const back = target.pathTo(this);
+    if (back) {
+      throw invalidOption(owner, 'connectTo target', target.appId, `It would close a cycle of dependencies (${[this.appId, target.appId, ...back.map((c) => c.appId)].join(' -> ')}): compose could start neither first.`);
+    }
+    const connection: AppConnection = { target, env, url: `http://${target.appId}:${target.port}` };
+    this._connections.push(connection);
+    return connection;
+  }
+
+  /** The connections {@link connectTo} made, in order. */
+  public get connections(): AppConnection[] {
+    return [...this._connections];
+  }
+
+  /** Paths (relative to the app's folder) its build context holds: what a rebuild depends on. */
+  public get buildContext(): string[] {
+    return [...this.spec.context];
+  }
+
   /** The image: Dockerfile, .dockerignore, docker tasks. */
   public get image(): ContainerImage {
     if (!this._image) {
@@ -498,6 +567,24 @@ export abstract class AppComponent extends Component {
       buildFlags: spec.buildFlags,
     });
     return this._image;
+  }
+
+  /** The components from this one to `target` along connections (this one excluded, target included), if any. */
+  private pathTo(target: AppComponent, seen = new Set<AppComponent>()): AppComponent[] | undefined {
+    if (seen.has(this)) {
+      return undefined;
+    }
+    seen.add(this);
+    for (const { target: next } of this._connections) {
+      if (next === target) {
+        return [next];
+      }
+      const rest = next.pathTo(target, seen);
+      if (rest) {
+        return [next, ...rest];
+      }
+    }
+    return undefined;
   }
 
   private get spec(): AppImageSpec {

@@ -570,6 +570,16 @@ export class ContainerImage extends Component {
     return checks.length > 0 ? checks[checks.length - 1]._facts.exec : undefined;
   }
 
+  /**
+   * The HEALTHCHECK's timings as its instruction writes them, escape hatches included (an unset
+   * field is Docker's default); undefined when the image has no probe.
+   */
+  public get healthCheckTimings(): HealthcheckOptions | undefined {
+    const checks = this.runtimeStage.instructions.filter((i) => i.keyword === 'HEALTHCHECK');
+    const last = checks.length > 0 ? checks[checks.length - 1]._facts : undefined;
+    return last?.exec ? { ...last.healthcheck } : undefined;
+  }
+
   private renderBuildCommand(): string {
     const flags = ['${CONTAINER_BUILD_FLAGS:-}', ...this.buildFlags].join(' ');
     // podman and buildah build OCI images by default, which drop HEALTHCHECK with nothing but a

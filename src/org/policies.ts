@@ -22,7 +22,8 @@ export interface PolicyFinding {
 export class Policies extends Component {
   /** The project's policies, created on first use. */
   public static of(project: Project): Policies {
-    return project.components.find((c): c is Policies => c instanceof Policies) ?? new Policies(project);
+    const found = project.node.tryFindChild('Policies');
+    return found instanceof Policies ? found : new Policies(project);
   }
 
   private readonly _policies: IPolicy[] = [];

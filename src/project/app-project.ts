@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { YamlFile } from 'projen/lib/yaml';
 import { DriftCheck } from './drift-check';
@@ -49,6 +50,7 @@ export interface AppProjectOptions {
 export abstract class AppProject extends Project {
   /** The toolchain that runs `.projenrc.ts`. */
   public readonly toolchain: ProjenrcToolchain;
+  private settledComponents?: Component[];
 
   constructor(options: AppProjectOptions) {
     assertKnownOptions(new.target, options);
@@ -87,6 +89,36 @@ export abstract class AppProject extends Project {
   public preSynthesize(): void {
     super.preSynthesize();
     DriftCheck.of(this)?.scheduleAfterComponents();
+    // Last of all: every component's preSynthesize has run when this one's does.
+    this.node.tryRemoveChild('ComponentsSettled');
+    new ComponentsSettled(this);
+  }
+
+  /**
+   * The project's components. The same list as projen's, found without computing each
+   * component's path (projen compares path strings; a component's project is one object); read
+   * once, once every component's preSynthesize has run (the tree does not change after that), for
+   * the rest of the synthesis. projen asks for it for each file (its marker names .projenrc), which
+   * made a synthesis grow with the square of the number of apps.
+   */
+  public get components(): Component[] {
+    if (this.settledComponents) {
+      return [...this.settledComponents];
+    }
+    return this.node.findAll().filter((c): c is Component => Component.isComponent(c) && c.project === this);
+  }
+
+  public synth(): void {
+    try {
+      super.synth();
+    } finally {
+      this.settledComponents = undefined;
+    }
+  }
+
+  /** @internal */
+  public _settleComponents(): void {
+    this.settledComponents = this.components;
   }
 
   /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */
@@ -96,6 +128,18 @@ export abstract class AppProject extends Project {
       throw userError(`${this.name}: this project has no container image yet.`);
     }
     return image.dockerfile;
+  }
+}
+
+/** The last component to pre-synthesize: from then on, the project's component list is read once. */
+class ComponentsSettled extends Component {
+  constructor(project: AppProject) {
+    super(project, 'ComponentsSettled');
+  }
+
+  public preSynthesize(): void {
+    super.preSynthesize();
+    (this.project as AppProject)._settleComponents();
   }
 }
 

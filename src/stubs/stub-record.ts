@@ -23,8 +23,9 @@ const RECORD = '.projen/stubs.json';
 export class StubRecord extends Component {
   /** The project's stub record, created on first use. */
   public static of(project: Project): StubRecord {
-    const found = project.components.find((c): c is StubRecord => c instanceof StubRecord);
-    return found ?? new StubRecord(project);
+    // By its id: a lookup, not a walk of every component (it is asked for by each stub).
+    const found = project.node.tryFindChild('StubRecord');
+    return found instanceof StubRecord ? found : new StubRecord(project);
   }
 
   /** The generated record. */

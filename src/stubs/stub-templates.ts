@@ -18,8 +18,9 @@ export const BUILTIN_TEMPLATES = path.resolve(__dirname, '..', '..', 'templates'
 export class StubTemplates extends Component {
   /** The project's template search path, created with stagecraft's templates on first use. */
   public static of(project: Project): StubTemplates {
-    const found = project.components.find((c): c is StubTemplates => c instanceof StubTemplates);
-    return found ?? new StubTemplates(project);
+    // By its id: a lookup, not a walk of every component (it is asked for by each stub).
+    const found = project.node.tryFindChild('StubTemplates');
+    return found instanceof StubTemplates ? found : new StubTemplates(project);
   }
 
   private readonly dirs: string[] = [BUILTIN_TEMPLATES];

@@ -1,0 +1,118 @@
+import * as path from 'path';
+import { Project } from 'projen/lib/project';
+import { YamlFile } from 'projen/lib/yaml';
+import { AppComponent } from '../image';
+import { invalidOption } from '../validation';
+
+/** Options of a {@link ComposeFile}. */
+export interface ComposeFileOptions {
+  /**
+   * Publish each service's port on the host at the same number (`"8000:8000"`).
+   * @default true
+   */
+  readonly publishPorts?: boolean;
+
+  /**
+   * Add `develop.watch` to each service: `docker compose watch` rebuilds and replaces its
+   * container when a file of its build context changes.
+   * @default true
+   */
+  readonly watch?: boolean;
+
+  /**
+   * Compose profile of the command-line apps (no port): `docker compose up` starts the services
+   * alone, so `up --wait` is not failed by a job that has done its work and exited;
+   * `docker compose run --rm <id>` runs a job, `--profile <name>` starts them with the services.
+   * An empty string puts them with the services.
+   * @default "jobs"
+   */
+  readonly jobsProfile?: string;
+}
+
+/**
+ * `compose.yaml` at the project root: a service for each app component of
+ * the project, read from the components' typed facts at synthesis (so a
+ * component added later in `.projenrc.ts` is included):
+ * - `build` (context = the component's folder, its Dockerfile) and `image` (its reference);
+ * - `ports`, `environment` (the image's own, plus one URL per {@link AppComponent.connectTo});
+ * - `depends_on` with `condition: service_healthy` for each connection;
+ * - `healthcheck`: the very command and timings of the image's HEALTHCHECK;
+ * - `develop.watch`: a rebuild when a file of the build context changes.
+ *
+ * A YamlFile, not projen's DockerCompose: that one has no `healthcheck`, no
+ * `depends_on` condition and no `develop` section.
+ */
+export class ComposeFile extends YamlFile {
+  /** The project's compose file, if it has one. */
+  public static of(project: Project): ComposeFile | undefined {
+    return project.components.find((c): c is ComposeFile => c instanceof ComposeFile);
+  }
+
+  constructor(project: Project, options: ComposeFileOptions = {}) {
+    const publish = options.publishPorts ?? true;
+    const watch = options.watch ?? true;
+    const jobs = options.jobsProfile ?? 'jobs';
+    if (jobs !== '' && !/^[a-z0-9][a-z0-9_.-]*$/.test(jobs)) {
+      throw invalidOption('ComposeFile', 'jobsProfile', jobs, 'Expected a compose profile name: lowercase letters, digits and _ . -, starting with a letter or digit (or "" for none).');
+    }
+    super(project, 'compose.yaml', { obj: () => renderCompose(project, { publish, watch, jobs }) });
+  }
+}
+
+/** Compose interpolates `$`: a literal one is written `$$`. */
+function literal(value: string): string {
+  return value.split('$').join('$$');
+}
+
+interface RenderOptions {
+  readonly publish: boolean;
+  readonly watch: boolean;
+  readonly jobs: string;
+}
+
+/** `compose.yaml`'s content, from the components' facts. */
+function renderCompose(project: Project, options: RenderOptions): any {
+  const services: { [name: string]: any } = {};
+  for (const c of AppComponent.all(project)) {
+    services[c.appId] = renderService(c, options);
+  }
+  return { services };
+}
+
+function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions): any {
+  const image = c.image;
+  const dockerfile = path.posix.relative(c.folder, c.dockerfilePath);
+  const environment: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(image.environment)) {
+    environment[name] = literal(value);
+  }
+  for (const connection of c.connections) {
+    environment[connection.env] = connection.url;
+  }
+  const dependsOn: { [name: string]: any } = {};
+  for (const connection of c.connections) {
+    dependsOn[connection.target.appId] = { condition: 'service_healthy' };
+  }
+  const probe = image.healthCheck;
+  const timings = image.healthCheckTimings;
+  const healthcheck = probe && timings ? {
+    test: ['CMD', ...probe.map(literal)],
+    interval: timings.interval,
+    timeout: timings.timeout,
+    start_period: timings.startPeriod,
+    retries: timings.retries,
+  } : undefined;
+  // Every image installs or compiles its sources (a wheel, a Go binary, tsc's output): a file synced into
+  // the container would change nothing that runs, so a change to the build context rebuilds the image.
+  const paths = c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`);
+  return {
+    profiles: c.port === undefined && jobs !== '' ? [jobs] : undefined,
+    build: { context: c.folder === '.' ? '.' : `./${c.folder}`, dockerfile },
+    image: c.imageReference,
+    ports: publish && c.port !== undefined ? [`${c.port}:${c.port}`] : undefined,
+    environment: Object.keys(environment).length > 0 ? environment : undefined,
+    depends_on: Object.keys(dependsOn).length > 0 ? dependsOn : undefined,
+    healthcheck,
+    develop: watch && paths.length > 0 ? { watch: paths.map((p) => ({ action: 'rebuild', path: p.replace(/\/$/, '') })) } : undefined,
+  };
+}

@@ -1,0 +1,56 @@
+import { Project } from 'projen/lib/project';
+import { YamlFile } from 'projen/lib/yaml';
+import { BakeFile } from './bake-file';
+import { userError } from '../validation';
+
+/**
+ * `.github/workflows/images.yml`: on every push and pull request, the drift
+ * check (`.projenrc.ts` type-checks, and every generated file, each
+ * component's included, is what it produces), then every target of the
+ * project's {@link BakeFile} built with buildx (docker/setup-buildx-action,
+ * docker/bake-action), its cache in GitHub Actions' cache (`CACHE_TYPE=gha`).
+ */
+export class ImagesWorkflow extends YamlFile {
+  constructor(project: Project) {
+    const bake = BakeFile.of(project);
+    if (!bake) {
+      throw userError(`ImagesWorkflow: project "${project.name}" has no docker-bake.hcl: add a BakeFile first.`);
+    }
+    const typecheck = project.tasks.tryFind('typecheck')?.name;
+    super(project, '.github/workflows/images.yml', {
+      obj: {
+        name: 'images',
+        on: { push: {}, pull_request: {} },
+        jobs: {
+          drift: {
+            'runs-on': 'ubuntu-latest',
+            'steps': [
+              { uses: 'actions/checkout@v4' },
+              { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
+              { run: 'npm ci' },
+              // `npx projen` runs .projenrc.ts without type-checking it: the type errors surface here.
+              ...typecheck ? [{ name: '.projenrc.ts type-checks', run: `npx projen ${typecheck}` }] : [],
+              { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
+            ],
+          },
+          images: {
+            'needs': 'drift',
+            'runs-on': 'ubuntu-latest',
+            'steps': [
+              { uses: 'actions/checkout@v4' },
+              // A docker-container builder: it can export a cache, several platforms and attestations.
+              { uses: 'docker/setup-buildx-action@v3' },
+              {
+                name: 'build every image (docker-bake.hcl)',
+                uses: 'docker/bake-action@v6',
+                // The checked-out files, not a fresh Git context: what the drift check has just compared.
+                with: { source: '.', files: bake.path, targets: 'default' },
+                env: { CACHE_TYPE: 'gha' },
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
