@@ -1,6 +1,7 @@
 import { Testing } from 'projen';
 import {
-  AppComponent, AppProject, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, Policies, Policy, PolicySubject, RustAppProject,
+  AppComponent, AppProject, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject,
+  Policies, Policy, PolicySubject, RustAppProject,
 } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
