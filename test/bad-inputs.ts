@@ -1,6 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { AppComponent, GoApp, NodeApp, NodeAppKind, PoetryApp } from '../src';
+import { AppComponent, GoApp, NodeApp, NodeAppKind, PipApp, PoetryApp, RustApp } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -188,6 +188,8 @@ export const BAD_INPUTS: BadInput[] = [
   // A project type is a workspace of one: its app is at the root.
   ['poetry-app', 'a project type\'s app in a folder', { folder: 'apps/api' }, /PoetryAppProject: invalid folder "apps\/api"\. A project type holds one app, at its root/],
   ['go-app', 'a project type\'s app in a folder', { folder: 'worker' }, /GoAppProject: invalid folder "worker"\. A project type holds one app, at its root/],
+  ['pip-app', 'a project type\'s app in a folder', { folder: 'apps/jobs' }, /PipAppProject: invalid folder "apps\/jobs"\. A project type holds one app, at its root/],
+  ['rust-app', 'a project type\'s app in a folder', { folder: 'edge' }, /RustAppProject: invalid folder "edge"\. A project type holds one app, at its root/],
 ];
 
 /**
@@ -232,6 +234,13 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['an ecosystem option of an app in a folder', (p) => new PoetryApp(p, 'billing', { pythonVersion: '2.7' }), /^PoetryApp "billing": invalid pythonVersion "2\.7"\./],
   ['a Go option of an app in a folder', (p) => new GoApp(p, 'probe', { modulePath: 'example.com/my app' }), /^GoApp "probe": invalid modulePath "example\.com\/my app"\. Expected a Go module path/],
   ['a Node option of an app in a folder', (p) => new NodeApp(p, 'web', { nodeImageVariant: 'windows' }), /^NodeApp "web": invalid nodeImageVariant "windows"\./],
+  // pip and Rust apps are placed by the same rules.
+  ['a pip app with a taken id', (p) => new PipApp(p, 'worker', { folder: 'apps/jobs' }), /^PipApp "worker": invalid id "worker"\. GoApp "worker" has it already/],
+  ['a Rust service on a taken port', (p) => new RustApp(p, 'edge', { port: 8000 }), /^RustApp "edge": invalid port 8000\. PoetryApp "api" listens on it already: give each app a port of its own\.$/],
+  ['a pip app inside another\'s folder', (p) => new PipApp(p, 'jobs', { folder: 'apps/api/jobs' }), /^PipApp "jobs": invalid folder "apps\/api\/jobs"\. PoetryApp "api" is in "apps\/api"/],
+  ['a Rust app at the root beside others', (p) => new RustApp(p, 'edge', { folder: '.' }), /^RustApp "edge": invalid folder "\."\. RustApp "edge" is at the project's root/],
+  ['a pip option of an app in a folder', (p) => new PipApp(p, 'jobs', { scriptName: 'pip' }), /^PipApp "jobs": invalid scriptName "pip"\. The script is installed into/],
+  ['a Rust option of an app in a folder', (p) => new RustApp(p, 'edge', { deps: ['serde'] }), /^RustApp "edge": invalid version requirement of serde undefined\./],
 ];
 
 /** The app with this id. */

@@ -26,7 +26,7 @@ export interface AppComponentOptions extends ContainerOptions {
 
   /**
    * The app's folder, relative to the project (posix): its manifest, lock file, stubs, Dockerfile and .dockerignore, and the image's build context. "." is the project's root, the only app there.
-   * @default "apps/<id>" (the project types poetry-app, go-app and node-app: ".", the one folder they take)
+   * @default "apps/<id>" (the project types: ".", the one folder they take)
    */
   readonly folder?: string;
 }

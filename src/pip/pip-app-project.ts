@@ -1,5 +1,5 @@
 import { PipApp, PipAppOptions } from './pip-app';
-import { AppProject, AppProjectOptions } from '../project';
+import { AppProject, AppProjectOptions, atRoot } from '../project';
 
 /** Options of a {@link PipAppProject}. */
 export interface PipAppProjectOptions extends PipAppOptions, AppProjectOptions {}
@@ -21,7 +21,8 @@ export class PipAppProject extends AppProject {
 
   constructor(options: PipAppProjectOptions = {}) {
     super(options);
-    this.app = new PipApp(this, 'app', options);
+    // A workspace of one: the app is the project's root (folder "."), its files where they always were.
+    this.app = new PipApp(this, 'app', { ...options, folder: atRoot('PipAppProject', options.folder) });
     this.addDriftCheck();
   }
 }

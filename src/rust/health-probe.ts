@@ -15,8 +15,9 @@ export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
  * A generated file in a dot folder: cargo never builds it as part of the crate.
  */
 export class RustHealthProbeSource extends TextFile {
-  constructor(project: Project) {
-    super(project, HEALTH_PROBE_SOURCE, { readonly: true, marker: true });
+  /** @param filePath where the source is written: HEALTH_PROBE_SOURCE in the app's folder */
+  constructor(project: Project, filePath: string = HEALTH_PROBE_SOURCE) {
+    super(project, filePath, { readonly: true, marker: true });
     this.addLine(`// ${this.marker}`);
     this.addLine('');
     for (const line of PROBE) {

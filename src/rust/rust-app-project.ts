@@ -1,5 +1,5 @@
 import { RustApp, RustAppOptions } from './rust-app';
-import { AppProject, AppProjectOptions } from '../project';
+import { AppProject, AppProjectOptions, atRoot } from '../project';
 
 /** Options of a {@link RustAppProject}. */
 export interface RustAppProjectOptions extends RustAppOptions, AppProjectOptions {}
@@ -16,7 +16,8 @@ export class RustAppProject extends AppProject {
 
   constructor(options: RustAppProjectOptions = {}) {
     super(options);
-    this.app = new RustApp(this, options);
+    // A workspace of one: the app is the project's root (folder "."), its files where they always were.
+    this.app = new RustApp(this, 'app', { ...options, folder: atRoot('RustAppProject', options.folder) });
     this.addDriftCheck();
   }
 }

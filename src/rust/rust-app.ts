@@ -41,8 +41,8 @@ export interface RustAppOptions extends AppComponentOptions, AppMetadataOptions 
   readonly binaryName?: string;
 
   /**
-   * Dependencies, `name@requirement` (e.g. "cfg-if@1.0"), written to `[dependencies]`. More can be
-   * added with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
+   * Dependencies, `name@requirement` (e.g. "cfg-if@1.0"), written to `[dependencies]`. More can be added with
+   * `addDependency`, and for the app at the project's root with `project.deps.addDependency(spec, DependencyType.RUNTIME)`.
    * @default - none
    * @featured
    */
@@ -121,40 +121,46 @@ export class RustApp extends AppComponent {
   /** The builder stage. */
   public readonly builderStage: DockerfileStage;
 
-  constructor(project: Project, options: RustAppOptions = {}) {
-    super(project, 'RustApp', { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'RustAppProject' });
-    const name = project.name;
+  /**
+   * @param project the project the app is part of
+   * @param id the app's id: its folder's default name (`apps/<id>`) and its tasks' prefix
+   * @param options the app's options
+   */
+  constructor(project: Project, id: string, options: RustAppOptions = {}) {
+    super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'RustAppProject' });
+    const name = this.name;
+    const home = this.homeProject;
     this.binaryName = options.binaryName ?? name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z_]+/, '');
     const binaryOption = options.binaryName !== undefined ? 'binaryName' : `binaryName (derived from name ${JSON.stringify(name)})`;
-    assertMatches(OWNER, binaryOption, this.binaryName, CRATE_NAME, 'Expected a cargo package name: ASCII letters, digits, "_" and "-", not starting with a digit.');
-    assertMaxLength(OWNER, binaryOption, this.binaryName, 64);
+    assertMatches(this.owner, binaryOption, this.binaryName, CRATE_NAME, 'Expected a cargo package name: ASCII letters, digits, "_" and "-", not starting with a digit.');
+    assertMaxLength(this.owner, binaryOption, this.binaryName, 64);
 
     this.rustVersion = options.rustVersion ?? '1.85';
     const rustRule = `Expected a Rust version "1.N" or "1.N.P" with N from ${MIN_RUST_MINOR} (edition 2024) to ${MAX_RUST_MINOR}.`;
     if (!/^1\.\d+(?:\.\d+)?$/.test(this.rustVersion)) {
-      throw invalidOption(OWNER, 'rustVersion', this.rustVersion, rustRule);
+      throw invalidOption(this.owner, 'rustVersion', this.rustVersion, rustRule);
     }
-    const rustVersion = LanguageVersion.parse(OWNER, 'rustVersion', this.rustVersion);
+    const rustVersion = LanguageVersion.parse(this.owner, 'rustVersion', this.rustVersion);
     if (rustVersion.parts[1] < MIN_RUST_MINOR || rustVersion.parts[1] > MAX_RUST_MINOR) {
-      throw invalidOption(OWNER, 'rustVersion', this.rustVersion, rustRule);
+      throw invalidOption(this.owner, 'rustVersion', this.rustVersion, rustRule);
     }
 
     this.runtime = options.runtime ?? RustRuntime.DISTROLESS_CC;
     if (!Object.values(RustRuntime).includes(this.runtime)) {
-      throw invalidOption(OWNER, 'runtime', this.runtime, `Expected one of ${Object.values(RustRuntime).join(', ')}.`);
+      throw invalidOption(this.owner, 'runtime', this.runtime, `Expected one of ${Object.values(RustRuntime).join(', ')}.`);
     }
     const variant = options.builderImageVariant ?? 'bookworm';
-    assertMatches(OWNER, 'builderImageVariant', variant, VARIANT, 'Expected "bookworm" or "trixie".');
+    assertMatches(this.owner, 'builderImageVariant', variant, VARIANT, 'Expected "bookworm" or "trixie".');
     if (options.crateRegistry !== undefined) {
-      assertUrl(OWNER, 'crateRegistry', options.crateRegistry, 'Give the registry URL alone; cargo reads a token from its credentials file or CARGO_REGISTRIES_<NAME>_TOKEN.');
+      assertUrl(this.owner, 'crateRegistry', options.crateRegistry, 'Give the registry URL alone; cargo reads a token from its credentials file or CARGO_REGISTRIES_<NAME>_TOKEN.');
       this.crateRegistry = options.crateRegistry.endsWith('/') ? options.crateRegistry : `${options.crateRegistry}/`;
     }
     for (const spec of options.deps ?? []) {
-      project.deps.addDependency(spec, DependencyType.RUNTIME);
+      this.declareDependency(spec, DependencyType.RUNTIME);
     }
     this.dependencies(); // validates the specs given so far
 
-    const metadata = resolveMetadata(OWNER, name, options, {
+    const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Rust binary built by stagecraft`,
       version: '0.1.0',
       versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
@@ -162,7 +168,7 @@ export class RustApp extends AppComponent {
     });
 
     // --- Cargo.toml: lazy, so dependencies added later still land in it.
-    this.cargoToml = new TomlFile(project, 'Cargo.toml', {
+    this.cargoToml = new TomlFile(home, this.filePath('Cargo.toml'), {
       omitEmpty: true,
       obj: () => ({
         package: {
@@ -181,7 +187,7 @@ export class RustApp extends AppComponent {
       }),
     });
     if (this.crateRegistry) {
-      this.cargoConfig = new TomlFile(project, '.cargo/config.toml', {
+      this.cargoConfig = new TomlFile(home, this.filePath('.cargo/config.toml'), {
         obj: {
           source: {
             'crates-io': { 'replace-with': REGISTRY_SOURCE },
@@ -200,7 +206,7 @@ export class RustApp extends AppComponent {
     builder.addInstruction(Instruction.workdir(SRC), 'workdir');
     const caches = [RunMount.cache({ target: `${CARGO_HOME}/registry` }), RunMount.cache({ target: `${SRC}/target` })];
     if (options.port !== undefined) {
-      new RustHealthProbeSource(project);
+      new RustHealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.rs'), 'copy-probe');
       builder.addInstruction(
         Instruction.run(['mkdir -p /out', `rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o /out/healthprobe /healthprobe/main.rs`]),
@@ -213,7 +219,7 @@ export class RustApp extends AppComponent {
     // The dependency layer depends on Cargo.toml and Cargo.lock alone: a source edit reuses it.
     builder.addInstruction(Instruction.copy(['Cargo.toml', 'Cargo.lock*'], './'), 'copy-manifest');
     builder.addInstruction(
-      Instruction.run(['test -f Cargo.lock || { echo "Cargo.lock is missing: run \'npx projen lock\' and commit Cargo.lock" >&2; exit 1; }']),
+      Instruction.run([`test -f Cargo.lock || { echo "Cargo.lock is missing: run 'npx projen ${this.taskName('lock')}' and commit Cargo.lock" >&2; exit 1; }`]),
       'check-lock',
     );
     // static: crt-static for the target only (`--target`), so build scripts and proc macros stay dynamic, as they must.
@@ -281,38 +287,38 @@ export class RustApp extends AppComponent {
     });
 
     // --- Tasks: cargo does the work.
-    project.addTask('lock', { description: 'Resolve dependencies into Cargo.lock (commit it)', exec: 'cargo generate-lockfile' });
-    project.addTask('install', { description: 'Download the crates Cargo.lock names', exec: 'cargo fetch --locked' });
-    project.compileTask.exec('cargo build --locked');
-    project.testTask.exec('cargo test --locked');
-    project.addGitIgnore('/target/');
+    this.addAppTask('lock', { description: 'Resolve dependencies into Cargo.lock (commit it)', exec: 'cargo generate-lockfile' });
+    this.addAppTask('install', { description: 'Download the crates Cargo.lock names', exec: 'cargo fetch --locked' });
+    this.lifecycleTask('compile').exec('cargo build --locked');
+    this.lifecycleTask('test').exec('cargo test --locked');
+    this.addGitIgnore('/target/');
 
     if (this.sampleCode) {
       const context = { ...this.stubContext(), binaryName: this.binaryName, version: metadata.version };
-      new StubFile(project, 'src/main.rs', 'rust/main.rs.hbs', context, 'rust:main');
-      new StubFile(project, 'README.md', 'rust/README.md.hbs', context, 'readme');
+      new StubFile(home, this.filePath('src/main.rs'), 'rust/main.rs.hbs', context, this.stubId('rust:main'));
+      new StubFile(home, this.filePath('README.md'), 'rust/README.md.hbs', context, this.stubId('readme'));
       // Without dependencies the lock is known now: a new project builds its image before cargo ever runs.
       if (this.dependencies().length === 0) {
-        new StubFile(project, 'Cargo.lock', 'rust/Cargo.lock.hbs', context, 'rust:lock');
+        new StubFile(home, this.filePath('Cargo.lock'), 'rust/Cargo.lock.hbs', context, this.stubId('rust:lock'));
       }
     }
   }
 
   /** Adds a dependency, `name@requirement`. */
   public addDependency(spec: string): void {
-    this.project.deps.addDependency(spec, DependencyType.RUNTIME);
+    this.declareDependency(spec, DependencyType.RUNTIME);
     this.dependencies();
   }
 
   /** Runtime dependencies, parsed and validated, sorted by name. */
   private dependencies(): Array<{ name: string; requirement: string }> {
-    return this.project.deps.all
+    return this.declaredDependencies
       .filter((d) => d.type === DependencyType.RUNTIME)
       .map((d) => {
-        assertMatches(OWNER, 'dependency name', d.name, CRATE_NAME, 'Expected a crate name: ASCII letters, digits, "_" and "-".');
-        assertMaxLength(OWNER, 'dependency name', d.name, 64);
+        assertMatches(this.owner, 'dependency name', d.name, CRATE_NAME, 'Expected a crate name: ASCII letters, digits, "_" and "-".');
+        assertMaxLength(this.owner, 'dependency name', d.name, 64);
         if (d.version === undefined || !VERSION_REQ.test(d.version)) {
-          throw invalidOption(OWNER, `version requirement of ${d.name}`, d.version, 'Expected a cargo version requirement such as "1.0", "^1.2.3" or ">=0.4, <0.6" (name@requirement).');
+          throw invalidOption(this.owner, `version requirement of ${d.name}`, d.version, 'Expected a cargo version requirement such as "1.0", "^1.2.3" or ">=0.4, <0.6" (name@requirement).');
         }
         return { name: d.name, requirement: d.version };
       })

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project, TextFile } from 'projen';
-import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject } from '../../src';
+import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -10,6 +10,8 @@ import { tempDir } from '../temp';
 const TYPES: Array<[string, (outdir: string, options: object) => Project, string, object, string]> = [
   ['poetry-app', (outdir, o) => new PoetryAppProject({ name: 'demo', outdir, ...o }), 'src/demo/app.py', { port: 8080 }, 'docker-compose.yml'],
   ['go-app', (outdir, o) => new GoAppProject({ name: 'demo', outdir, ...o }), 'cmd/demo/main.go', { port: 8080 }, 'docker-compose.yml'],
+  ['pip-app', (outdir, o) => new PipAppProject({ name: 'demo', outdir, ...o }), 'src/demo/app.py', { port: 8080 }, 'docker-compose.yml'],
+  ['rust-app', (outdir, o) => new RustAppProject({ name: 'demo', outdir, ...o }), 'src/main.rs', { port: 8080 }, '.stagecraft/healthprobe.rs'],
   ['node-app', (outdir, o) => new NodeAppProject({ name: 'demo', defaultReleaseBranch: 'main', outdir, ...o }), 'src/index.ts', { appKind: NodeAppKind.STATIC_SITE }, 'nginx.conf'],
 ];
 

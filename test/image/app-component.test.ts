@@ -1,14 +1,17 @@
 import { Testing } from 'projen';
 import {
-  AppComponent, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PoetryAppProject, Policies, Policy, PolicySubject,
+  AppComponent, AppProject, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject,
+  Policies, Policy, PolicySubject, RustAppProject,
 } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
 
 /** Each app type, a service, through its project type: the facts its component exposes are what the generated files say. */
-const APPS: Array<[string, () => PoetryAppProject | GoAppProject | NodeAppProject]> = [
+const APPS: Array<[string, () => AppProject | NodeAppProject]> = [
   ['poetry-app', () => new PoetryAppProject({ name: 'facts-py', outdir: tempDir('facts-'), port: 8000, healthCheckPath: '/ready', version: '1.2.0' })],
   ['go-app', () => new GoAppProject({ name: 'facts-go', outdir: tempDir('facts-'), port: 8080, goVersion: '1.24.3', imageName: 'team/facts-go' })],
+  ['pip-app', () => new PipAppProject({ name: 'facts-pip', outdir: tempDir('facts-'), port: 8001, healthCheckPath: '/live', version: '2.0.0rc1' })],
+  ['rust-app', () => new RustAppProject({ name: 'facts-rust', outdir: tempDir('facts-'), port: 8081, rustVersion: '1.86.0' })],
   ['node-app', () => new NodeAppProject({ name: 'facts-node', defaultReleaseBranch: 'main', outdir: tempDir('facts-'), nodeVersion: '22' })],
   ['node-app static site', () => new NodeAppProject({ name: 'facts-site', defaultReleaseBranch: 'main', outdir: tempDir('facts-'), appKind: NodeAppKind.STATIC_SITE })],
 ];
@@ -66,9 +69,11 @@ test('the language version knows its release line and compares as numbers', () =
 });
 
 test('one stub switch: sampleCode on every app type; node-app\'s deprecated stubs still works', () => {
-  const generated = (project: PoetryAppProject | GoAppProject | NodeAppProject) => Object.keys(Testing.synth(project));
+  const generated = (project: AppProject | NodeAppProject) => Object.keys(Testing.synth(project));
   expect(generated(new PoetryAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('README.md');
   expect(generated(new GoAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('cmd/quiet/main.go');
+  expect(generated(new PipAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('src/quiet/app.py');
+  expect(generated(new RustAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('src/main.rs');
   for (const options of [{ sampleCode: false }, { stubs: false }]) {
     const project = new NodeAppProject({ name: 'quiet', defaultReleaseBranch: 'main', outdir: tempDir('stubs-'), ...options });
     expect(project.app.sampleCode).toBe(false);

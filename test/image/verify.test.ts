@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project, Testing } from 'projen';
-import { BaseImage, ContainerImage, ContainerImageProps, GoAppProject, NodeAppKind, NodeAppProject, PoetryAppProject, RuntimeUser } from '../../src';
+import { BaseImage, ContainerImage, ContainerImageProps, GoAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RuntimeUser, RustAppProject } from '../../src';
 import { checkBuildTools, checkSize, checkUser, ImageExpectations, ImageFiles, resolveInImage, TarListing } from '../../src/image/verify-image';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { mustRun, REPO, run } from '../package-util';
@@ -21,6 +21,10 @@ const TYPES: Array<[string, () => Project]> = [
   ['node-app static site', () => new NodeAppProject({ name: 'site', appKind: NodeAppKind.STATIC_SITE, defaultReleaseBranch: 'main', outdir: tempDir('verify-') })],
   ['go-app', () => new GoAppProject({ name: 'hello-go', outdir: tempDir('verify-') })],
   ['go-app service', () => new GoAppProject({ name: 'hello-go', port: 8080, commandArgs: ['--serve'], outdir: tempDir('verify-') })],
+  ['pip-app', () => new PipAppProject({ name: 'demo', outdir: tempDir('verify-') })],
+  ['pip-app service', () => new PipAppProject({ name: 'svc', port: 8080, outdir: tempDir('verify-') })],
+  ['rust-app', () => new RustAppProject({ name: 'hello-rust', outdir: tempDir('verify-') })],
+  ['rust-app service', () => new RustAppProject({ name: 'hello-rust', port: 8080, outdir: tempDir('verify-') })],
 ];
 
 describe.each(TYPES)('%s', (_type, make) => {
@@ -76,6 +80,8 @@ describe('what each app type forbids in its runtime, and its size budget', () =>
     ['node-app static site', () => new NodeAppProject({ name: 's', appKind: NodeAppKind.STATIC_SITE, defaultReleaseBranch: 'main', outdir: tempDir('verify-') }),
       ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'], 300],
     ['go-app', () => new GoAppProject({ name: 'g', outdir: tempDir('verify-') }), ['go', 'gofmt'], 100],
+    ['pip-app', () => new PipAppProject({ name: 'p', outdir: tempDir('verify-') }), [], 400],
+    ['rust-app', () => new RustAppProject({ name: 'r', outdir: tempDir('verify-') }), ['cargo', 'rustc'], 100],
   ] as Array<[string, () => Project, string[], number]>)('%s', (_type, make, tools, budget) => {
     const { expectations } = synth(make());
     expect(expectations.buildOnlyTools).toEqual(['gcc', 'g++', 'cc', 'c++', 'clang', ...tools]);

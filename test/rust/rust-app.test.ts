@@ -124,6 +124,6 @@ describe('rust-app: contextual defaults and options', () => {
 
   test('RustApp refuses a Node project', () => {
     const node = new TypeScriptProject({ name: 'n', defaultReleaseBranch: 'main', outdir: tempDir('rust-node-') });
-    expect(() => new RustApp(node)).toThrow(/RustApp: project "n" is a Node project.*new RustAppProject/);
+    expect(() => new RustApp(node, 'app', { folder: '.' })).toThrow(/RustApp: project "n" is a Node project.*new RustAppProject/);
   });
 });
