@@ -6,10 +6,11 @@ import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
-import { HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE, HealthProbeSource } from './health-probe';
+import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
+import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
 
@@ -220,7 +221,7 @@ export class GoApp extends AppComponent {
     const caches = [RunMount.cache({ target: GO_MODULE_CACHE }), RunMount.cache({ target: GO_BUILD_CACHE })];
     if (options.port !== undefined) {
       // stagecraft's own probe, built before the app's sources arrive: an app edit never rebuilds it.
-      new HealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
+      new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.go'), 'copy-probe');
       builder.addInstruction(
         Instruction.run(['cd /healthprobe', 'GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/healthprobe main.go'], { mounts: [caches[1]] }),

@@ -1,6 +1,3 @@
-import { Project } from 'projen/lib/project';
-import { TextFile } from 'projen/lib/textfile';
-
 /** Where the probe's source is written in the project, and where the image has the built probe. */
 export const HEALTH_PROBE_SOURCE = '.stagecraft/healthprobe/main.go';
 export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
@@ -15,19 +12,7 @@ export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
  * A generated file in a dot folder: `go build ./...`, `go vet ./...` and
  * `go test ./...` skip it, and the builder compiles it on its own.
  */
-export class HealthProbeSource extends TextFile {
-  /** @param filePath where the source is written: HEALTH_PROBE_SOURCE in the app's folder */
-  constructor(project: Project, filePath: string = HEALTH_PROBE_SOURCE) {
-    super(project, filePath, { readonly: true, marker: true });
-    this.addLine(`// ${this.marker}`);
-    this.addLine('');
-    for (const line of PROBE) {
-      this.addLine(line);
-    }
-  }
-}
-
-const PROBE = `// Command healthprobe is the image's HEALTHCHECK: healthprobe URL exits 0 when an HTTP GET of URL
+export const HEALTH_PROBE = `// Command healthprobe is the image's HEALTHCHECK: healthprobe URL exits 0 when an HTTP GET of URL
 // (http://host:port/path) answers 2xx within 4 seconds, 1 otherwise, with one line on stderr.
 package main
 

@@ -3,6 +3,7 @@ import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
 import { YamlFile } from 'projen/lib/yaml';
 import { DriftCheck } from './drift-check';
+import { driftJob } from './drift-job';
 import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
 import { Dockerfile } from '../dockerfile';
@@ -63,19 +64,7 @@ export abstract class AppProject extends Project {
         obj: {
           name: 'drift',
           on: { push: {}, pull_request: {} },
-          jobs: {
-            drift: {
-              'runs-on': 'ubuntu-latest',
-              'steps': [
-                { uses: 'actions/checkout@v4' },
-                { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
-                { run: 'npm ci' },
-                // `npx projen` runs .projenrc.ts without type-checking it: the type errors surface here.
-                { name: '.projenrc.ts type-checks', run: `npx projen ${this.toolchain.typecheck.name}` },
-                { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
-              ],
-            },
-          },
+          jobs: { drift: driftJob(this.toolchain.typecheck.name) },
         },
       });
     }

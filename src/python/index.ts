@@ -1,2 +1,3 @@
+export * from './python-app-options';
 export * from './poetry-app';
 export * from './poetry-app-project';

@@ -1,6 +1,3 @@
-import { Project } from 'projen/lib/project';
-import { TextFile } from 'projen/lib/textfile';
-
 /** Where the probe's source is written in the project, and where the image has the built probe. */
 export const HEALTH_PROBE_SOURCE = '.stagecraft/healthprobe.rs';
 export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
@@ -14,19 +11,7 @@ export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
  *
  * A generated file in a dot folder: cargo never builds it as part of the crate.
  */
-export class RustHealthProbeSource extends TextFile {
-  /** @param filePath where the source is written: HEALTH_PROBE_SOURCE in the app's folder */
-  constructor(project: Project, filePath: string = HEALTH_PROBE_SOURCE) {
-    super(project, filePath, { readonly: true, marker: true });
-    this.addLine(`// ${this.marker}`);
-    this.addLine('');
-    for (const line of PROBE) {
-      this.addLine(line);
-    }
-  }
-}
-
-const PROBE = `//! healthprobe URL: exits 0 when an HTTP GET of URL (http://host:port/path) answers 2xx within
+export const HEALTH_PROBE = `//! healthprobe URL: exits 0 when an HTTP GET of URL (http://host:port/path) answers 2xx within
 //! 4 seconds, 1 otherwise, with one line on stderr.
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};

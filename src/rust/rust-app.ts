@@ -1,10 +1,11 @@
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TomlFile } from 'projen/lib/toml';
-import { HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE, RustHealthProbeSource } from './health-probe';
+import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
+import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
 
@@ -206,7 +207,7 @@ export class RustApp extends AppComponent {
     builder.addInstruction(Instruction.workdir(SRC), 'workdir');
     const caches = [RunMount.cache({ target: `${CARGO_HOME}/registry` }), RunMount.cache({ target: `${SRC}/target` })];
     if (options.port !== undefined) {
-      new RustHealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
+      new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.rs'), 'copy-probe');
       builder.addInstruction(
         Instruction.run(['mkdir -p /out', `rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o /out/healthprobe /healthprobe/main.rs`]),

@@ -1,6 +1,7 @@
 import { Project } from 'projen/lib/project';
 import { YamlFile } from 'projen/lib/yaml';
 import { BakeFile } from './bake-file';
+import { driftJob } from '../project/drift-job';
 import { userError } from '../validation';
 
 /**
@@ -16,23 +17,12 @@ export class ImagesWorkflow extends YamlFile {
     if (!bake) {
       throw userError(`ImagesWorkflow: project "${project.name}" has no docker-bake.hcl: add a BakeFile first.`);
     }
-    const typecheck = project.tasks.tryFind('typecheck')?.name;
     super(project, '.github/workflows/images.yml', {
       obj: {
         name: 'images',
         on: { push: {}, pull_request: {} },
         jobs: {
-          drift: {
-            'runs-on': 'ubuntu-latest',
-            'steps': [
-              { uses: 'actions/checkout@v4' },
-              { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
-              { run: 'npm ci' },
-              // `npx projen` runs .projenrc.ts without type-checking it: the type errors surface here.
-              ...typecheck ? [{ name: '.projenrc.ts type-checks', run: `npx projen ${typecheck}` }] : [],
-              { name: 'generated files are what .projenrc.ts produces', run: 'npx projen drift' },
-            ],
-          },
+          drift: driftJob(project.tasks.tryFind('typecheck')?.name),
           images: {
             'needs': 'drift',
             'runs-on': 'ubuntu-latest',
