@@ -74,14 +74,45 @@ class DriftComparison extends Component {
   }
 }
 
-/** Compares every generated file with the disk; throws, listing what differs. */
+/**
+ * Compares every generated file with the disk, the project's and its subprojects' (a Node app in
+ * a folder is one); throws, listing what differs.
+ */
 function compare(project: Project): void {
+  const drift = [...driftOf(project, project.outdir), ...project.subprojects.flatMap((sub) => subprojectDrift(sub, project.outdir))];
+  if (drift.length > 0) {
+    throw userError(
+      `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
+        'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
+    );
+  }
+  project.logger.info('No drift: every generated file is what .projenrc.ts produces.');
+}
+
+/**
+ * A subproject's drift, and its subprojects': prepared as its synthesis would (projen runs that
+ * after the parent's preSynthesize), which then has nothing left to do.
+ */
+function subprojectDrift(sub: Project, rootdir: string): string[] {
+  sub.preSynthesize();
+  for (const component of sub.components) {
+    component.preSynthesize();
+  }
+  // projen synthesizes the subproject next: a second preparation would add what the first added
+  // again, and a drift check writes nothing.
+  sub.synth = () => {};
+  return [...driftOf(sub, rootdir), ...sub.subprojects.flatMap((s) => subprojectDrift(s, rootdir))];
+}
+
+/** One project's generated files that differ from the disk, relative to `rootdir`. */
+function driftOf(project: Project, rootdir: string): string[] {
   // projen completes package.json's dependencies only while synthesizing: do that part now.
   const pkg = NodePackage.of(project) as any;
   if (pkg && typeof pkg.renderDependencies === 'function') {
     pkg._renderedDeps = pkg.renderDependencies();
   }
   const outdir = project.outdir;
+  const shown = (file: string) => path.relative(rootdir, path.join(outdir, file)).split(path.sep).join('/');
   const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
   const drift: string[] = [];
   const generated = new Set<string>();
@@ -91,21 +122,15 @@ function compare(project: Project): void {
     const target = path.join(outdir, file.path);
     const have = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
     if (want === undefined ? have !== undefined : have === undefined) {
-      drift.push(`${file.path} (${have === undefined ? 'missing' : 'no longer generated'})`);
+      drift.push(`${shown(file.path)} (${have === undefined ? 'missing' : 'no longer generated'})`);
     } else if (want !== have) {
-      drift.push(`${file.path} (differs)`);
+      drift.push(`${shown(file.path)} (differs)`);
     }
   }
   const manifest = path.join(outdir, '.projen', 'files.json');
   const before: string[] = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? [] : [];
   for (const file of before.filter((f) => !generated.has(f) && fs.existsSync(path.join(outdir, f)))) {
-    drift.push(`${file} (no longer generated)`);
+    drift.push(`${shown(file)} (no longer generated)`);
   }
-  if (drift.length > 0) {
-    throw userError(
-      `Drift: ${drift.length} generated file${drift.length > 1 ? 's' : ''} differ${drift.length > 1 ? '' : 's'} from what .projenrc.ts produces (nothing was written):\n  - ${drift.join('\n  - ')}\n` +
-        'Run "npx projen" and commit the result; edit .projenrc.ts, not generated files.',
-    );
-  }
-  project.logger.info('No drift: every generated file is what .projenrc.ts produces.');
+  return drift;
 }

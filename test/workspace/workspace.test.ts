@@ -230,11 +230,16 @@ test('re-synthesis: a Node app (a subproject) removed takes its generated files 
 test('the drift check covers every component\'s files and the root files', () => {
   const { dir } = workspace();
   expect(() => workspace({}, undefined, dir) && synthesize(() => new WorkspaceProject({ name: 'shop', outdir: dir }), { [DRIFT_CHECK_ENV]: '1' })).not.toThrow();
-  for (const file of ['apps/api/Dockerfile', 'apps/worker/go.mod', 'compose.yaml', 'docker-bake.hcl']) {
+  // apps/web is a Node app in a folder: a TypeScript subproject, whose files its parent's check compares.
+  for (const file of ['apps/api/Dockerfile', 'apps/worker/go.mod', 'apps/web/Dockerfile', 'apps/web/package.json', 'apps/web/.projen/tasks.json', 'compose.yaml', 'docker-bake.hcl']) {
     const target = path.join(dir, file);
     const before = read(dir, file);
     fs.chmodSync(target, 0o644);
-    fs.appendFileSync(target, '\n# edited by hand\n');
+    if (file.endsWith('.json')) {
+      fs.writeFileSync(target, JSON.stringify({ ...JSON.parse(before), editedByHand: true }, undefined, 2) + '\n');
+    } else {
+      fs.appendFileSync(target, '\n# edited by hand\n');
+    }
     const snapshot = snapshotDir(dir);
     expect(() => synthesize(() => new WorkspaceProject({ name: 'shop', outdir: dir }), { [DRIFT_CHECK_ENV]: '1' })).toThrow(`- ${file} (differs)`);
     expect(snapshotDir(dir)).toEqual(snapshot);
