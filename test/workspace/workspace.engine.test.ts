@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { ensureEngineReady, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
+import { BUILDAH, ensureEngineReady, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
 import { exec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
 import { tempDir } from '../temp';
@@ -10,8 +10,9 @@ jest.setTimeout(30 * 60 * 1000);
 
 /**
  * The sample workspace as a user gets it (`projen new --from` the packed package), built with the
- * real Docker engine through its own docker-bake.hcl and run through its own compose.yaml. Docker
- * only: bake and compose are Docker's. Names are unique (`ws-<pid>`): the engine is shared.
+ * real Docker engine through its own docker-bake.hcl and run through its own compose.yaml (bake and
+ * compose are Docker's), and each image built with buildah too. Names are unique (`ws-<pid>`): the
+ * engines are shared.
  */
 const DOCKER = path.join(SCRIPTS, 'docker');
 const NAME = `ws-${process.pid}`;
@@ -23,6 +24,8 @@ let work: string;
 let ids: string[] = [];
 /** Each component's image reference, as compose.yaml names it. */
 let images: Record<string, string> = {};
+/** The images buildah built. */
+const buildahTags: string[] = [];
 
 function docker(args: string[], cwd = dir) {
   const r = exec(DOCKER, args, { cwd: fs.existsSync(cwd) ? cwd : '/', env: { ...process.env } });
@@ -78,6 +81,9 @@ afterAll(async () => {
   docker(['compose', '-p', NAME, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], work);
   for (const image of Object.values(images)) {
     docker(['rmi', '-f', image], work);
+  }
+  for (const tag of buildahTags) {
+    BUILDAH.removeImage(tag);
   }
   await index?.stop();
 });
@@ -164,4 +170,40 @@ test('docker buildx bake builds every image; compose up --wait runs them, health
     expect(apiLog).toContain(`${webAddress} - - [`);
     expect(apiLog).toMatch(new RegExp(`${webAddress.replace(/\./g, '\\.')} - - \\[[^\\]]+\\] "GET / HTTP/1\\.1" 200`));
   }
+});
+
+test('buildah builds each image from its folder with the generated Dockerfile unchanged; each runs as a non-root user', () => {
+  for (const id of ids) {
+    const tag = `${NAME}-buildah-${id}:test`;
+    buildahTags.push(tag);
+    const built = BUILDAH.mustBuildImage({ contextDir: path.join(dir, 'apps', id), tag, platform: 'linux/amd64' });
+    const info = BUILDAH.imageInfo(tag);
+    // eslint-disable-next-line no-console
+    console.log(`buildah ${id}: ${(info.size / 1e6).toFixed(2)} MB, user ${info.user}, cmd ${JSON.stringify(info.cmd)}, built in ${built.seconds.toFixed(1)} s`);
+    expect(info.user).not.toMatch(/^(|0|root)(:.*)?$/);
+    expect(info.labels['org.opencontainers.image.title']).toBe(id);
+  }
+  const job = BUILDAH.runImage(`${NAME}-buildah-worker:test`);
+  expect(job.status).toBe(0);
+  expect(job.stdout.trim()).toBe('Hello from worker!');
+});
+
+test('each component\'s own tool on its folder: real Poetry tests api, Go vets and tests worker, npm-run jest tests web (the root\'s web:test)', () => {
+  const tool = (folder: string, cmd: string[], env: Record<string, string>) => {
+    const r = inToolroot(path.join(dir, folder), cmd, env);
+    if (r.status !== 0) {
+      throw new Error(`${cmd.join(' ')} in ${folder} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    }
+    return r.stdout + r.stderr;
+  };
+  tool('apps/api', ['poetry', 'install'], POETRY_ENV);
+  expect(tool('apps/api', ['poetry', 'run', 'pytest', '-q'], POETRY_ENV)).toMatch(/\d+ passed/);
+  const goEnv = { GOTOOLCHAIN: 'local', GOFLAGS: '', GOPROXY: 'off' };
+  tool('apps/worker', ['go', 'vet', './...'], goEnv);
+  expect(tool('apps/worker', ['go', 'test', './...'], goEnv)).toMatch(/^ok\s+\S+/m);
+  const web = npxProjen(dir, ['web:test']);
+  if (web.status !== 0) {
+    throw new Error(`npx projen web:test exited ${web.status}:\n${web.output.slice(-6000)}`);
+  }
+  expect(web.output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
 });
