@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     }
     if (ONLY.has('startup')) {
       // The runtime never writes bytecode: without a byte-compiled venv, every start compiles what it imports.
-      const s = pythonStartup(work, index.url, ROUNDS);
+      const s = pythonStartup(work, index!.url, ROUNDS);
       const startup = compare(s.startup);
       rows.push(
         startup.text,
