@@ -4,6 +4,7 @@ import { ProjenrcFile } from 'projen/lib/projenrc';
 import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner } from 'projen/lib/typescript';
 import { NodeApp, NodeAppKind, NodeAppSettings } from './node-app';
 import { resolveNodeVersion } from './node-version';
+import { fastTaskPath } from './package-managers';
 import { assembleStaticSite, browserBuild, runByNode } from './static-site';
 import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
@@ -63,6 +64,7 @@ export class NodeAppProject extends TypeScriptProject {
       this.deps.addDependency(`tsx@${TSX_RANGE}`, DependencyType.BUILD);
       runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName);
     }
+    fastTaskPath(this);
     new DriftCheck(this);
   }
 

@@ -5,7 +5,7 @@ import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
-import { packageManagerCommands } from './package-managers';
+import { fastTaskPath, packageManagerCommands } from './package-managers';
 import { assembleStaticSite, browserBuild } from './static-site';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
@@ -316,6 +316,7 @@ export class NodeApp extends AppComponent {
     if (staticSite) {
       assembleStaticSite(subproject, options.staticSiteDir ?? 'dist');
     }
+    fastTaskPath(subproject);
     this.attachSubproject(subproject);
     const cwd = this.folder;
     scope.addTask(this.taskName('install'), { cwd, description: `Install ${this.appId}'s packages (in ${cwd})`, exec: 'npm install' });

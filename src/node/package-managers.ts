@@ -65,3 +65,18 @@ export function packageManagerCommands(owner: string, manager: javascript.NodePa
   }
   return commands;
 }
+
+/**
+ * What projen's `$(npx -c "node --print process.env.PATH")` gives every task of an npm project for
+ * its commands (the project's node_modules/.bin, then PATH), computed by node alone: npm's own start
+ * made that one evaluation about 1.6 s of each `npx projen` in a generated node-app. The app's own
+ * node_modules is the only one: its tools are never hoisted to a parent folder.
+ */
+const NODE_BIN_PATH = '$(node -p "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH")';
+
+/** Gives an npm project's tasks the PATH projen gives them, without starting npm for it. */
+export function fastTaskPath(project: javascript.NodeProject): void {
+  if (project.package.packageManager === javascript.NodePackageManager.NPM) {
+    project.tasks.addEnvironment('PATH', NODE_BIN_PATH);
+  }
+}

@@ -51,7 +51,7 @@ describe('node-app with no options: a TypeScript service', () => {
     expect(build.instructions.filter((i) => i.keyword === 'RUN').map((r) => r.text.replace(/^RUN (--mount=\S+ )?/, ''))).toEqual([
       'npm uninstall --package-lock-only --ignore-scripts @stylistic/eslint-plugin @typescript-eslint/eslint-plugin @typescript-eslint/parser '
         + 'constructs eslint eslint-import-resolver-typescript eslint-plugin-import jest jest-junit projen ts-jest tsx && npm ci && mkdir -p node_modules',
-      'PATH=$(npx -c "node --print process.env.PATH") && export PATH && tsc --build',
+      'PATH=$(node -p "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH") && export PATH && tsc --build',
     ]);
     expect(only(deps, 'ENV').properties).toEqual({ NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false' });
   });
@@ -115,7 +115,7 @@ describe('node-app: one source of truth', () => {
     const project = new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: tempDir('node-') });
     project.compileTask.exec('node scripts/stamp.js', { cwd: 'tools' });
     const compile = (p: NodeAppProject) => only(stageNamed(parseDockerfile(Testing.synth(p).Dockerfile), 'build'), 'RUN', (i) => !i.text.includes('npm ci')).text;
-    expect(compile(project)).toBe('RUN PATH=$(npx -c "node --print process.env.PATH") && export PATH && tsc --build && ( cd tools && node scripts/stamp.js )');
+    expect(compile(project)).toBe('RUN PATH=$(node -p "require(\'path\').resolve(\'node_modules/.bin\') + require(\'path\').delimiter + process.env.PATH") && export PATH && tsc --build && ( cd tools && node scripts/stamp.js )');
     const hatched = new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: tempDir('node-') });
     hatched.dockerfile.stage('build').replaceInstruction('compile', Instruction.run(['npx tsc -p tsconfig.build.json']));
     hatched.compileTask.exec('echo later');
