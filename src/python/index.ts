@@ -1,2 +1,3 @@
 export * from './poetry-app';
 export * from './poetry-app-project';
+export * from './python-library';
