@@ -1,3 +1,4 @@
+import { FileBase } from 'projen/lib/file';
 import { Project } from 'projen/lib/project';
 import { assertModulePath, SUPPORTED_GO } from './go-app';
 import { GoModFile } from './go-mod';
@@ -51,7 +52,7 @@ export class GoLibrary extends LibraryComponent {
   /** Package name at the module's root. */
   public readonly packageName: string;
   /** go.mod. */
-  public readonly goMod: GoModFile;
+  public readonly goMod: FileBase;
 
   /**
    * @param project the project the library is part of
@@ -84,7 +85,9 @@ export class GoLibrary extends LibraryComponent {
     this.lifecycleTask('test').exec('go test ./...');
 
     if (this.sampleCode) {
-      const context = { id, packageName: this.packageName, modulePath: this.modulePath, description, folder: this.folder, contextName: this.contextName };
+      const context = {
+        id, packageName: this.packageName, modulePath: this.modulePath, description, folder: this.folder, contextName: this.contextName,
+      };
       new StubFile(project, this.filePath(`${this.packageName}.go`), 'go-library/library.go.hbs', context, this.stubId('go-library:package'));
       new StubFile(project, this.filePath(`${this.packageName}_test.go`), 'go-library/library_test.go.hbs', context, this.stubId('go-library:test'));
       new StubFile(project, this.filePath('README.md'), 'go-library/README.md.hbs', context, this.stubId('readme'));

@@ -187,7 +187,9 @@ export abstract class LibraryComponent extends Component {
  * `destination` in a build stage, with their ids: the files in one (`lib-<id>-files`), each folder
  * in its own (`lib-<id>-<folder>`), as a folder source copies its contents.
  */
-export function libraryCopies(use: LibraryUse, destination: string, files: string[] = use.library.buildFiles): Array<{ id: string; instruction: Instruction }> {
+export function libraryCopies(
+  use: LibraryUse, destination: string, files: string[] = use.library.buildFiles,
+): Array<{ id: string; instruction: Instruction }> {
   const from = use.contextName;
   const id = use.library.libraryId;
   const plain = files.filter((f) => !f.endsWith('/'));

@@ -151,7 +151,9 @@ export class PythonLibrary extends LibraryComponent {
     this.addGitIgnore('__pycache__/');
 
     if (this.sampleCode) {
-      const context = { name: this.name, id, pyname: this.name, moduleName: this.moduleName, description, folder: this.folder, contextName: this.contextName };
+      const context = {
+        name: this.name, id, pyname: this.name, moduleName: this.moduleName, description, folder: this.folder, contextName: this.contextName,
+      };
       new StubFile(project, this.filePath(`src/${this.moduleName}/__init__.py`), 'python-library/__init__.py.hbs', context, this.stubId('python-library:package'));
       new StubFile(project, this.filePath(`tests/test_${this.moduleName}.py`), 'python-library/test_module.py.hbs', context, this.stubId('python-library:test'));
       new StubFile(project, this.filePath('README.md'), 'python-library/README.md.hbs', context, this.stubId('readme'));
