@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, PoetryApp, PythonLibrary, RuntimeUser, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, PoetryApp, PoetryAppProject, PyprojectLayout, PythonLibrary, RuntimeUser, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -180,4 +180,22 @@ describe('the Dockerfile model knows named build contexts', () => {
     expect(() => dockerfile('x', ['Lib Common'])).toThrow(/invalid build context name "Lib Common"/);
     expect(() => dockerfile('x', ['lib-a', 'lib-a'])).toThrow(/build context "lib-a" is already declared/);
   });
+});
+
+test('the legacy pyproject layout and an app at the project\'s root take the same path dependency, from their own folders', () => {
+  const { dir } = workspace((p) => new PoetryApp(p, 'api', { pyprojectLayout: PyprojectLayout.POETRY_LEGACY }).use(new PythonLibrary(p, 'common')));
+  const legacy = parseToml(read(dir, 'apps/api/pyproject.toml')) as any;
+  expect(legacy.tool.poetry.dependencies.common).toEqual({ path: '../../libs/common', develop: false });
+
+  const root = tempDir('ws-libs-root-');
+  synthesize(() => {
+    const p = new PoetryAppProject({ name: 'demo', outdir: root });
+    const use = p.app.use(new PythonLibrary(p, 'common'));
+    expect(use.path).toBe('./libs/common');
+    return p;
+  });
+  expect((parseToml(read(root, 'pyproject.toml')) as any).tool.poetry.dependencies.common).toEqual({ path: './libs/common', develop: false });
+  // Inside the builder's /app, as in the repository: the app's own context leaves the library out (an allowlist without libs/).
+  expect(read(root, 'Dockerfile')).toContain('COPY --from=lib-common src /app/libs/common/src');
+  expect(read(root, '.dockerignore')).not.toContain('libs');
 });
