@@ -105,7 +105,9 @@ function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions)
   } : undefined;
   // Every image installs or compiles its sources (a wheel, a Go binary, tsc's output): a file synced into
   // the container would change nothing that runs, so a change to the build context rebuilds the image.
-  const paths = [...c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`), ...c.libraries.map((u) => `./${u.library.folder}`)];
+  // A library's build files (a pattern such as Go's "**/*.go": its whole folder), not its venv or caches.
+  const libraryPaths = c.libraries.flatMap((u) => u.library.buildFiles.map((f) => `./${f.includes('*') ? u.library.folder : path.posix.join(u.library.folder, f)}`));
+  const paths = [...new Set([...c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`), ...libraryPaths])];
   // Each library the app uses, as the named context its Dockerfile copies from (relative to the project, as `context` is).
   const contexts = Object.fromEntries(c.libraries.map((u) => [u.contextName, `./${u.library.folder}`]));
   return {

@@ -89,7 +89,7 @@ describe('a Python library that two Poetry apps use', () => {
     const services = parseYaml(read(dir, 'compose.yaml')).services;
     expect(services.api.build).toEqual({ context: './apps/api', dockerfile: 'Dockerfile', additional_contexts: { 'lib-common': './libs/common' } });
     expect(services.billing.build.additional_contexts).toBeUndefined();
-    expect(services.api.develop.watch).toContainEqual({ action: 'rebuild', path: './libs/common' });
+    expect(services.api.develop.watch.filter((w: any) => w.path.startsWith('./libs/'))).toEqual(['pyproject.toml', 'README.md', 'src'].map((f) => ({ action: 'rebuild', path: `./libs/common/${f}` })));
     for (const id of ['api', 'jobs']) {
       expect(path.posix.join(`apps/${id}`, project.app(id).libraries[0].path)).toBe(common.folder);
     }
@@ -133,6 +133,7 @@ describe('a Go module that two Go binaries use', () => {
     expect(at((t) => t === 'COPY --from=lib-shared . /libs/shared/')).toBeLessThan(at((t) => t.includes(`-o /out/${id} `)));
     expect(buildFolders(dir, project.app(id))).toEqual([`apps/${id}`, 'libs/shared']);
     expect(bakeTarget(dir, id)).toContain('  contexts   = { "lib-shared" = "libs/shared" }\n');
+    expect(parseYaml(read(dir, 'compose.yaml')).services[id].develop.watch).toContainEqual({ action: 'rebuild', path: './libs/shared' });
     // No download for the library: no go.sum check.
     expect(tasks(dir)[`${id}:sum:check`].steps ?? []).toEqual([]);
   });
