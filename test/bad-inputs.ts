@@ -1,6 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { AppComponent, GoApp, GoLibrary, NodeApp, NodeAppKind, PipApp, PoetryApp, PythonLibrary, RustApp } from '../src';
+import { AppComponent, GoApp, GoLibrary, NodeApp, NodeAppKind, PipApp, PoetryApp, PythonLibrary, RustApp, TypeScriptLibrary } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -264,6 +264,11 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
     /^PoetryApp "api": invalid use library "usr\/common"\. The builder would copy it to \/usr\/common, on the image's own \/usr/],
   ['a Go library newer than the app\'s Go', (p) => new GoApp(p, 'probe', { goVersion: '1.24' }).use(new GoLibrary(p, 'shared', { goVersion: '1.27' })),
     /^GoApp "probe": invalid use library "libs\/shared"\. GoLibrary "shared" needs Go 1\.27 and probe builds with Go 1\.24/],
+  ['a static site that uses a TypeScript package', (p) => new NodeApp(p, 'site', { appKind: NodeAppKind.STATIC_SITE }).use(new TypeScriptLibrary(p, 'greeting')),
+    /^NodeApp "site": invalid use library "libs\/greeting"\. A static site takes no library yet/],
+  ['a Node service that uses a Python library', (p) => new NodeApp(p, 'web').use(new PythonLibrary(p, 'common')),
+    /^NodeApp "web": invalid use library "libs\/common"\. PythonLibrary "common" is a python library and web a node app/],
+  ['a TypeScript package name npm refuses', (p) => new TypeScriptLibrary(p, 'greeting', { packageName: 'My Lib' }), /^TypeScriptLibrary "greeting": invalid packageName "My Lib"\. Expected an npm package name/],
   ['an app type that takes no library', (p) => new PipApp(p, 'jobs').use(new PythonLibrary(p, 'common')), /^PipApp "jobs": invalid use library "libs\/common"\. PipApp takes no libraries yet/],
   ['a library with an app\'s id', (p) => new PythonLibrary(p, 'api'), /^PythonLibrary "api": invalid id "api"\. PoetryApp "api" has it already: apps and libraries of a project each have an id of their own/],
   ['a library inside an app\'s folder', (p) => new GoLibrary(p, 'shared', { folder: 'apps/worker/shared' }), /^GoLibrary "shared": invalid folder "apps\/worker\/shared"\. GoApp "worker" is in "apps\/worker": a library needs a folder of its own/],

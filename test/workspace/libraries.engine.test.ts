@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen/lib/project';
-import { AppComponent, BakeFile, ComposeFile, GoApp, GoLibrary, PoetryApp, PythonLibrary } from '../../src';
-import { BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
+import { AppComponent, BakeFile, ComposeFile, GoApp, GoLibrary, NodeApp, PoetryApp, PythonLibrary, TypeScriptLibrary } from '../../src';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
 import { exec } from '../harness/command';
-import { REPO, run, Run, userEnv } from '../package-util';
+import { mustRun, REPO, run, Run, userEnv } from '../package-util';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
@@ -15,6 +15,7 @@ const PROJEN = path.join(REPO, 'node_modules', 'projen', 'bin', 'projen');
 /** Services run on the host's network under buildah: ports of their own. */
 const API_PORT = 18861;
 const PROBE_PORT = 18862;
+const WEB_PORT = 18863;
 const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
 const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', GOPROXY: 'off' };
 
@@ -26,7 +27,8 @@ let apps: AppComponent[];
  * A plain projen project named "libs-shop" (every image "libs-shop-<id>", this task's prefix) with
  * shared code: a Python library "common" that two Poetry apps use (the service "api", the job
  * "jobs"), and a Go module "shared" that two Go binaries use (the job "worker" through `use`, the
- * service "probe" through a `replaces` folder). Each app's code is changed to call the library, so
+ * service "probe" through a `replaces` folder), and a TypeScript package "greeting" that a Node
+ * service "web" uses (a `file:` dependency installed as a copy). Each app's code is changed to call the library, so
  * its output shows the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
  */
 beforeAll(async () => {
@@ -45,6 +47,7 @@ beforeAll(async () => {
     const worker = new GoApp(project, 'worker', BUILT_IN_FRONTEND);
     new GoApp(project, 'probe', { port: PROBE_PORT, replaces: { 'example.com/shared': '../../libs/shared' }, ...BUILT_IN_FRONTEND });
     worker.use(new GoLibrary(project, 'shared'));
+    new NodeApp(project, 'web', { port: WEB_PORT, ...BUILT_IN_FRONTEND }).use(new TypeScriptLibrary(project, 'greeting'));
     apps = AppComponent.all(project);
     return project;
   });
@@ -52,6 +55,7 @@ beforeAll(async () => {
   callLibrary('apps/jobs/src/jobs/app.py', 'Hello from jobs!', 'from common import greeting as shared\n\n', 'shared("jobs")');
   callLibrary('apps/worker/cmd/worker/main.go', 'Hello from worker!', '', 'shared.Greeting("worker")');
   callLibrary('apps/probe/cmd/probe/main.go', 'Hello from probe!', '', 'shared.Greeting("probe")');
+  callLibrary('apps/web/src/index.ts', 'Hello from web!', '', 'shared("web")');
 });
 
 afterAll(async () => {
@@ -72,6 +76,8 @@ function callLibrary(file: string, literal: string, pythonImport: string, call: 
   text = text.split(JSON.stringify(literal)).join(call);
   if (file.endsWith('.py')) {
     text = text.replace(/^(import |from |def )/m, `${pythonImport}$1`);
+  } else if (file.endsWith('.ts')) {
+    text = `import { greeting as shared } from 'greeting';\n${text}`;
   } else {
     text = text.replace(/^import \(\n/m, 'import (\n\t"example.com/shared"\n');
   }
@@ -120,6 +126,19 @@ test('the real Go toolchain vets, tests and builds both binaries with the module
   expect(toolroot('libs/shared', 'go vet ./... && go test ./...', GO_ENV)).toMatch(/^ok\s+example\.com\/shared/m);
 });
 
+test('real npm installs the package into the service as a copy, not a link; both compile and their tests pass', () => {
+  // The lock files are written by the npm of the image's Node, the one its `npm ci` runs (as many-apps.engine.test.ts does).
+  const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
+  const install = (folder: string) => mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: path.join(dir, folder), env: userEnv() });
+  install('libs/greeting');
+  expect(mustRun('npm', ['test'], { cwd: path.join(dir, 'libs/greeting'), env: userEnv() }).output).toMatch(/# pass 1\n# fail 0/);
+  install('apps/web');
+  expect(fs.lstatSync(path.join(dir, 'apps/web/node_modules/greeting')).isDirectory()).toBe(true);
+  expect(fs.readFileSync(path.join(dir, 'apps/web/package-lock.json'), 'utf-8')).toContain('"resolved": "file:../../libs/greeting"');
+  expect(task('web:compile').status).toBe(0);
+  expect(task('web:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
+});
+
 describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
   /** `<id>:docker:build` at the root: the app's generated build, from its folder, with its named contexts. */
   function build(id: string): void {
@@ -143,7 +162,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
     expect(files).toContain('/ctx/app/src/api/app.py');
     expect(files).toContain('/ctx/lib-common/src/common/__init__.py');
     // No other app's files, in either context.
-    expect(files.filter((f) => /jobs|worker|probe|shared/.test(f))).toEqual([]);
+    expect(files.filter((f) => /jobs|worker|probe|shared|web|greeting/.test(f))).toEqual([]);
     // The app's own context is its .dockerignore's allowlist.
     expect(files.filter((f) => f.startsWith('/ctx/app/') && !/^\/ctx\/app\/(pyproject\.toml|poetry\.lock|README\.md|src\/)/.test(f))).toEqual([]);
     // The library's context is its folder; whether the engine applies the folder's .dockerignore to a named context, this says.
@@ -191,13 +210,30 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
       await running.stop('SIGKILL');
     }
   });
+
+  test('the Node image builds from the generated files with the package compiled and installed as a copy; its reply is the package\'s', async () => {
+    build('web');
+    const image = 'libs-shop-web:0.0.0';
+    expect(engine.imageFileExists(image, '/app/node_modules/greeting/lib/index.js')).toBe(true);
+    expect(engine.imageFileExists(image, '/app/node_modules/greeting/src')).toBe(false);
+    expect(engine.imageFileExists(image, '/libs')).toBe(false);
+    const running = await engine.startImage(image);
+    try {
+      const reply = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(WEB_PORT)}/`).catch(() => undefined), 30000, 250);
+      // eslint-disable-next-line no-console
+      console.log(`${engine.name}: web / -> ${reply.status} ${reply.body}`);
+      expect(JSON.parse(reply.body)).toEqual({ message: 'Hello from web, with greeting!' });
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
 });
 
 const DOCKER_CLI = path.join(SCRIPTS, 'docker');
-(ENGINES.includes(DOCKER) ? test : test.skip)('docker buildx bake builds all four images from docker-bake.hcl, the libraries as named contexts; compose config resolves them', () => {
+(ENGINES.includes(DOCKER) ? test : test.skip)('docker buildx bake builds all five images from docker-bake.hcl, the libraries as named contexts; compose config resolves them', () => {
   const ids = apps.map((a) => a.appId);
-  for (const id of ids) {
-    DOCKER.removeImage(`libs-shop-${id}:0.1.0`);
+  for (const app of apps) {
+    DOCKER.removeImage(app.imageReference);
   }
   const print = exec(DOCKER_CLI, ['buildx', 'bake', '--print'], { cwd: dir, env: { ...process.env } });
   expect(print.status).toBe(0);
@@ -206,6 +242,7 @@ const DOCKER_CLI = path.join(SCRIPTS, 'docker');
   console.log(`bake --print contexts: ${ids.map((id) => `${id}: ${JSON.stringify(targets[id].contexts ?? {})}`).join('; ')}`);
   expect(targets.api.contexts).toEqual({ 'lib-common': 'libs/common' });
   expect(targets.probe.contexts).toEqual({ 'lib-shared': 'libs/shared' });
+  expect(targets.web.contexts).toEqual({ 'lib-greeting': 'libs/greeting' });
   // This machine's builds need the host's network: a compose file beside the HCL says so (bake's HCL has no network key).
   const network = path.join(tempDir('libs-bake-'), 'network.compose.yaml');
   fs.writeFileSync(network, `services:\n${ids.map((id) => `  ${id}:\n    build:\n      network: host\n`).join('')}`);

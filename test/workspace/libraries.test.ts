@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, PoetryApp, PoetryAppProject, PyprojectLayout, PythonLibrary, RuntimeUser, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, NodeApp, PoetryApp, PoetryAppProject, PyprojectLayout, PythonLibrary, RuntimeUser, TypeScriptLibrary, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -136,6 +136,42 @@ describe('a Go module that two Go binaries use', () => {
     expect(parseYaml(read(dir, 'compose.yaml')).services[id].develop.watch).toContainEqual({ action: 'rebuild', path: './libs/shared' });
     // No download for the library: no go.sum check.
     expect(tasks(dir)[`${id}:sum:check`].steps ?? []).toEqual([]);
+  });
+});
+
+describe('a TypeScript package that a Node service uses', () => {
+  const { project, dir } = workspace((p) => new NodeApp(p, 'web', { port: 3000 }).use(new TypeScriptLibrary(p, 'greeting')));
+
+  test('the package: package.json (main and types in lib/), tsconfig.json, stubs, tasks', () => {
+    const pkg = JSON.parse(read(dir, 'libs/greeting/package.json'));
+    expect(pkg).toMatchObject({ name: 'greeting', version: '0.1.0', main: 'lib/index.js', types: 'lib/index.d.ts', files: ['lib'], devDependencies: { typescript: '^5' } });
+    expect(JSON.parse(read(dir, 'libs/greeting/tsconfig.json')).compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'lib', declaration: true });
+    expect(read(dir, 'libs/greeting/src/index.ts')).toContain('export function greeting(name: string): string {');
+    expect(read(dir, 'libs/greeting/test/index.test.js')).toContain("require('node:test')");
+    expect(tasks(dir)['greeting:test'].steps).toEqual([{ exec: 'npm test' }]);
+    expect(read(dir, 'libs/greeting/.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/']);
+  });
+
+  test('the service: a file: dependency installed as a copy (.npmrc and the image alike)', () => {
+    expect(JSON.parse(read(dir, 'apps/web/package.json')).dependencies).toEqual({ greeting: 'file:../../libs/greeting' });
+    expect(read(dir, 'apps/web/.npmrc')).toContain('install-links=true');
+    expect(project.app('web').libraries.map((u) => [u.path, u.contextName])).toEqual([['../../libs/greeting', 'lib-greeting']]);
+    expect(bakeTarget(dir, 'web')).toContain('  contexts   = { "lib-greeting" = "libs/greeting" }\n');
+  });
+
+  test('the image compiles the package in a stage of its own; the installing stages copy its manifest and lib/ first; the runtime copies node_modules alone', () => {
+    const df = parseDockerfile(read(dir, 'apps/web/Dockerfile'));
+    expect(df.stages.map((s) => s.name)).toEqual(['lib-greeting-build', 'deps', 'build', 'runtime']);
+    const lib = stageNamed(df, 'lib-greeting-build').instructions;
+    expect(lib.map((i) => i.text)).toEqual(expect.arrayContaining(['WORKDIR /libs/greeting', 'COPY --from=lib-greeting package.json package-lock.json ./', 'COPY --from=lib-greeting src ./src', 'RUN npx tsc']));
+    for (const name of ['deps', 'build']) {
+      const texts = stageNamed(df, name).instructions.map((i) => i.text);
+      const install = texts.findIndex((t) => /npm ci/.test(t));
+      expect(texts.indexOf('ENV NPM_CONFIG_INSTALL_LINKS="true"')).toBeLessThan(install);
+      expect(texts.indexOf('COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib')).toBeLessThan(install);
+      expect(texts.indexOf('COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib')).toBeGreaterThan(0);
+    }
+    expect(stageNamed(df, 'runtime').instructions.filter((i) => i.keyword === 'COPY').map((i) => i.flags.from)).toEqual(['build', 'deps', 'build']);
   });
 });
 
