@@ -1,6 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { AppComponent, GoApp, NodeApp, NodeAppKind, PipApp, PoetryApp, RustApp } from '../src';
+import { AppComponent, GoApp, GoLibrary, NodeApp, NodeAppKind, PipApp, PoetryApp, PythonLibrary, RustApp, TypeScriptLibrary } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -241,6 +241,44 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['a Rust app at the root beside others', (p) => new RustApp(p, 'edge', { folder: '.' }), /^RustApp "edge": invalid folder "\."\. RustApp "edge" is at the project's root/],
   ['a pip option of an app in a folder', (p) => new PipApp(p, 'jobs', { scriptName: 'pip' }), /^PipApp "jobs": invalid scriptName "pip"\. The script is installed into/],
   ['a Rust option of an app in a folder', (p) => new RustApp(p, 'edge', { deps: ['serde'] }), /^RustApp "edge": invalid version requirement of serde undefined\./],
+  // Shared code: libraries and the path dependencies on them.
+  ['a path dependency on a folder that is no library', (p) => new GoApp(p, 'probe', { replaces: { 'example.com/nope': '../../libs/nope' } }),
+    /^GoApp "probe": invalid replaces\["example\.com\/nope"\] "\.\.\/\.\.\/libs\/nope"\. "libs\/nope" is not a component or library of the workspace \(Go libraries: none\): add new GoLibrary\(project, "<id>", \{ folder: "libs\/nope" \}\), or point at one of them\.$/],
+  ['a path dependency on another app\'s folder', (p) => new GoApp(p, 'probe', { replaces: { 'example.com/worker': '../worker' } }),
+    /^GoApp "probe": invalid replaces\["example\.com\/worker"\] "\.\.\/worker"\. "apps\/worker" is the folder of GoApp "worker", an app: its code is not shared/],
+  ['a path dependency on a library under another module path', (p) => {
+    new GoLibrary(p, 'shared');
+    new GoApp(p, 'probe', { replaces: { 'example.com/other': '../../libs/shared' } });
+  }, /^GoApp "probe": invalid replaces\["example\.com\/other"\] "\.\.\/\.\.\/libs\/shared"\. "libs\/shared" holds GoLibrary "shared", module "example\.com\/shared", not "example\.com\/other"/],
+  ['a path dependency outside the project', (p) => new GoApp(p, 'probe', { replaces: { 'example.com/x': '../../../x' } }), /^GoApp "probe": invalid replaces\["example\.com\/x"\] "\.\.\/\.\.\/\.\.\/x"\. Expected a folder inside the project/],
+  ['use of an app as a library', (p) => app(p, 'api').use(app(p, 'worker') as any),
+    /^PoetryApp "api": invalid use library "apps\/worker"\. GoApp "worker" is an app, not a library: move the code two apps share into a library/],
+  ['use of a library of another ecosystem', (p) => app(p, 'api').use(new GoLibrary(p, 'shared')),
+    /^PoetryApp "api": invalid use library "libs\/shared"\. GoLibrary "shared" is a go library and api a python app: use a library of the app's ecosystem\.$/],
+  ['a library used twice', (p) => {
+    const common = new PythonLibrary(p, 'common');
+    app(p, 'api').use(common);
+    app(p, 'api').use(common);
+  }, /^PoetryApp "api": invalid use library "libs\/common"\. api uses PythonLibrary "common" already\.$/],
+  ['a library whose builder copy lands on a system folder', (p) => app(p, 'api').use(new PythonLibrary(p, 'common', { folder: 'usr/common' })),
+    /^PoetryApp "api": invalid use library "usr\/common"\. The builder would copy it to \/usr\/common, on the image's own \/usr/],
+  ['a Go library newer than the app\'s Go', (p) => new GoApp(p, 'probe', { goVersion: '1.24' }).use(new GoLibrary(p, 'shared', { goVersion: '1.27' })),
+    /^GoApp "probe": invalid use library "libs\/shared"\. GoLibrary "shared" needs Go 1\.27 and probe builds with Go 1\.24/],
+  ['a static site that uses a TypeScript package', (p) => new NodeApp(p, 'site', { appKind: NodeAppKind.STATIC_SITE }).use(new TypeScriptLibrary(p, 'greeting')),
+    /^NodeApp "site": invalid use library "libs\/greeting"\. A static site takes no library yet/],
+  ['a Node service that uses a Python library', (p) => new NodeApp(p, 'web').use(new PythonLibrary(p, 'common')),
+    /^NodeApp "web": invalid use library "libs\/common"\. PythonLibrary "common" is a python library and web a node app/],
+  ['a TypeScript package name npm refuses', (p) => new TypeScriptLibrary(p, 'greeting', { packageName: 'My Lib' }), /^TypeScriptLibrary "greeting": invalid packageName "My Lib"\. Expected an npm package name/],
+  ['an app type that takes no library', (p) => new PipApp(p, 'jobs').use(new PythonLibrary(p, 'common')), /^PipApp "jobs": invalid use library "libs\/common"\. PipApp takes no libraries yet/],
+  ['a library with an app\'s id', (p) => new PythonLibrary(p, 'api'), /^PythonLibrary "api": invalid id "api"\. PoetryApp "api" has it already: apps and libraries of a project each have an id of their own/],
+  ['a library inside an app\'s folder', (p) => new GoLibrary(p, 'shared', { folder: 'apps/worker/shared' }), /^GoLibrary "shared": invalid folder "apps\/worker\/shared"\. GoApp "worker" is in "apps\/worker": a library needs a folder of its own/],
+  ['an app inside a library\'s folder', (p) => {
+    new PythonLibrary(p, 'common');
+    new PoetryApp(p, 'tools', { folder: 'libs/common/tools' });
+  }, /^PoetryApp "tools": invalid folder "libs\/common\/tools"\. PythonLibrary "common" is in "libs\/common": an app needs a folder of its own/],
+  ['a library id that is no folder name', (p) => new PythonLibrary(p, 'Common'), /^PythonLibrary "Common": invalid id "Common"\. Expected a folder name/],
+  ['a library name that is no PEP 508 name', (p) => new PythonLibrary(p, 'common', { name: 'my lib' }), /^PythonLibrary "common": invalid name "my lib"\. Expected a PEP 508 project name/],
+  ['a Go library package name that is a keyword', (p) => new GoLibrary(p, 'go', { folder: 'libs/golib' }), /^GoLibrary "go": invalid packageName \(derived from id "go"\) "go"\. It is a Go keyword/],
 ];
 
 /** The app with this id. */

@@ -25,6 +25,8 @@ export interface DockerfileOptions {
   readonly syntax?: string;
 }
 
+/** A named build context: what `--build-context NAME=...` and COPY --from accept, lowercase for every engine. */
+const BUILD_CONTEXT_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 /** BuildKit's Dockerfile parser reads lines of at most this many bytes. */
 const MAX_LINE_BYTES = 65535;
 
@@ -48,6 +50,7 @@ export class Dockerfile extends FileBase {
   public readonly frontendImage?: BaseImage;
   private readonly globalArgs: Array<{ name: string; defaultValue?: string }> = [];
   private readonly _stages: DockerfileStage[] = [];
+  private readonly _buildContexts: string[] = [];
 
   constructor(project: Project, options: DockerfileOptions = {}) {
     super(project, options.fileName ?? 'Dockerfile');
@@ -97,6 +100,26 @@ export class Dockerfile extends FileBase {
     this._stages.splice(this._stages.indexOf(this.stage(name)), 1);
   }
 
+  /**
+   * Declares a named build context (`--build-context NAME=PATH` of `docker build` and `buildah bud`,
+   * bake's `contexts`, compose's `additional_contexts`): `COPY --from=NAME` then reads it. The
+   * Dockerfile only names it; whoever builds gives its folder.
+   */
+  public addBuildContext(name: string): void {
+    if (typeof name !== 'string' || !BUILD_CONTEXT_NAME.test(name)) {
+      throw userError(`${this.path}: invalid build context name ${show(name)}. Expected lowercase letters, digits, "." "_" and "-", starting with a letter or digit.`);
+    }
+    if (this._buildContexts.includes(name)) {
+      throw userError(`${this.path}: build context ${show(name)} is already declared.`);
+    }
+    this._buildContexts.push(name);
+  }
+
+  /** The named build contexts {@link addBuildContext} declared, in order. */
+  public get buildContexts(): string[] {
+    return [...this._buildContexts];
+  }
+
   /** Declares an ARG before the first FROM, usable in FROM lines. */
   public addArg(name: string, defaultValue?: string): void {
     assertVariableName(`${this.path}`, 'ARG name', name);
@@ -117,6 +140,11 @@ export class Dockerfile extends FileBase {
     }
     const globals = new Set([...this.globalArgs.map((a) => a.name), ...AUTOMATIC_PLATFORM_ARGS]);
     const earlier = new Set<string>();
+    for (const name of this._buildContexts) {
+      if (this._stages.some((s) => s.name === name)) {
+        errors.push(`${this.path}: build context "${name}" has the name of a stage: COPY --from="${name}" would read the stage, never the context.`);
+      }
+    }
     for (const stage of this._stages) {
       const where = `${this.path}: stage "${stage.name}"`;
       for (const v of [...stage.from.variables, ...variablesOf(stage.platform)]) {
@@ -138,9 +166,10 @@ export class Dockerfile extends FileBase {
           scope.add(v);
         }
         for (const from of [facts.copyFrom, ...(facts.mountsFrom ?? [])]) {
-          if (from !== undefined && !earlier.has(from)) {
+          if (from !== undefined && !earlier.has(from) && !this._buildContexts.includes(from)) {
             const known = [...earlier].map((s) => `"${s}"`).join(', ') || 'none';
-            errors.push(`${at}: "${from}" is not an earlier stage. Earlier stages: ${known}.`);
+            const contexts = this._buildContexts.length > 0 ? ` Build contexts: ${this._buildContexts.map((c) => `"${c}"`).join(', ')}.` : '';
+            errors.push(`${at}: "${from}" is not an earlier stage. Earlier stages: ${known}.${contexts}`);
           }
         }
         counts[instruction.keyword] = (counts[instruction.keyword] ?? 0) + 1;
@@ -179,7 +208,7 @@ export class Dockerfile extends FileBase {
 
   /** The lint gate's findings on the rendered Dockerfile (see {@link lintDockerfile}). */
   public lint(): LintFinding[] {
-    return lintDockerfile(this.render());
+    return lintDockerfile(this.render(), { buildContexts: this._buildContexts });
   }
 
   /**

@@ -17,6 +17,15 @@ export enum LintSeverity {
   WARNING = 'warning',
 }
 
+/** What {@link lintDockerfile} knows beside the text. */
+export interface LintOptions {
+  /**
+   * Named build contexts the build is given (`--build-context NAME=...`): `COPY --from=NAME` reads one.
+   * @default - none: a `--from` that is no earlier stage is an error
+   */
+  readonly buildContexts?: string[];
+}
+
 /** One thing the linter found. */
 export interface LintFinding {
   /** The rule, named after hadolint's (`DL3006`) or BuildKit's check (`UndefinedVar`). */
@@ -73,7 +82,8 @@ const EXPANDING = new Set(['ENV', 'LABEL', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EX
  * BuildKit skips the rule itself for a .dockerignore with `!` patterns, which
  * stagecraft's always has.
  */
-export function lintDockerfile(text: string): LintFinding[] {
+export function lintDockerfile(text: string, options: LintOptions = {}): LintFinding[] {
+  const buildContexts = options.buildContexts ?? [];
   const findings: LintFinding[] = [];
   const add = (rule: string, severity: LintSeverity, i: AstInstruction, message: string) =>
     findings.push({ rule, severity, line: i.getRange().start.line + 1, message });
@@ -258,8 +268,9 @@ export function lintDockerfile(text: string): LintFinding[] {
         break;
       case 'COPY': {
         const from = (i as any).getFromFlag?.()?.getValue() as string | undefined;
-        if (from !== undefined && !stages.includes(from) && !/[:/]/.test(from) && !/^\d+$/.test(from)) {
-          add('DL3022', LintSeverity.ERROR, i, `COPY --from="${from}" is not an earlier stage (earlier: ${stages.join(', ') || 'none'})`);
+        if (from !== undefined && !stages.includes(from) && !buildContexts.includes(from) && !/[:/]/.test(from) && !/^\d+$/.test(from)) {
+          const contexts = buildContexts.length > 0 ? `; build contexts: ${buildContexts.join(', ')}` : '';
+          add('DL3022', LintSeverity.ERROR, i, `COPY --from="${from}" is not an earlier stage (earlier: ${stages.join(', ') || 'none'}${contexts})`);
         }
         if (from !== undefined && from === stages[stages.length - 1] && i.getRange().start.line > stageStart) {
           add('DL3023', LintSeverity.ERROR, i, `COPY --from="${from}" names the stage it is in`);

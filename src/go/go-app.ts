@@ -8,7 +8,8 @@ import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
 import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
+import { GoLibrary } from './go-library';
+import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, LibraryComponent, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
@@ -59,8 +60,10 @@ export interface GoAppOptions extends AppComponentOptions, AppMetadataOptions {
   readonly deps?: string[];
 
   /**
-   * `replace` directives to local modules inside the project, module path to a
-   * relative folder (e.g. { "example.com/greeting": "./greeting" }); the folders join the build context.
+   * `replace` directives to local modules, module path to a folder relative to the app's (e.g.
+   * { "example.com/greeting": "./greeting" }): a folder inside the app's joins its build context; a
+   * folder outside it must be a {@link GoLibrary} of the project, which the app then uses as with
+   * `use(library)` (a named build context, never the whole repository).
    * @default - none
    */
   readonly replaces?: { [module: string]: string };
@@ -96,7 +99,7 @@ export interface GoAppOptions extends AppComponentOptions, AppMetadataOptions {
 
 const OWNER = 'GoApp';
 /** Go minors stagecraft writes go.mod and images for. */
-const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
+export const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
 const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
 const SEMVER = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
@@ -136,6 +139,8 @@ export class GoApp extends AppComponent {
   public readonly builderStage: DockerfileStage;
 
   private readonly replaces: { [module: string]: string };
+  /** `replaces` entries to folders outside the app's: libraries of the project, found at synthesis. */
+  private readonly libraryReplaces: { [module: string]: string } = {};
   private readonly sumCheckTask: Task;
   private readonly toolchain?: string;
 
@@ -178,10 +183,14 @@ export class GoApp extends AppComponent {
     if (builderVariant !== undefined) {
       assertMatches(this.owner, 'builderImageVariant', builderVariant, GO_VARIANT, 'Expected "bookworm" or "trixie".');
     }
-    this.replaces = { ...(options.replaces ?? {}) };
-    for (const [module, target] of Object.entries(this.replaces)) {
+    this.replaces = {};
+    for (const [module, target] of Object.entries(options.replaces ?? {})) {
       assertModulePath(this.owner, 'replaces (module)', module);
-      assertLocalFolder(this.owner, module, target);
+      if (assertLocalFolder(this.owner, module, target, this.folder) === 'outside') {
+        this.libraryReplaces[module] = target;
+      } else {
+        this.replaces[module] = target;
+      }
     }
     for (const spec of options.deps ?? []) {
       this.declareDependency(spec, DependencyType.RUNTIME);
@@ -198,12 +207,13 @@ export class GoApp extends AppComponent {
       versionRule: 'Expected a semantic version such as "0.1.0" or "1.2.0-rc.1".',
     });
 
+    // A library is required at v0.0.0 and replaced by its folder: Go reads it from there, no download, no go.sum line.
     this.goMod = new GoModFile(home, this.filePath('go.mod'), () => ({
       module: this.modulePath,
       go: this.goVersion,
       toolchain: this.toolchain,
-      requires: this.requires(),
-      replaces: this.replaces,
+      requires: [...this.requires(), ...this.libraryModules().map((m) => ({ path: m.modulePath, version: 'v0.0.0' }))].sort((a, b) => a.path.localeCompare(b.path)),
+      replaces: { ...this.replaces, ...Object.fromEntries(this.libraryModules().map((m) => [m.modulePath, m.path])) },
     }));
 
     // --- Builder: runs on the build platform and cross-compiles, so a multi-platform build never emulates.
@@ -339,6 +349,7 @@ export class GoApp extends AppComponent {
    */
   public preSynthesize(): void {
     super.preSynthesize();
+    this.resolveLibraryReplaces();
     const downloaded = this.requires().filter((r) => !(r.path in this.replaces));
     if (downloaded.length > 0 && this.sumCheckTask.steps.length === 0) {
       this.sumCheckTask.exec(`test -f go.sum || { echo "go.sum is missing: run 'npx projen ${this.taskName('install')}' and commit go.sum" >&2; exit 1; }`, {
@@ -347,10 +358,63 @@ export class GoApp extends AppComponent {
     }
   }
 
+  /**
+   * The module becomes a `require` (v0.0.0) and a `replace` to its folder in go.mod; the builder
+   * copies its go.mod before `go mod download` and its files before `go build`, to the same
+   * relative place, so the replace resolves there too.
+   */
+  protected useLibrary(use: LibraryUse): void {
+    const library = use.library;
+    if (!(library instanceof GoLibrary)) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${library.owner} is not a GoLibrary: a GoApp replaces a Go module by its folder.`);
+    }
+    if (LanguageVersion.parse(this.owner, 'goVersion', library.goVersion).compareTo(LanguageVersion.parse(this.owner, 'goVersion', this.goVersion)) > 0) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${library.owner} needs Go ${library.goVersion} and ${this.appId} builds with Go ${this.goVersion}: raise the app's goVersion or lower the library's.`);
+    }
+    if (library.modulePath in this.replaces || this.requires().some((r) => r.path === library.modulePath)) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${this.appId} requires or replaces "${library.modulePath}" already: the library would replace it.`);
+    }
+    const destination = this.builderPath(use, '/src');
+    this.builderStage.insertBefore('download', Instruction.copy(['go.mod'], `${destination}/`, { from: use.contextName }), `lib-${library.libraryId}-mod`);
+    // The whole context: its .dockerignore keeps it to the Go files where the engine applies one; `go build` reads no more.
+    this.builderStage.insertBefore('build', Instruction.copy(['.'], `${destination}/`, { from: use.contextName }), `lib-${library.libraryId}-sources`);
+  }
+
   /** Adds a required module, `path@version`. */
   public addDependency(spec: string): void {
     this.declareDependency(spec, DependencyType.RUNTIME);
     this.requires();
+  }
+
+  /** The Go libraries the app uses: module path and path from the app's folder. */
+  private libraryModules(): Array<{ modulePath: string; path: string }> {
+    return this.libraries.map((u) => ({ modulePath: (u.library as GoLibrary).modulePath, path: u.path }));
+  }
+
+  /**
+   * A `replaces` folder outside the app's is a library of the project (added before or after the
+   * app in .projenrc.ts), used as with `use(library)`; anything else is refused before a file is written.
+   */
+  private resolveLibraryReplaces(): void {
+    for (const [module, target] of Object.entries(this.libraryReplaces)) {
+      const folder = path.posix.normalize(path.posix.join(this.folder, target)).replace(/\/$/, '');
+      const library = LibraryComponent.all(this.project).find((l) => l.folder === folder);
+      const option = `replaces[${JSON.stringify(module)}]`;
+      if (!library) {
+        const app = AppComponent.all(this.project).find((a) => a.folder === folder);
+        const libraries = LibraryComponent.all(this.project).filter((l) => l instanceof GoLibrary).map((l) => `"${l.folder}"`);
+        const why = app
+          ? `"${folder}" is the folder of ${app.appType} "${app.appId}", an app: its code is not shared; move what two apps share into a GoLibrary.`
+          : `"${folder}" is not a component or library of the workspace (Go libraries: ${libraries.join(', ') || 'none'}): add new GoLibrary(project, "<id>", { folder: "${folder}" }), or point at one of them.`;
+        throw invalidOption(this.owner, option, target, why);
+      }
+      if (!(library instanceof GoLibrary) || library.modulePath !== module) {
+        throw invalidOption(this.owner, option, target, `"${folder}" holds ${library.owner}${library instanceof GoLibrary ? `, module "${library.modulePath}", not "${module}"` : ', not a Go module'}: replace its module by its folder.`);
+      }
+      if (!this.libraries.some((u) => u.library === library)) {
+        this.use(library);
+      }
+    }
   }
 
   /** Runtime dependencies, parsed and validated, sorted by path. */
@@ -368,23 +432,29 @@ export class GoApp extends AppComponent {
   }
 }
 
-function assertModulePath(owner: string, option: string, value: string): void {
+export function assertModulePath(owner: string, option: string, value: string): void {
   if (typeof value !== 'string' || !MODULE_PATH.test(value) || value.split('/').some((e) => e === '.' || e === '..' || e.endsWith('.'))) {
     throw invalidOption(owner, option, value, 'Expected a Go module path such as "example.com/my-app": lowercase first element, then "/"-separated elements of letters, digits and - . _ ~.');
   }
   assertMaxLength(owner, option, value, 512);
 }
 
-function assertLocalFolder(owner: string, module: string, target: string): void {
+/**
+ * Checks a `replaces` folder (relative to the app's folder): inside the project, and not the app's
+ * own folder. Says whether it is inside the app's folder or outside it (a library's, checked at synthesis).
+ */
+function assertLocalFolder(owner: string, module: string, target: string, appFolder: string): 'inside' | 'outside' {
   const normalized = typeof target === 'string' ? path.posix.normalize(target) : '';
-  if (!/^\.\/[A-Za-z0-9._\/-]+$/.test(target ?? '') || normalized.startsWith('..') || normalized === '.') {
+  const inProject = typeof target === 'string' ? path.posix.normalize(path.posix.join(appFolder, target)) : '..';
+  if (!/^\.\.?\/[A-Za-z0-9._\/-]+$/.test(target ?? '') || inProject.startsWith('..') || normalized === '.' || inProject === '.' || normalized === './') {
     throw invalidOption(
       owner,
       `replaces["${module}"]`,
       target,
-      'Expected a folder inside the project such as "./greeting": the image build sees only the project folder.',
+      'Expected a folder inside the project such as "./greeting", or a GoLibrary\'s such as "../../libs/shared": the image build sees only the app\'s folder and the libraries it uses.',
     );
   }
+  return normalized.startsWith('..') ? 'outside' : 'inside';
 }
 
 /** Folders Go never builds from, or that hold no package of the module's. */

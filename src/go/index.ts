@@ -1,2 +1,3 @@
 export * from './go-app';
 export * from './go-app-project';
+export * from './go-library';

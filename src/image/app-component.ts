@@ -7,6 +7,7 @@ import { Task, TaskOptions } from 'projen/lib/task';
 import { DEFAULT_HEALTH_PATH, containerOptionsOf, defaultImageName } from './app-options';
 import { ContainerImage, ContainerOptions, ImageMetadata, PackageSource, RuntimeCopy } from './container-image';
 import { LanguageVersion } from './language-version';
+import { LibraryComponent, LibraryUse } from './library-component';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
 import { assertMatches, invalidOption, show, userError } from '../validation';
@@ -15,6 +16,9 @@ import { assertMatches, invalidOption, show, userError } from '../validation';
 const APP_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A relative folder inside the project, of names that are not hidden and not "..". */
 const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
+/** Top folders of a Linux image: a library copied there would mix with the system. */
+const SYSTEM_FOLDERS = ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var'];
 
 /** Options every app component shares: the container options and the stub switch. */
 export interface AppComponentOptions extends ContainerOptions {
@@ -228,6 +232,14 @@ export abstract class AppComponent extends Component {
         throw invalidOption(who, 'port', port, `${them} listens on it already: give each app a port of its own.`);
       }
     }
+    for (const library of LibraryComponent.all(project)) {
+      if (library.libraryId === id) {
+        throw invalidOption(who, 'id', id, `${library.owner} has it already: apps and libraries of a project each have an id of their own (it names their tasks).`);
+      }
+      if (folder === '.' ? false : folder === library.folder || folder.startsWith(`${library.folder}/`) || library.folder.startsWith(`${folder}/`)) {
+        throw invalidOption(who, 'folder', folder, `${library.owner} is in "${library.folder}": an app needs a folder of its own, neither inside a library's nor around one.`);
+      }
+    }
     return `${owner}#${id}`;
   }
 
@@ -251,12 +263,13 @@ export abstract class AppComponent extends Component {
   /** What the user configures, for error messages: the app type, and the id of an app in a folder (`PoetryApp "api"`). */
   protected readonly owner: string;
   /** The app type, e.g. `PoetryApp`. */
-  private readonly appType: string;
+  public readonly appType: string;
   /** The shared options, checked. */
   protected readonly containerOptions: ContainerOptions;
   private _image?: ContainerImage;
   private _spec?: AppImageSpec;
   private readonly _connections: AppConnection[] = [];
+  private readonly _libraries: LibraryUse[] = [];
   /** The project that holds the app's files and its own tasks, and the app's folder in it. */
   private _home?: { project: Project; dir: string };
   /** An app in a folder declares its own dependencies; the app at the root, the project's. */
@@ -439,6 +452,70 @@ export abstract class AppComponent extends Component {
     const connection: AppConnection = { target, env, url: `http://${target.appId}:${target.port}` };
     this._connections.push(connection);
     return connection;
+  }
+
+  /**
+   * Uses a library of the workspace: the app's manifest gets a path dependency on the library's
+   * folder (relative to the app's), and its image build gets that folder, and nothing else beside
+   * the app's own, as the named build context `lib-<id>` (`--build-context` in `docker:build`,
+   * bake's `contexts`, compose's `additional_contexts`), which the builder copies to the same
+   * relative place, so the path resolves there too. Refused, naming both: anything but a library
+   * of this project, a library of another ecosystem, a library used already, an app type that
+   * takes no libraries.
+   */
+  public use(library: LibraryComponent): LibraryUse {
+    const owner = `${this.appType} "${this.appId}"`;
+    if (!(library instanceof LibraryComponent)) {
+      // A JavaScript caller can pass anything: an app above all.
+      const given: unknown = library;
+      if (given instanceof AppComponent) {
+        throw invalidOption(owner, 'use library', given.folder, `${given.appType} "${given.appId}" is an app, not a library: move the code two apps share into a library (new PythonLibrary, new GoLibrary) and use that.`);
+      }
+      throw invalidOption(owner, 'use library', given, 'Expected a library of the workspace, e.g. new PythonLibrary(project, "common").');
+    }
+    if (library.project !== this.project) {
+      throw invalidOption(owner, 'use library', library.folder, `It belongs to project "${library.project.name}", not "${this.project.name}": use a library of the app's own project.`);
+    }
+    if (library.ecosystem !== this.ecosystem) {
+      throw invalidOption(owner, 'use library', library.folder, `${library.owner} is a ${library.ecosystem} library and ${this.appId} a ${this.ecosystem} app: use a library of the app's ecosystem.`);
+    }
+    if (this._libraries.some((u) => u.library === library)) {
+      throw invalidOption(owner, 'use library', library.folder, `${this.appId} uses ${library.owner} already.`);
+    }
+    const use: LibraryUse = { library, path: library.pathFrom(this), contextName: library.contextName };
+    this.useLibrary(use);
+    this.image.dockerfile.addBuildContext(use.contextName);
+    this.image.addBuildFlag(`--build-context ${use.contextName}=${use.path}`);
+    this._libraries.push(use);
+    return use;
+  }
+
+  /** The libraries the app uses ({@link use}), in order. */
+  public get libraries(): LibraryUse[] {
+    return [...this._libraries];
+  }
+
+  /**
+   * The ecosystem's part of {@link use}: the path dependency in its manifest and the builder's
+   * copies of the library. An app type that takes no libraries keeps this refusal.
+   */
+  protected useLibrary(use: LibraryUse): void {
+    throw invalidOption(`${this.appType} "${this.appId}"`, 'use library', use.library.folder, `${this.appType} takes no libraries yet: a PoetryApp uses a PythonLibrary, a GoApp a GoLibrary, a NodeApp service a TypeScriptLibrary.`);
+  }
+
+  /**
+   * Where the builder has a library: its path from the app joined to the builder's working
+   * directory, so the path dependency resolves there as it does in the repository (the default
+   * folders give `/libs/<id>`). Refused where the copy would land on the system's own folders.
+   */
+  protected builderPath(use: LibraryUse, workdir: string): string {
+    const target = path.posix.join(workdir, use.path);
+    const top = target.split('/')[1];
+    if (!(target === workdir || target.startsWith(`${workdir}/`)) && (SYSTEM_FOLDERS.includes(top) || workdir.split('/')[1] === top)) {
+      throw invalidOption(`${this.appType} "${this.appId}"`, 'use library', use.library.folder,
+        `The builder would copy it to ${target}, on the image's own /${top}: give the library a folder such as "libs/${use.library.libraryId}".`);
+    }
+    return target;
   }
 
   /** The connections {@link connectTo} made, in order. */

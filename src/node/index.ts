@@ -1,2 +1,3 @@
 export * from './node-app';
 export * from './node-app-project';
+export * from './typescript-library';

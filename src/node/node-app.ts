@@ -9,8 +9,9 @@ import { fastTaskPath, packageManagerCommands } from './package-managers';
 import { assembleStaticSite, browserBuild } from './static-site';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { TypeScriptLibrary } from './typescript-library';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
+import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
@@ -127,6 +128,10 @@ export class NodeApp extends AppComponent {
    */
   public readonly appProject: NodeProject;
 
+  /** The image every Node stage starts from, and the package manager's commands: a library's stage uses them too. */
+  private readonly nodeImage: BaseImage;
+  private readonly packageManager: ReturnType<typeof packageManagerCommands>;
+
   /**
    * @param scope the project the app is part of
    * @param id the app's id: its folder's default name (`apps/<id>`) and its tasks' prefix
@@ -166,6 +171,8 @@ export class NodeApp extends AppComponent {
     }
 
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
+    this.nodeImage = nodeImage;
+    this.packageManager = pm;
     const manifest = ['package.json', pkg.lockFile];
     const cache = RunMount.cache({ target: pm.cache });
     const installStage = (name: string, install: string[]): DockerfileStage => {
@@ -273,6 +280,52 @@ export class NodeApp extends AppComponent {
         new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) }, 'node:greeting-test');
       }
     }
+  }
+
+  /**
+   * A service's `file:` dependency on the package's folder, installed as a real copy
+   * (`install-links`: the app's .npmrc for its own installs and lock file, `NPM_CONFIG_INSTALL_LINKS`
+   * in the image), not a link, so node_modules holds the package and the runtime needs nothing
+   * else. The image compiles the package in a stage of its own (`lib-<id>-build`, from its named
+   * build context, with its lock file), and the stages that install copy its package.json and
+   * compiled `lib/` to the same relative place first, where the dependency's path leads.
+   */
+  protected useLibrary(use: LibraryUse): void {
+    const library = use.library;
+    if (!(library instanceof TypeScriptLibrary)) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${library.owner} is not a TypeScriptLibrary: a NodeApp depends on an npm package.`);
+    }
+    if (this.appKind !== NodeAppKind.SERVICE) {
+      throw invalidOption(this.owner, 'use library', library.folder, 'A static site takes no library yet: its browser build would have to bundle the package.');
+    }
+    if (this.packageManager.omit === undefined) {
+      throw invalidOption(this.owner, 'use library', library.folder, `Only npm installs a library here: with ${this.appProject.package.packageManager}, leave it out.`);
+    }
+    const destination = this.builderPath(use, '/app');
+    const stageName = `${use.contextName}-build`;
+    const stage = new DockerfileStage(stageName, { from: this.nodeImage });
+    stage.addInstruction(Instruction.workdir(destination), 'workdir');
+    stage.addInstruction(Instruction.env(this.packageManager.env), 'env');
+    stage.addInstruction(Instruction.copy(['package.json', 'package-lock.json'], './', { from: use.contextName }), 'copy-manifest');
+    stage.addInstruction(Instruction.run([this.packageManager.install], { mounts: [RunMount.cache({ target: this.packageManager.cache })] }), 'install');
+    stage.addInstruction(Instruction.copy(['tsconfig.json'], './', { from: use.contextName }), 'copy-tsconfig');
+    stage.addInstruction(Instruction.copy(['src'], './src', { from: use.contextName }), 'copy-sources');
+    stage.addInstruction(Instruction.run(['npx tsc']), 'compile');
+    const dockerfile = this.image.dockerfile;
+    dockerfile.insertStageBefore(dockerfile.stages[0].name, stage);
+    for (const name of ['deps', 'build']) {
+      const at = dockerfile.tryFindStage(name);
+      if (!at) {
+        continue;
+      }
+      if (!at.tryFindInstruction('install-links')) {
+        at.insertBefore('install', Instruction.env({ NPM_CONFIG_INSTALL_LINKS: 'true' }), 'install-links');
+      }
+      at.insertBefore('install', Instruction.copy([`${destination}/package.json`], `${destination}/package.json`, { from: stageName }), `${use.contextName}-manifest`);
+      at.insertBefore('install', Instruction.copy([`${destination}/lib`], `${destination}/lib`, { from: stageName }), `${use.contextName}-lib`);
+    }
+    this.appProject.npmrc.addConfig('install-links', 'true');
+    this.appProject.addDeps(`${library.packageName}@file:${use.path}`);
   }
 
   /**

@@ -8,10 +8,11 @@ import { TomlFile } from 'projen/lib/toml';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonAppOptions } from './python-app-options';
 import { PYTHON_HEALTH_PROBE, PYTHON_VENV, resolvePythonEntry, resolvePythonImages } from './python-app-rules';
+import { PythonLibrary } from './python-library';
 import { assertSatisfies, defaultRequiresPython } from './python-version';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
+import { AppComponent, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, LibraryUse, RuntimeUser, libraryCopies } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
@@ -344,6 +345,25 @@ export class PoetryApp extends AppComponent {
   }
 
   /**
+   * The library becomes a path dependency (`[tool.poetry.dependencies]`, not editable: Poetry
+   * installs a real copy into the venv), and the builder copies its files from the named build
+   * context before `poetry install`, which installs it with the other dependencies.
+   */
+  protected useLibrary(use: LibraryUse): void {
+    const library = use.library;
+    if (!(library instanceof PythonLibrary)) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${library.owner} is not a PythonLibrary: a PoetryApp installs a Poetry project.`);
+    }
+    if (this.dependencies().runtime.some((d) => d.name.toLowerCase() === library.name.toLowerCase())) {
+      throw invalidOption(this.owner, 'use library', library.folder, `${this.appId} declares a dependency named "${library.name}" already: the library would replace it.`);
+    }
+    const destination = this.builderPath(use, '/app');
+    for (const { id, instruction } of libraryCopies(use, destination)) {
+      this.builderStage.insertBefore('check-lock', instruction, id);
+    }
+  }
+
+  /**
    * Keeps poetry.lock and .venv current when Poetry is installed; says in
    * one line what it skipped when it is not.
    */
@@ -399,6 +419,9 @@ export class PoetryApp extends AppComponent {
 
   private renderPyproject(options: PoetryAppOptions, indexName: string): any {
     const { runtime, dev } = this.dependencies();
+    // A library is a path dependency: Poetry reads where it is from [tool.poetry.dependencies].
+    const libraries = this.libraries.map((u) => ({ name: (u.library as PythonLibrary).name, path: u.path }));
+    const pathTable = Object.fromEntries(libraries.map((l) => [l.name, { path: l.path, develop: false }]));
     const devGroup = dev.length > 0 ? { group: { dev: { dependencies: poetryTable(dev) } } } : {};
     const source = this.packageIndex ? { source: [{ name: indexName, url: this.packageIndex, priority: 'primary' }] } : {};
     const packages = [{ include: this.moduleName, from: 'src' }];
@@ -418,7 +441,7 @@ export class PoetryApp extends AppComponent {
             readme: 'README.md',
             repository: options.repositoryUrl,
             packages,
-            dependencies: { python: this.requiresPython, ...poetryTable(runtime) },
+            dependencies: { python: this.requiresPython, ...poetryTable(runtime), ...pathTable },
             scripts: { [this.scriptName]: this.scriptTarget },
             ...devGroup,
             ...source,
@@ -438,13 +461,13 @@ export class PoetryApp extends AppComponent {
         'license': options.license,
         'readme': 'README.md',
         'requires-python': this.requiresPython,
-        'dependencies': runtime.map(pep508),
+        'dependencies': [...runtime.map(pep508), ...libraries.map((l) => l.name)],
         'scripts': { [this.scriptName]: this.scriptTarget },
         'urls': options.repositoryUrl ? { repository: options.repositoryUrl } : undefined,
       },
-      // [tool.poetry] holds only what PEP 621 cannot say: the src layout, the dev group, the package index.
+      // [tool.poetry] holds only what PEP 621 cannot say: the src layout, the libraries' paths, the dev group, the package index.
       'tool': {
-        poetry: { packages, ...devGroup, ...source },
+        poetry: { packages, ...(libraries.length > 0 ? { dependencies: pathTable } : {}), ...devGroup, ...source },
         ...pytest,
       },
       'build-system': { 'requires': ['poetry-core>=2.0.0,<3.0.0'], 'build-backend': 'poetry.core.masonry.api' },

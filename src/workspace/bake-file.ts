@@ -37,8 +37,8 @@ export const BAKE_CACHE_TYPES = ['registry', 'gha', 'local'];
 
 /**
  * `docker-bake.hcl` at the project root: a target per app component (its
- * folder as the context, its Dockerfile, its image name and version as the
- * tag, the platforms), a `default` group of them all, and variables for what
+ * folder as the context, each library it uses as a named context, its
+ * Dockerfile, its image name and version as the tag, the platforms), a `default` group of them all, and variables for what
  * changes between a laptop, CI and remote builders: `REGISTRY` and `TAG`
  * (the tag's prefix and, when set, the tag in place of each version),
  * `CACHE_TYPE` (`registry`, `gha` or `local` cache-from/cache-to, empty for
@@ -125,6 +125,8 @@ export class BakeFile extends FileBase {
         `  context    = ${hclString(c.folder)}`,
         `  dockerfile = ${hclString(path.posix.relative(c.folder, c.dockerfilePath))}`,
         `  tags       = [image(${hclString(c.imageName)}, ${hclString(c.imageTag)})]`,
+        // Each library the app uses, as the named context its Dockerfile copies from: its folder alone.
+        ...(c.libraries.length > 0 ? [`  contexts   = { ${c.libraries.map((u) => `${hclString(u.contextName)} = ${hclString(u.library.folder)}`).join(', ')} }`] : []),
         '  platforms  = split(",", PLATFORMS)',
         `  cache-from = cache_from(${hclString(c.appId)}, ${hclString(c.imageName)})`,
         `  cache-to   = cache_to(${hclString(c.appId)}, ${hclString(c.imageName)})`,

@@ -33,7 +33,8 @@ export interface ComposeFileOptions {
  * `compose.yaml` at the project root: a service for each app component of
  * the project, read from the components' typed facts at synthesis (so a
  * component added later in `.projenrc.ts` is included):
- * - `build` (context = the component's folder, its Dockerfile) and `image` (its reference);
+ * - `build` (context = the component's folder, its Dockerfile, each library it uses as an
+ *   `additional_contexts` entry) and `image` (its reference);
  * - `ports`, `environment` (the image's own, plus one URL per {@link AppComponent.connectTo});
  * - `depends_on` with `condition: service_healthy` for each connection;
  * - `healthcheck`: the very command and timings of the image's HEALTHCHECK;
@@ -104,10 +105,14 @@ function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions)
   } : undefined;
   // Every image installs or compiles its sources (a wheel, a Go binary, tsc's output): a file synced into
   // the container would change nothing that runs, so a change to the build context rebuilds the image.
-  const paths = c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`);
+  // A library's build files (a pattern such as Go's "**/*.go": its whole folder), not its venv or caches.
+  const libraryPaths = c.libraries.flatMap((u) => u.library.buildFiles.map((f) => `./${f.includes('*') ? u.library.folder : path.posix.join(u.library.folder, f)}`));
+  const paths = [...new Set([...c.buildContext.map((entry) => `./${path.posix.join(c.folder, entry)}`), ...libraryPaths])];
+  // Each library the app uses, as the named context its Dockerfile copies from (relative to the project, as `context` is).
+  const contexts = Object.fromEntries(c.libraries.map((u) => [u.contextName, `./${u.library.folder}`]));
   return {
     profiles: c.port === undefined && jobs !== '' ? [jobs] : undefined,
-    build: { context: c.folder === '.' ? '.' : `./${c.folder}`, dockerfile },
+    build: { context: c.folder === '.' ? '.' : `./${c.folder}`, dockerfile, additional_contexts: c.libraries.length > 0 ? contexts : undefined },
     image: c.imageReference,
     ports: publish && c.port !== undefined ? [`${c.port}:${c.port}`] : undefined,
     environment: Object.keys(environment).length > 0 ? environment : undefined,

@@ -13,6 +13,8 @@ export interface BuildImageOptions {
   readonly dockerfile?: string;
   readonly tag: string;
   readonly buildArgs?: Record<string, string>;
+  /** Named build contexts, name to folder (`--build-context NAME=FOLDER`, relative to the process's cwd unless absolute). */
+  readonly buildContexts?: Record<string, string>;
   readonly target?: string;
   /**
    * Ignore cached layers (default false: layer caching on, so rebuilds are fast). The engines
@@ -105,9 +107,10 @@ export interface ImageInfo {
  * Each engine has its own image store: an image built by one is not in the other.
  */
 export abstract class ContainerEngine {
-  /** The flags `buildah bud` and `docker build` spell alike: build args, target, no cache, platform. */
+  /** The flags `buildah bud` and `docker build` spell alike: build args, named contexts, target, no cache, platform. */
   protected static sharedBuildFlags(opts: BuildImageOptions): string[] {
     const flags = Object.entries(opts.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+    flags.push(...Object.entries(opts.buildContexts ?? {}).flatMap(([name, folder]) => ['--build-context', `${name}=${folder}`]));
     if (opts.target) {
       flags.push('--target', opts.target);
     }

@@ -1,0 +1,262 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Project } from 'projen/lib/project';
+import { AppComponent, BakeFile, ComposeFile, GoApp, GoLibrary, NodeApp, PoetryApp, PythonLibrary, TypeScriptLibrary } from '../../src';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
+import { exec } from '../harness/command';
+import { mustRun, REPO, run, Run, userEnv } from '../package-util';
+import { synthesize } from '../synthesize';
+import { tempDir } from '../temp';
+
+jest.setTimeout(40 * 60 * 1000);
+
+/** projen's own CLI: it runs the project's tasks from .projen/tasks.json, as `npx projen <task>` does. */
+const PROJEN = path.join(REPO, 'node_modules', 'projen', 'bin', 'projen');
+/** Services run on the host's network under buildah: ports of their own. */
+const API_PORT = 18861;
+const PROBE_PORT = 18862;
+const WEB_PORT = 18863;
+const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
+const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', GOPROXY: 'off' };
+
+let index: PackageIndex;
+let dir: string;
+let apps: AppComponent[];
+
+/**
+ * A plain projen project named "libs-shop" (every image "libs-shop-<id>", this task's prefix) with
+ * shared code: a Python library "common" that two Poetry apps use (the service "api", the job
+ * "jobs"), and a Go module "shared" that two Go binaries use (the job "worker" through `use`, the
+ * service "probe" through a `replaces` folder), and a TypeScript package "greeting" that a Node
+ * service "web" uses (a `file:` dependency installed as a copy). Each app's code is changed to call the library, so
+ * its output shows the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
+ */
+beforeAll(async () => {
+  ensureEngineReady();
+  index = await startPackageIndex();
+  dir = tempDir('libs-engine-');
+  synthesize(() => {
+    const project = new Project({ name: 'libs-shop', outdir: dir });
+    new ComposeFile(project);
+    new BakeFile(project);
+    const common = new PythonLibrary(project, 'common', { packageIndex: index.url });
+    const api = new PoetryApp(project, 'api', { port: API_PORT, packageIndex: index.url, ...BUILT_IN_FRONTEND });
+    const jobs = new PoetryApp(project, 'jobs', { packageIndex: index.url, ...BUILT_IN_FRONTEND });
+    api.use(common);
+    jobs.use(common);
+    const worker = new GoApp(project, 'worker', BUILT_IN_FRONTEND);
+    new GoApp(project, 'probe', { port: PROBE_PORT, replaces: { 'example.com/shared': '../../libs/shared' }, ...BUILT_IN_FRONTEND });
+    worker.use(new GoLibrary(project, 'shared'));
+    new NodeApp(project, 'web', { port: WEB_PORT, ...BUILT_IN_FRONTEND }).use(new TypeScriptLibrary(project, 'greeting'));
+    apps = AppComponent.all(project);
+    return project;
+  });
+  callLibrary('apps/api/src/api/app.py', 'Hello from api!', 'from common import greeting as shared\n\n', 'shared("api")');
+  callLibrary('apps/jobs/src/jobs/app.py', 'Hello from jobs!', 'from common import greeting as shared\n\n', 'shared("jobs")');
+  callLibrary('apps/worker/cmd/worker/main.go', 'Hello from worker!', '', 'shared.Greeting("worker")');
+  callLibrary('apps/probe/cmd/probe/main.go', 'Hello from probe!', '', 'shared.Greeting("probe")');
+  callLibrary('apps/web/src/index.ts', 'Hello from web!', '', 'shared("web")');
+});
+
+afterAll(async () => {
+  for (const engine of ENGINES) {
+    for (const app of apps ?? []) {
+      engine.removeImage(app.imageReference);
+    }
+    engine.removeImage('libs-shop-context-probe:1');
+  }
+  await index?.stop();
+});
+
+/** Makes a stub's greeting() return the library's greeting: the only change to the generated code. */
+function callLibrary(file: string, literal: string, pythonImport: string, call: string): void {
+  const at = path.join(dir, file);
+  let text = fs.readFileSync(at, 'utf-8');
+  expect(text).toContain(JSON.stringify(literal));
+  text = text.split(JSON.stringify(literal)).join(call);
+  if (file.endsWith('.py')) {
+    text = text.replace(/^(import |from |def )/m, `${pythonImport}$1`);
+  } else if (file.endsWith('.ts')) {
+    text = `import { greeting as shared } from 'greeting';\n${text}`;
+  } else {
+    text = text.replace(/^import \(\n/m, 'import (\n\t"example.com/shared"\n');
+  }
+  fs.writeFileSync(at, text);
+}
+
+/** A command in the tool root, in a folder of the project (mounted whole, so the path dependencies resolve). */
+function toolroot(folder: string, cmd: string, env: Record<string, string>): string {
+  const r = inToolroot(dir, ['sh', '-c', `cd ${folder} && ${cmd}`], env);
+  if (r.status !== 0) {
+    throw new Error(`${folder}: ${cmd} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout + r.stderr;
+}
+
+/** The files under a folder, relative to it, sorted. */
+function filesUnder(folder: string): string[] {
+  return fs.readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(folder, e.name)).map((f) => `${e.name}/${f}`) : [e.name]).sort();
+}
+
+/** A task of the root project, run by projen's CLI at the root, as `npx projen <task>` runs it. */
+function task(name: string, env: Record<string, string> = {}): Run {
+  return run(process.execPath, [PROJEN, name], { cwd: dir, env: { ...userEnv(), ...env } });
+}
+
+test('real Poetry 2 locks and installs both apps with the library as a path dependency, not editable; every test passes', () => {
+  for (const id of ['api', 'jobs']) {
+    toolroot(`apps/${id}`, 'poetry lock && poetry install', POETRY_ENV);
+    const lock = fs.readFileSync(path.join(dir, `apps/${id}/poetry.lock`), 'utf-8');
+    expect(lock).toMatch(/\[\[package\]\]\nname = "common"\nversion = "0\.1\.0"[\s\S]*?develop = false\n\n\[package\.source\]\ntype = "directory"\nurl = "\.\.\/\.\.\/libs\/common"/);
+    expect(toolroot(`apps/${id}`, 'poetry run pytest -q', POETRY_ENV)).toMatch(/\d+ passed/);
+    // A real copy in the venv, not a link to the library's folder.
+    expect(fs.existsSync(path.join(dir, `apps/${id}/.venv/lib/python3.13/site-packages/common/__init__.py`))).toBe(true);
+  }
+  expect(toolroot('apps/jobs', 'poetry run jobs', POETRY_ENV).trim()).toBe('Hello from jobs, with common!');
+  toolroot('libs/common', 'poetry lock && poetry install', POETRY_ENV);
+  expect(toolroot('libs/common', 'poetry run pytest -q', POETRY_ENV)).toMatch(/1 passed/);
+});
+
+test('the real Go toolchain vets, tests and builds both binaries with the module through replace, and tests the module', () => {
+  for (const id of ['worker', 'probe']) {
+    toolroot(`apps/${id}`, 'go vet ./... && go test ./... && go build ./...', GO_ENV);
+  }
+  expect(toolroot('apps/worker', 'go run ./cmd/worker', GO_ENV).trim()).toBe('Hello from worker, with shared!');
+  expect(toolroot('libs/shared', 'go vet ./... && go test ./...', GO_ENV)).toMatch(/^ok\s+example\.com\/shared/m);
+});
+
+test('real npm installs the package into the service as a copy, not a link; both compile and their tests pass', () => {
+  // The lock files are written by the npm of the image's Node, the one its `npm ci` runs (as many-apps.engine.test.ts does).
+  const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
+  const install = (folder: string) => mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: path.join(dir, folder), env: userEnv() });
+  install('libs/greeting');
+  expect(mustRun('npm', ['test'], { cwd: path.join(dir, 'libs/greeting'), env: userEnv() }).output).toMatch(/# pass 1\n# fail 0/);
+  install('apps/web');
+  expect(fs.lstatSync(path.join(dir, 'apps/web/node_modules/greeting')).isDirectory()).toBe(true);
+  expect(fs.readFileSync(path.join(dir, 'apps/web/package-lock.json'), 'utf-8')).toContain('"resolved": "file:../../libs/greeting"');
+  expect(task('web:compile').status).toBe(0);
+  expect(task('web:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
+});
+
+describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
+  /** `<id>:docker:build` at the root: the app's generated build, from its folder, with its named contexts. */
+  function build(id: string): void {
+    const r = task(`${id}:docker:build`, engine.taskEnvironment());
+    if (r.status !== 0) {
+      throw new Error(`${id}:docker:build exited ${r.status}:\n${r.output.slice(-6000)}`);
+    }
+  }
+
+  test('each build is given the app\'s folder and its library\'s alone: the other apps\' sources are not in it', () => {
+    // The generated task's own flags, with a Dockerfile that lists what each context holds.
+    const flags = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks['api:docker:build'].steps.map((s: any) => s.exec).join(' ');
+    const contexts = Object.fromEntries([...flags.matchAll(/--build-context ([a-z0-9.-]+)=(\S+)/g)].map((m: string[]) => [m[1], path.resolve(dir, 'apps/api', m[2])]));
+    expect(contexts).toEqual({ 'lib-common': path.join(dir, 'libs/common') });
+    const probe = path.join(tempDir('libs-context-'), 'Dockerfile');
+    fs.writeFileSync(probe, 'FROM python:3.13-slim\nCOPY . /ctx/app/\nCOPY --from=lib-common . /ctx/lib-common/\n');
+    engine.mustBuildImage({ contextDir: path.join(dir, 'apps/api'), dockerfile: probe, tag: 'libs-shop-context-probe:1', buildContexts: contexts });
+    const files = engine.withImageRoot('libs-shop-context-probe:1', (root) => filesUnder(path.join(root, 'ctx')).map((f) => `/ctx/${f}`));
+    // eslint-disable-next-line no-console
+    console.log(`${engine.name}: api's build contexts hold:\n${files.join('\n')}`);
+    expect(files).toContain('/ctx/app/src/api/app.py');
+    expect(files).toContain('/ctx/lib-common/src/common/__init__.py');
+    // No other app's files, in either context.
+    expect(files.filter((f) => /jobs|worker|probe|shared|web|greeting/.test(f))).toEqual([]);
+    // The app's own context is its .dockerignore's allowlist.
+    expect(files.filter((f) => f.startsWith('/ctx/app/') && !/^\/ctx\/app\/(pyproject\.toml|poetry\.lock|README\.md|src\/)/.test(f))).toEqual([]);
+    // The library's context is its folder; whether the engine applies the folder's .dockerignore to a named context, this says.
+    const extra = files.filter((f) => f.startsWith('/ctx/lib-common/') && !/^\/ctx\/lib-common\/(pyproject\.toml|README\.md|src\/)/.test(f));
+    // eslint-disable-next-line no-console
+    console.log(`${engine.name}: the library's named context beyond its build files: ${extra.length} files (${extra.slice(0, 3).join(', ')})`);
+    expect(files.filter((f) => f.startsWith('/ctx/lib-common/src/') && !f.includes('__pycache__'))).toEqual(['/ctx/lib-common/src/common/__init__.py']);
+  });
+
+  test('the Python images build from the generated files with the library installed in the venv; their output is the library\'s', async () => {
+    build('jobs');
+    build('api');
+    const jobs = engine.runImage('libs-shop-jobs:0.1.0');
+    expect(jobs.stdout.trim()).toBe('Hello from jobs, with common!');
+    for (const image of ['libs-shop-jobs:0.1.0', 'libs-shop-api:0.1.0']) {
+      expect(engine.imageFileExists(image, '/app/.venv/lib/python3.13/site-packages/common/__init__.py')).toBe(true);
+      // What the builder installed, and nothing of the library's folder: no /libs, no editable link.
+      expect(engine.imageFileExists(image, '/libs')).toBe(false);
+      expect(engine.listImagePaths(image, '/app/.venv/lib/python3.13/site-packages/*.pth').map((p) => engine.readImageFile(image, p) ?? '').join('')).not.toContain('libs/common');
+    }
+    const running = await engine.startImage('libs-shop-api:0.1.0');
+    try {
+      const reply = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(API_PORT)}/`).catch(() => undefined), 30000, 250);
+      // eslint-disable-next-line no-console
+      console.log(`${engine.name}: api / -> ${reply.status} ${reply.body}`);
+      expect(JSON.parse(reply.body)).toEqual({ message: 'Hello from api, with common!' });
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
+
+  test('the Go images build from the generated files with the module compiled in; their output is the module\'s', async () => {
+    build('worker');
+    build('probe');
+    const worker = engine.runImage('libs-shop-worker:0.1.0');
+    expect(worker.stdout.trim()).toBe('Hello from worker, with shared!');
+    expect(engine.imageFileExists('libs-shop-worker:0.1.0', '/libs')).toBe(false);
+    const running = await engine.startImage('libs-shop-probe:0.1.0');
+    try {
+      const reply = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(PROBE_PORT)}/`).catch(() => undefined), 30000, 250);
+      // eslint-disable-next-line no-console
+      console.log(`${engine.name}: probe / -> ${reply.status} ${reply.body.trim()}`);
+      expect(reply.body.trim()).toBe('Hello from probe, with shared!');
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
+
+  test('the Node image builds from the generated files with the package compiled and installed as a copy; its reply is the package\'s', async () => {
+    build('web');
+    const image = 'libs-shop-web:0.0.0';
+    expect(engine.imageFileExists(image, '/app/node_modules/greeting/lib/index.js')).toBe(true);
+    expect(engine.imageFileExists(image, '/app/node_modules/greeting/src')).toBe(false);
+    expect(engine.imageFileExists(image, '/libs')).toBe(false);
+    const running = await engine.startImage(image);
+    try {
+      const reply = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(WEB_PORT)}/`).catch(() => undefined), 30000, 250);
+      // eslint-disable-next-line no-console
+      console.log(`${engine.name}: web / -> ${reply.status} ${reply.body}`);
+      expect(JSON.parse(reply.body)).toEqual({ message: 'Hello from web, with greeting!' });
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
+});
+
+const DOCKER_CLI = path.join(SCRIPTS, 'docker');
+(ENGINES.includes(DOCKER) ? test : test.skip)('docker buildx bake builds all five images from docker-bake.hcl, the libraries as named contexts; compose config resolves them', () => {
+  const ids = apps.map((a) => a.appId);
+  for (const app of apps) {
+    DOCKER.removeImage(app.imageReference);
+  }
+  const print = exec(DOCKER_CLI, ['buildx', 'bake', '--print'], { cwd: dir, env: { ...process.env } });
+  expect(print.status).toBe(0);
+  const targets = JSON.parse(print.stdout).target;
+  // eslint-disable-next-line no-console
+  console.log(`bake --print contexts: ${ids.map((id) => `${id}: ${JSON.stringify(targets[id].contexts ?? {})}`).join('; ')}`);
+  expect(targets.api.contexts).toEqual({ 'lib-common': 'libs/common' });
+  expect(targets.probe.contexts).toEqual({ 'lib-shared': 'libs/shared' });
+  expect(targets.web.contexts).toEqual({ 'lib-greeting': 'libs/greeting' });
+  // This machine's builds need the host's network: a compose file beside the HCL says so (bake's HCL has no network key).
+  const network = path.join(tempDir('libs-bake-'), 'network.compose.yaml');
+  fs.writeFileSync(network, `services:\n${ids.map((id) => `  ${id}:\n    build:\n      network: host\n`).join('')}`);
+  const bake = exec(DOCKER_CLI, ['buildx', 'bake', '--progress', 'plain', '--allow', 'network.host', '-f', 'docker-bake.hcl', '-f', network], { cwd: dir, env: { ...process.env } });
+  if (bake.status !== 0) {
+    throw new Error(`bake exited ${bake.status}:\n${(bake.stdout + bake.stderr).slice(-8000)}`);
+  }
+  expect(DOCKER.runImage('libs-shop-jobs:0.1.0').stdout.trim()).toBe('Hello from jobs, with common!');
+  expect(DOCKER.runImage('libs-shop-worker:0.1.0').stdout.trim()).toBe('Hello from worker, with shared!');
+  const config = exec(DOCKER_CLI, ['compose', '-p', 'libs-shop', '-f', 'compose.yaml', '--profile', 'jobs', 'config', '--format', 'json'], { cwd: dir, env: { ...process.env } });
+  expect(config.status).toBe(0);
+  const services = JSON.parse(config.stdout).services;
+  // eslint-disable-next-line no-console
+  console.log(`compose config: api.build ${JSON.stringify(services.api.build)}`);
+  expect(services.api.build.additional_contexts).toEqual({ 'lib-common': path.join(dir, 'libs/common') });
+  expect(services.worker.build.additional_contexts).toEqual({ 'lib-shared': path.join(dir, 'libs/shared') });
+});
