@@ -1,4 +1,4 @@
-import { Testing } from 'projen';
+import { Project, Testing } from 'projen';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { JavaApp, JavaAppProject, JavaAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
@@ -157,7 +157,7 @@ describe('java-app: contextual defaults and options', () => {
   });
 
   test('JavaApp in a folder of a plain project: its own pom.xml, tasks and stubs there', () => {
-    const project = new (require('projen').Project)({ name: 'shop', outdir: tempDir('java-folder-') });
+    const project = new Project({ name: 'shop', outdir: tempDir('java-folder-') });
     new JavaApp(project, 'ledger', { port: 8090 });
     const files = Testing.synth(project);
     expect(files['apps/ledger/pom.xml']).toContain('<artifactId>ledger</artifactId>');
