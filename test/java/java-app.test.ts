@@ -164,6 +164,19 @@ describe('java-app: contextual defaults and options', () => {
     expect(files['apps/ledger/src/main/java/com/example/App.java']).toContain('"8090"');
     expect(files['.projen/tasks.json'].tasks['ledger:test'].cwd).toBe('apps/ledger');
     expect(files['.gitignore']).toContain('/apps/ledger/target/');
+    expect(files['.projen/tasks.json'].tasks.test.steps).toEqual([{ spawn: 'ledger:test' }]);
+    expect(files['.projen/tasks.json'].tasks['ledger:docker:build'].steps[0].exec).toMatch(/ --file Dockerfile --tag shop-ledger:0\.1\.0 \.$/);
+    // The app's dependencies (JUnit) are its own, not the project's.
+    expect(files['apps/ledger/pom.xml']).toContain('<artifactId>junit-jupiter</artifactId>');
+    expect(project.deps.all).toEqual([]);
+    expect(files['.projen/stubs.json'].stubs).toMatchObject({
+      'ledger:java:main': 'apps/ledger/src/main/java/com/example/App.java',
+      'ledger:java:test': 'apps/ledger/src/test/java/com/example/AppTest.java',
+      'ledger:readme': 'apps/ledger/README.md',
+    });
+    for (const file of ['pom.xml', 'Dockerfile', 'src/main/java/com/example/App.java']) {
+      expect(files).not.toHaveProperty([file]);
+    }
   });
 
   test('JavaApp refuses a Node project at its root', () => {
