@@ -7,25 +7,26 @@
  * cache mounts, on both engines; a source-only rebuild has both from the
  * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust,scale picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust,java,scale picks parts; BENCH_ROUNDS (at least 5) the rounds.
  * `scale` (synthesis of workspaces of 1 to 100 components) needs no engine.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EcosystemFigures, goImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages } from './images';
+import { EcosystemFigures, goImages, javaImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
 import { synthScale } from './scale';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
+import { startMavenMirror } from '../test/java/maven-mirror';
 import { startPipIndex } from '../test/pip/pip-index';
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust,scale').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust,java,scale').split(',').map((s) => s.trim()));
 /** The parts that need the engines, the tool root and the package index. */
-const ENGINE_PARTS = ['runner', 'resynth', 'python', 'startup', 'pip', 'node', 'go', 'rust'];
+const ENGINE_PARTS = ['runner', 'resynth', 'python', 'startup', 'pip', 'node', 'go', 'rust', 'java'];
 /** 100 components synthesize in at most this many seconds. */
 const SCALE_BUDGET_SECONDS = 3;
 /** Time per component at 50 and 100 components, against 10: at most this (linear growth). */
@@ -181,6 +182,17 @@ async function main(): Promise<void> {
       const r = ecosystemRows(rustImages(work, ROUNDS), 'binary', 1e6);
       rows.push(...r.rows);
       results.rust = r.results;
+    }
+    if (ONLY.has('java')) {
+      // Debian's packaged Maven artifacts, served as the org's mirror would serve Maven Central.
+      const mirror = await startMavenMirror();
+      try {
+        const r = ecosystemRows(javaImages(work, mirror.url, ROUNDS), 'jar + lib + probe', 1e6);
+        rows.push(...r.rows);
+        results.java = r.results;
+      } finally {
+        await mirror.stop();
+      }
     }
     console.log(rows.join('\n'));
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });

@@ -128,7 +128,7 @@ ensure_node_modules() {
 # Everything the real-tool tests and the demo use: engine, tool root, wheel index, stand-in images.
 ensure_engine() {
   local s
-  for s in install-engine toolroot rustroot wheel-index standin-images; do "$SC_SCRIPTS/$s"; done
+  for s in install-engine toolroot rustroot javaroot wheel-index standin-images; do "$SC_SCRIPTS/$s"; done
 }
 
 # What a Docker client needs to reach scripts/docker-engine's dockerd and find its plugins.

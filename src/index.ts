@@ -6,6 +6,7 @@ export * from './python';
 export * from './pip';
 export * from './go';
 export * from './rust';
+export * from './java';
 export * from './node';
 export * from './org';
 export * from './workspace';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
-import { GoApp, GoAppProject, NodeAppProject, PipAppProject, PoetryApp, PoetryAppProject, RustAppProject, WorkspaceProject } from '../src';
+import { GoApp, GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryApp, PoetryAppProject, RustAppProject, WorkspaceProject } from '../src';
 import { BAD_INPUTS, BAD_PLACEMENTS } from './bad-inputs';
 import { snapshotDir } from './python/poetry-util';
 import { synthesize } from './synthesize';
@@ -13,6 +13,7 @@ const TYPES: Record<string, { make: (outdir: string, options: object) => Project
   'pip-app': { make: (outdir, o) => new PipAppProject({ name: 'demo', outdir, ...o }), stub: 'src/demo/app.py' },
   'go-app': { make: (outdir, o) => new GoAppProject({ name: 'hello-go', outdir, ...o }), stub: 'cmd/hello-go/main.go' },
   'rust-app': { make: (outdir, o) => new RustAppProject({ name: 'hello-rust', outdir, ...o }), stub: 'src/main.rs' },
+  'java-app': { make: (outdir, o) => new JavaAppProject({ name: 'hello-java', outdir, ...o }), stub: 'src/main/java/com/example/App.java' },
   'node-app': { make: (outdir, o) => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir, ...o }), stub: 'src/index.ts' },
   'workspace': { make: (outdir, o) => new WorkspaceProject({ name: 'shop', outdir, ...o }), stub: 'apps/api/src/api/app.py' },
 };
@@ -34,7 +35,7 @@ describe('bad input: refused with the option, the value and what is allowed; not
     // eslint-disable-next-line no-console
     console.log(`bad inputs: ${BAD_INPUTS.length} (${Object.entries(byType).map(([t, n]) => `${t} ${n}`).join(', ')})`);
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(60);
-    expect(Object.keys(byType).sort()).toEqual(['go-app', 'node-app', 'pip-app', 'poetry-app', 'rust-app', 'workspace']);
+    expect(Object.keys(byType).sort()).toEqual(['go-app', 'java-app', 'node-app', 'pip-app', 'poetry-app', 'rust-app', 'workspace']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { NodePackageManager } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
-import { AppComponent, GoApp, GoLibrary, NodeApp, NodeAppKind, PipApp, PoetryApp, PythonLibrary, RustApp, TypeScriptLibrary } from '../src';
+import { AppComponent, GoApp, GoLibrary, JavaApp, NodeApp, NodeAppKind, PipApp, PoetryApp, PythonLibrary, RustApp, TypeScriptLibrary } from '../src';
 
 /**
  * Bad inputs across the project types, one per row: the project type, what is
@@ -8,7 +8,7 @@ import { AppComponent, GoApp, GoLibrary, NodeApp, NodeAppKind, PipApp, PoetryApp
  * what is allowed. test/bad-input.test.ts runs each and checks that nothing
  * on disk changed.
  */
-export type BadInput = [type: 'poetry-app' | 'pip-app' | 'go-app' | 'node-app' | 'rust-app' | 'workspace', name: string, options: Record<string, any>, message: RegExp];
+export type BadInput = [type: 'poetry-app' | 'pip-app' | 'go-app' | 'node-app' | 'rust-app' | 'java-app' | 'workspace', name: string, options: Record<string, any>, message: RegExp];
 
 export const BAD_INPUTS: BadInput[] = [
   ['poetry-app', 'pythonVersion not a version', { pythonVersion: '3' }, /PoetryApp: invalid pythonVersion "3"\. Expected a supported Python version/],
@@ -95,6 +95,22 @@ export const BAD_INPUTS: BadInput[] = [
   ['rust-app', 'crateRegistry with credentials', { crateRegistry: 'https://u:token@crates.example.com/index/' }, /RustApp: invalid crateRegistry .*Credentials \("user:password@"\) must not be written.*CARGO_REGISTRIES_<NAME>_TOKEN/],
   ['rust-app', 'version', { version: 'v1' }, /RustApp: invalid version "v1"\. Expected a semantic version/],
   ['rust-app', 'port', { port: 70000 }, /RustApp: invalid port 70000/],
+  // java-app.
+  ['java-app', 'Java version not an LTS', { javaVersion: '22' }, /^JavaApp: invalid javaVersion "22"\. Expected a Java LTS release: "17", "21", "25"\.$/],
+  ['java-app', 'Java version with a vendor', { javaVersion: 'temurin-21' }, /^JavaApp: invalid javaVersion "temurin-21"\. Expected a Java LTS release/],
+  ['java-app', 'groupId with a space', { groupId: 'com example' }, /^JavaApp: invalid groupId "com example"\. Expected a Maven groupId/],
+  ['java-app', 'artifactId with a slash', { artifactId: 'my/app' }, /^JavaApp: invalid artifactId "my\/app"\. Expected a Maven artifactId/],
+  ['java-app', 'mainClass with a keyword', { mainClass: 'com.example.class.App' }, /^JavaApp: invalid mainClass "com\.example\.class\.App"\. Expected a fully qualified Java class name/],
+  ['java-app', 'mainClass with a dash', { mainClass: 'com.my-app.App' }, /^JavaApp: invalid mainClass "com\.my-app\.App"\./],
+  ['java-app', 'dependency without a version', { deps: ['org.slf4j:slf4j-api'] }, /^JavaApp: invalid version of org\.slf4j:slf4j-api undefined\. Expected an exact release version/],
+  ['java-app', 'dependency with a version range', { deps: ['org.slf4j:slf4j-api@[2.0,3.0)'] }, /^JavaApp: invalid version of org\.slf4j:slf4j-api "\[2\.0,3\.0\)"\. Expected an exact release version .*no range, SNAPSHOT or LATEST/],
+  ['java-app', 'dependency on a SNAPSHOT', { deps: ['com.example:lib@1.0-SNAPSHOT'] }, /^JavaApp: invalid version of com\.example:lib "1\.0-SNAPSHOT"/],
+  ['java-app', 'dependency without a groupId', { deps: ['slf4j-api@2.0.9'] }, /^JavaApp: invalid dependency "slf4j-api"\. Expected groupId:artifactId@version/],
+  ['java-app', 'test dependency with XML in it', { testDeps: ['org.junit.jupiter:junit-jupiter@5.10.2</version><x>'] }, /^JavaApp: invalid version of org\.junit\.jupiter:junit-jupiter/],
+  ['java-app', 'mavenRepository not a URL', { mavenRepository: 'maven mirror' }, /^JavaApp: invalid mavenRepository "maven mirror"\. Expected an http\(s\) URL/],
+  ['java-app', 'mavenRepository with credentials', { mavenRepository: 'https://u:token@maven.example.com/repo/' }, /^JavaApp: invalid mavenRepository .*Credentials \("user:password@"\) must not be written.*<server> with the id "org-mirror"/],
+  ['java-app', 'version SNAPSHOT', { version: '1.0-SNAPSHOT' }, /^JavaApp: invalid version "1\.0-SNAPSHOT"\. Expected a Maven release version/],
+  ['java-app', 'port', { port: 0 }, /^JavaApp: invalid port 0/],
   // Second hardening pass (issue 14). Names that cannot work.
   ['poetry-app', 'moduleName of the standard library', { moduleName: 'json' }, /PoetryApp: invalid moduleName "json"\. It is a module of Python's standard library.*Set moduleName to another name, e\.g\. "json_app"/],
   ['poetry-app', 'project name that derives a standard-library module', { name: 'email' }, /PoetryApp: invalid moduleName \(derived from name "email"\) "email"\. It is a module of Python's standard library/],
@@ -190,6 +206,7 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'a project type\'s app in a folder', { folder: 'worker' }, /GoAppProject: invalid folder "worker"\. A project type holds one app, at its root/],
   ['pip-app', 'a project type\'s app in a folder', { folder: 'apps/jobs' }, /PipAppProject: invalid folder "apps\/jobs"\. A project type holds one app, at its root/],
   ['rust-app', 'a project type\'s app in a folder', { folder: 'edge' }, /RustAppProject: invalid folder "edge"\. A project type holds one app, at its root/],
+  ['java-app', 'a project type\'s app in a folder', { folder: 'apps/jvm' }, /JavaAppProject: invalid folder "apps\/jvm"\. A project type holds one app, at its root.*new JavaApp\(\.\.\.\)/],
 ];
 
 /**
@@ -279,6 +296,10 @@ export const BAD_PLACEMENTS: BadPlacement[] = [
   ['a library id that is no folder name', (p) => new PythonLibrary(p, 'Common'), /^PythonLibrary "Common": invalid id "Common"\. Expected a folder name/],
   ['a library name that is no PEP 508 name', (p) => new PythonLibrary(p, 'common', { name: 'my lib' }), /^PythonLibrary "common": invalid name "my lib"\. Expected a PEP 508 project name/],
   ['a Go library package name that is a keyword', (p) => new GoLibrary(p, 'go', { folder: 'libs/golib' }), /^GoLibrary "go": invalid packageName \(derived from id "go"\) "go"\. It is a Go keyword/],
+  // Java apps too.
+  ['a Java service on a taken port', (p) => new JavaApp(p, 'ledger', { port: 8000 }), /^JavaApp "ledger": invalid port 8000\. PoetryApp "api" listens on it already: give each app a port of its own\.$/],
+  ['a Java app at the root beside others', (p) => new JavaApp(p, 'ledger', { folder: '.' }), /^JavaApp "ledger": invalid folder "\."\. JavaApp "ledger" is at the project's root/],
+  ['a Java option of an app in a folder', (p) => new JavaApp(p, 'ledger', { javaVersion: '8' }), /^JavaApp "ledger": invalid javaVersion "8"\. Expected a Java LTS release/],
 ];
 
 /** The app with this id. */

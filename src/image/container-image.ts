@@ -19,7 +19,7 @@ import { assertMatches, invalidOption } from '../validation';
 export interface ContainerOptions {
   /**
    * TCP port the app listens on. Drives EXPOSE, the HEALTHCHECK and `docker:run`'s port mapping.
-   * @default - the app type's: none for a Poetry, Go or Rust app (a command-line app: no EXPOSE, no HEALTHCHECK), 3000 for a Node service, 8080 for a static site
+   * @default - the app type's: none for a Poetry, Go, Rust or Java app (a command-line app: no EXPOSE, no HEALTHCHECK), 3000 for a Node service, 8080 for a static site
    * @featured
    */
   readonly port?: number;
@@ -97,7 +97,7 @@ export interface ContainerOptions {
   /**
    * Largest size of the built image that `npx projen verify` accepts, in MB of 10^6 bytes (as
    * `docker images` counts them, uncompressed): a whole number from 1 to 100000.
-   * @default - the app type's: 400 for a Poetry app, 500 for a Node service, 300 for a static site, 100 for a Go or Rust app
+   * @default - the app type's: 400 for a Poetry app, 500 for a Node service, 300 for a static site, 100 for a Go or Rust app, 350 for a Java app
    */
   readonly imageSizeBudgetMb?: number;
 }

@@ -138,7 +138,7 @@ class ComponentsSettled extends Component {
  */
 export function atRoot(owner: string, folder: string | undefined): string {
   if (folder !== undefined && folder !== '.') {
-    throw invalidOption(owner, 'folder', folder, 'A project type holds one app, at its root: leave folder unset (or "."). Apps in folders of their own are added with new PoetryApp(project, "<id>"), new GoApp(...), new PipApp(...), new RustApp(...) or new NodeApp(...).');
+    throw invalidOption(owner, 'folder', folder, 'A project type holds one app, at its root: leave folder unset (or "."). Apps in folders of their own are added with new PoetryApp(project, "<id>"), new GoApp(...), new PipApp(...), new RustApp(...), new JavaApp(...) or new NodeApp(...).');
   }
   return '.';
 }

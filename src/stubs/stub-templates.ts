@@ -142,6 +142,7 @@ const HTML_ENTITIES: { [c: string]: string } = { '&': '&amp;', '<': '&lt;', '>':
  *   non-raw string or docstring, so it can never close one.
  * - TypeScript/JavaScript: also `` ` `` and `$`, for template literals.
  * - Go: `\` and `"`, for interpreted strings (a raw string cannot hold a backquote at all). Rust: the same, for its strings and comments.
+ *   Java: the same, for its strings and `//` comments (a doubled `\` also keeps `\u` from starting a Unicode escape).
  * - HTML: entities. Markdown: the characters that start markup, backslashed.
  * - Anything else: as it is.
  * Line breaks never reach a stub: every free-text option is one line.
@@ -163,6 +164,7 @@ function stubEscaper(file: string): Escaper {
       return backslashed(/[\\"'`$]/g);
     case '.go':
     case '.rs':
+    case '.java':
       return backslashed(/[\\"]/g);
     case '.html':
     case '.htm':

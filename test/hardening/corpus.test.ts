@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { CORPUS, GO, NODE, PIP, PYTHON, RUST } from './corpus';
+import { CORPUS, GO, JAVA, NODE, PIP, PYTHON, RUST } from './corpus';
 import { LintSeverity } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -71,7 +71,7 @@ test('a corpus of option combinations across every project type lints clean', ()
   const warnings = outcomes.flatMap((r) => r.warnings);
   // eslint-disable-next-line no-console
   console.log(
-    `lint corpus: ${outcomes.length} combinations (poetry-app ${PYTHON.length}, pip-app ${PIP.length}, go-app ${GO.length}, rust-app ${RUST.length}, node-app ${NODE.length}); ` +
+    `lint corpus: ${outcomes.length} combinations (poetry-app ${PYTHON.length}, pip-app ${PIP.length}, go-app ${GO.length}, rust-app ${RUST.length}, java-app ${JAVA.length}, node-app ${NODE.length}); ` +
       `findings: ${errors.length} errors, ${warnings.length} warnings (dockerfile-utils and the stagecraft rules); first synthesis and lint ${seconds.first.toFixed(1)} s`,
   );
   expect(outcomes.length).toBeGreaterThanOrEqual(200);

@@ -6,6 +6,8 @@ import {
   GoAppProject,
   GoAppProjectOptions,
   GoRuntime,
+  JavaAppProject,
+  JavaAppProjectOptions,
   NodeAppKind,
   NodeAppProject,
   NodeAppProjectOptions,
@@ -54,6 +56,12 @@ export const RUST = combinations<RustAppProjectOptions>([
   [{}, { deps: ['cfg-if@1.0'], crateRegistry: 'https://crates.example.com/index/', imageRegistry: 'mirror.example.com/hub' }],
 ]);
 
+export const JAVA = combinations<JavaAppProjectOptions>([
+  [{ javaVersion: '21' }, { javaVersion: '17', groupId: 'org.acme', mainClass: 'org.acme.ledger.Main' }],
+  [{}, { port: 8080 }],
+  [{}, { deps: ['org.slf4j:slf4j-api@2.0.9'], mavenRepository: 'https://maven.example.com/repository/maven-public/', imageRegistry: 'mirror.example.com/hub' }],
+]);
+
 export const NODE = combinations<NodeAppProjectOptions>([
   [{ nodeVersion: '20' }, { nodeVersion: '22' }, { nodeVersion: '24' }, { nodeVersion: '26' }],
   [{}, { appKind: NodeAppKind.STATIC_SITE }],
@@ -75,5 +83,6 @@ export const CORPUS: CorpusCase[] = [
   ...PIP.map((o, i) => ({ name: `pip-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new PipAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...GO.map((o, i) => ({ name: `go-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new GoAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...RUST.map((o, i) => ({ name: `rust-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new RustAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
+  ...JAVA.map((o, i) => ({ name: `java-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new JavaAppProject({ name: 'corpus', outdir, ...o, ...shared }) })),
   ...NODE.map((o, i) => ({ name: `node-app #${i} ${JSON.stringify(o)}`, make: (outdir: string, shared: ContainerOptions = {}) => new NodeAppProject({ name: 'corpus', defaultReleaseBranch: 'main', outdir, ...o, ...shared }) })),
 ];

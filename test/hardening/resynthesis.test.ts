@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project, TextFile } from 'projen';
-import { DRIFT_CHECK_ENV, GoAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../../src';
+import { DRIFT_CHECK_ENV, GoAppProject, JavaAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -12,6 +12,7 @@ const TYPES: Array<[string, (outdir: string, options: object) => Project, string
   ['go-app', (outdir, o) => new GoAppProject({ name: 'demo', outdir, ...o }), 'cmd/demo/main.go', { port: 8080 }, 'docker-compose.yml'],
   ['pip-app', (outdir, o) => new PipAppProject({ name: 'demo', outdir, ...o }), 'src/demo/app.py', { port: 8080 }, 'docker-compose.yml'],
   ['rust-app', (outdir, o) => new RustAppProject({ name: 'demo', outdir, ...o }), 'src/main.rs', { port: 8080 }, '.stagecraft/healthprobe.rs'],
+  ['java-app', (outdir, o) => new JavaAppProject({ name: 'demo', outdir, ...o }), 'src/main/java/com/example/App.java', { mavenRepository: 'https://maven.example.com/repo/' }, '.mvn/settings.xml'],
   ['node-app', (outdir, o) => new NodeAppProject({ name: 'demo', defaultReleaseBranch: 'main', outdir, ...o }), 'src/index.ts', { appKind: NodeAppKind.STATIC_SITE }, 'nginx.conf'],
 ];
 

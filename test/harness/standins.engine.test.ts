@@ -10,7 +10,7 @@ jest.setTimeout(30 * 60 * 1000); // a cold machine debootstraps and apt-gets for
 /**
  * The stand-in base images (scripts/standin-images) offer what a generated Dockerfile may rely on
  * in the official ones: node:24-slim, golang:1.27, gcr.io/distroless/static-debian12, rust:1.85-slim-bookworm,
- * gcr.io/distroless/cc-debian12 and
+ * gcr.io/distroless/cc-debian12, maven:3.9-eclipse-temurin-21, eclipse-temurin:21-jre and
  * nginxinc/nginx-unprivileged:1.28. Each test builds a small Dockerfile on one and runs it, with
  * each engine (Docker's copies of the stand-ins are scripts/standin-images --docker's).
  */
@@ -243,6 +243,39 @@ describe.each(ENGINES)('stand-in base images: %s', (engine) => {
     }
     const t = build(dir, 'rust-cc');
     expect(engine.runImage(t)).toEqual({ status: 0, stdout: 'wd=/home/nonroot sh=false\n', stderr: '' });
+  });
+
+  test('maven:3.9-eclipse-temurin-21 builds a jar with mvn, javac and jar (JAVA_HOME /opt/java/openjdk, MAVEN_HOME, MAVEN_CONFIG); eclipse-temurin:21-jre runs it as a new user, without javac', () => {
+    const maven = engine.imageInfo('docker.io/library/maven:3.9-eclipse-temurin-21');
+    expect(maven.env).toMatchObject({ JAVA_HOME: '/opt/java/openjdk', MAVEN_HOME: '/usr/share/maven', MAVEN_CONFIG: '/root/.m2' });
+    expect(maven.env.PATH).toMatch(/^\/opt\/java\/openjdk\/bin:.*\/usr\/bin/);
+    expect(maven.cmd).toEqual(['mvn']);
+    const jre = engine.imageInfo('docker.io/library/eclipse-temurin:21-jre');
+    expect(jre.env).toMatchObject({ JAVA_HOME: '/opt/java/openjdk' });
+    expect(jre.env.PATH).toMatch(/^\/opt\/java\/openjdk\/bin:/);
+    const dir = context('java', {
+      'Hello.java': 'public class Hello {\n    public static void main(String[] args) {\n        System.out.println("java=" + System.getProperty("java.specification.version"));\n    }\n}\n',
+      'Dockerfile': [
+        'FROM maven:3.9-eclipse-temurin-21 AS build',
+        'RUN mkdir /out && { id -u; mvn -v | head -1; javac -version; command -v java jar; } > /out/info.txt 2>&1',
+        'WORKDIR /src',
+        'COPY Hello.java .',
+        'RUN javac --release 21 -d classes Hello.java && jar --create --file /out/hello.jar --main-class Hello -C classes .',
+        '',
+        'FROM eclipse-temurin:21-jre',
+        'RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app',
+        'COPY --from=build /out/hello.jar /app/hello.jar',
+        'USER 10001:10001',
+        'ENTRYPOINT ["java", "-jar", "/app/hello.jar"]',
+        '',
+      ].join('\n'),
+    });
+    const built = build(dir, 'java-build', { target: 'build' });
+    const info = engine.readImageFile(built, '/out/info.txt')!.split('\n');
+    expect(info.slice(0, 3)).toEqual(['0', expect.stringMatching(/Apache Maven 3\.9\./), expect.stringMatching(/^javac 21\./)]);
+    const t = build(dir, 'java-jre');
+    expect(engine.imageFileExists(t, '/opt/java/openjdk/bin/javac')).toBe(false);
+    expect(engine.runImage(t)).toMatchObject({ status: 0, stdout: 'java=21\n' });
   });
 
   test('nginx-unprivileged:1.28 serves conf.d\'s default server on 8080 as uid 101', async () => {

@@ -1,7 +1,7 @@
 import { Testing } from 'projen';
 import {
   AppComponent, AppProject, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject,
-  Policies, Policy, PolicySubject, RustAppProject,
+  JavaAppProject, Policies, Policy, PolicySubject, RustAppProject,
 } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { tempDir } from '../temp';
@@ -12,6 +12,7 @@ const APPS: Array<[string, () => AppProject | NodeAppProject]> = [
   ['go-app', () => new GoAppProject({ name: 'facts-go', outdir: tempDir('facts-'), port: 8080, goVersion: '1.24.3', imageName: 'team/facts-go' })],
   ['pip-app', () => new PipAppProject({ name: 'facts-pip', outdir: tempDir('facts-'), port: 8001, healthCheckPath: '/live', version: '2.0.0rc1' })],
   ['rust-app', () => new RustAppProject({ name: 'facts-rust', outdir: tempDir('facts-'), port: 8081, rustVersion: '1.86.0' })],
+  ['java-app', () => new JavaAppProject({ name: 'facts-java', outdir: tempDir('facts-'), port: 8082, javaVersion: '17', version: '1.0.0' })],
   ['node-app', () => new NodeAppProject({ name: 'facts-node', defaultReleaseBranch: 'main', outdir: tempDir('facts-'), nodeVersion: '22' })],
   ['node-app static site', () => new NodeAppProject({ name: 'facts-site', defaultReleaseBranch: 'main', outdir: tempDir('facts-'), appKind: NodeAppKind.STATIC_SITE })],
 ];
@@ -74,6 +75,7 @@ test('one stub switch: sampleCode on every app type; node-app\'s deprecated stub
   expect(generated(new GoAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('cmd/quiet/main.go');
   expect(generated(new PipAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('src/quiet/app.py');
   expect(generated(new RustAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('src/main.rs');
+  expect(generated(new JavaAppProject({ name: 'quiet', outdir: tempDir('stubs-'), sampleCode: false }))).not.toContain('src/main/java/com/example/App.java');
   for (const options of [{ sampleCode: false }, { stubs: false }]) {
     const project = new NodeAppProject({ name: 'quiet', defaultReleaseBranch: 'main', outdir: tempDir('stubs-'), ...options });
     expect(project.app.sampleCode).toBe(false);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project, Testing } from 'projen';
-import { BaseImage, ContainerImage, ContainerImageProps, GoAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RuntimeUser, RustAppProject } from '../../src';
+import { BaseImage, ContainerImage, ContainerImageProps, GoAppProject, JavaAppProject, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject, RuntimeUser, RustAppProject } from '../../src';
 import { checkBuildTools, checkSize, checkUser, ImageExpectations, ImageFiles, resolveInImage, TarListing } from '../../src/image/verify-image';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { mustRun, REPO, run } from '../package-util';
@@ -25,6 +25,8 @@ const TYPES: Array<[string, () => Project]> = [
   ['pip-app service', () => new PipAppProject({ name: 'svc', port: 8080, outdir: tempDir('verify-') })],
   ['rust-app', () => new RustAppProject({ name: 'hello-rust', outdir: tempDir('verify-') })],
   ['rust-app service', () => new RustAppProject({ name: 'hello-rust', port: 8080, outdir: tempDir('verify-') })],
+  ['java-app', () => new JavaAppProject({ name: 'hello-java', outdir: tempDir('verify-') })],
+  ['java-app service', () => new JavaAppProject({ name: 'hello-java', port: 8080, outdir: tempDir('verify-') })],
 ];
 
 describe.each(TYPES)('%s', (_type, make) => {
@@ -82,6 +84,7 @@ describe('what each app type forbids in its runtime, and its size budget', () =>
     ['go-app', () => new GoAppProject({ name: 'g', outdir: tempDir('verify-') }), ['go', 'gofmt'], 100],
     ['pip-app', () => new PipAppProject({ name: 'p', outdir: tempDir('verify-') }), [], 400],
     ['rust-app', () => new RustAppProject({ name: 'r', outdir: tempDir('verify-') }), ['cargo', 'rustc'], 100],
+    ['java-app', () => new JavaAppProject({ name: 'j', outdir: tempDir('verify-') }), ['mvn', 'javac'], 350],
   ] as Array<[string, () => Project, string[], number]>)('%s', (_type, make, tools, budget) => {
     const { expectations } = synth(make());
     expect(expectations.buildOnlyTools).toEqual(['gcc', 'g++', 'cc', 'c++', 'clang', ...tools]);

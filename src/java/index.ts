@@ -1,0 +1,2 @@
+export * from './java-app';
+export * from './java-app-project';
