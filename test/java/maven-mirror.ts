@@ -1,10 +1,10 @@
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cacheDir, SCRIPTS } from '../harness';
 import { mustExec } from '../harness/command';
+import { startStaticFileServer } from '../harness/static-file-server';
 
 /** The Java root that scripts/javaroot makes: Debian 13's OpenJDK 21, Maven 3.9 and packaged Maven artifacts. */
 export const JAVA_ROOT = path.join(cacheDir(), 'javaroot');
@@ -17,20 +17,6 @@ export interface MavenMirror {
   stop(): Promise<void>;
 }
 
-/** A static file server for the mirror's folder, in a process of its own: Maven runs from the test's synchronous spawns, which block the test's event loop. */
-const SERVER = `
-const fs = require('fs'), http = require('http'), path = require('path');
-const [root, log] = process.argv.slice(1);
-const server = http.createServer((req, res) => {
-  const file = path.join(root, path.normalize(decodeURIComponent(req.url.split('?')[0])));
-  let status = 404, body = 'not found\\n';
-  if (file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) { status = 200; body = fs.readFileSync(file); }
-  fs.appendFileSync(log, req.method + ' ' + req.url + ' ' + status + '\\n');
-  res.writeHead(status); res.end(req.method === 'HEAD' ? undefined : body);
-});
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-`;
 
 /**
  * A Maven repository on 127.0.0.1 serving Debian's packaged Maven artifacts
@@ -45,7 +31,6 @@ export async function startMavenMirror(): Promise<MavenMirror> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'java-maven-mirror-'));
   const root = path.join(work, 'repo');
   const logFile = path.join(work, 'requests.log');
-  fs.writeFileSync(logFile, '');
   mustExec(path.join(SCRIPTS, 'in-toolroot'), ['--root', JAVA_ROOT, work, '--', 'cp', '-rL', '/usr/share/maven-repo', root]);
   const checksum = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -58,18 +43,15 @@ export async function startMavenMirror(): Promise<MavenMirror> {
     }
   };
   checksum(root);
-  const server = spawn(process.execPath, ['-e', SERVER, root, logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
-    server.once('exit', (code) => reject(new Error(`the Maven mirror server exited ${code}`)));
-  });
+  const server = await startStaticFileServer(root, logFile, 'Maven mirror');
+  const port = server.port;
   return {
     url: `http://127.0.0.1:${port}/`,
     get log() {
-      return fs.readFileSync(logFile, 'utf-8').split('\n').filter(Boolean);
+      return server.log;
     },
     stop: async () => {
-      server.kill('SIGTERM');
+      server.stop();
       fs.rmSync(work, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { cacheDir } from '../harness';
+import { startStaticFileServer } from '../harness/static-file-server';
 
 /** Debian's packaged crates (librust-*-dev) in the Rust root that scripts/rustroot makes. */
 export const DEBIAN_CRATES = path.join(cacheDir(), 'rustroot', 'usr', 'share', 'cargo', 'registry');
@@ -58,20 +59,6 @@ function indexEntry(manifest: any, cksum: string): object {
   return { name: manifest.package.name, vers: manifest.package.version, deps, cksum, features: manifest.features ?? {}, yanked: false };
 }
 
-/** A static file server for the registry's folder, in a process of its own: cargo runs from the test's synchronous spawns, which block the test's event loop. */
-const SERVER = `
-const fs = require('fs'), http = require('http'), path = require('path');
-const [root, log] = process.argv.slice(1);
-const server = http.createServer((req, res) => {
-  const file = path.join(root, path.normalize(decodeURIComponent(req.url.split('?')[0])));
-  let status = 404, body = 'not found\\n';
-  if (file.startsWith(root + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) { status = 200; body = fs.readFileSync(file); }
-  fs.appendFileSync(log, req.method + ' ' + req.url + ' ' + status + '\\n');
-  res.writeHead(status); res.end(body);
-});
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-`;
 
 /**
  * A cargo sparse registry on 127.0.0.1 serving Debian's packaged crates: each
@@ -85,7 +72,6 @@ export async function startCrateRegistry(): Promise<CrateRegistry> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-crate-registry-'));
   const root = path.join(work, 'www');
   const logFile = path.join(work, 'requests.log');
-  fs.writeFileSync(logFile, '');
   const served: string[] = [];
   for (const dir of fs.readdirSync(DEBIAN_CRATES).sort()) {
     const manifest: any = parseToml(fs.readFileSync(path.join(DEBIAN_CRATES, dir, 'Cargo.toml'), 'utf-8'));
@@ -103,21 +89,18 @@ export async function startCrateRegistry(): Promise<CrateRegistry> {
     fs.appendFileSync(indexFile, JSON.stringify(indexEntry(manifest, cksum)) + '\n');
     served.push(`${name}@${version}`);
   }
-  const server = spawn(process.execPath, ['-e', SERVER, root, logFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
-    server.once('exit', (code) => reject(new Error(`the crate registry server exited ${code}`)));
-  });
+  const server = await startStaticFileServer(root, logFile, 'crate registry');
+  const port = server.port;
   // The download URL needs the port: written once the server listens, before cargo asks.
   fs.writeFileSync(path.join(root, 'index', 'config.json'), JSON.stringify({ 'dl': `http://127.0.0.1:${port}/crates`, 'auth-required': false }));
   return {
     url: `http://127.0.0.1:${port}/index/`,
     crates: served,
     get log() {
-      return fs.readFileSync(logFile, 'utf-8').split('\n').filter(Boolean);
+      return server.log;
     },
     stop: async () => {
-      server.kill('SIGTERM');
+      server.stop();
       fs.rmSync(work, { recursive: true, force: true });
     },
   };
