@@ -70,6 +70,7 @@ const PROJECT_TYPES: ReadonlyArray<{ type: string; tsconfig: string }> = [
   { type: 'node-app', tsconfig: 'projenrc/tsconfig.json' },
   { type: 'pip-app', tsconfig: 'tsconfig.projen.json' },
   { type: 'rust-app', tsconfig: 'tsconfig.projen.json' },
+  { type: 'java-app', tsconfig: 'tsconfig.projen.json' },
   { type: 'workspace', tsconfig: 'tsconfig.projen.json' },
 ];
 
@@ -113,7 +114,9 @@ export function runners(work: string, rounds: number): Comparison[] {
   }
   // What no runner can save: npx and projen's CLI start before .projenrc.ts runs (`npx projen --version`).
   const floor = { name: 'floor: npx projen --version / bare projen Python npx projen', ours: times.floor, reference: times.bare, unit: 's' };
-  return [floor, ...projects.flatMap((p, j) => [
+  // The same floor against ts-node on the poetry-app's .projenrc.ts: how much of the ≤ 0.4 target npx and projen's CLI leave.
+  const floorTsNode = { name: 'floor: npx projen --version / ts-node on poetry-app\'s .projenrc.ts', ours: times.floor, reference: times.tsNode[0], unit: 's' };
+  return [floor, floorTsNode, ...projects.flatMap((p, j) => [
     { name: `${p.type}: npx projen / bare projen Python npx projen`, ours: times.ours[j], reference: times.bare, unit: 's', target: 0.3 },
     { name: `${p.type}: npx projen / ts-node on its .projenrc.ts`, ours: times.ours[j], reference: times.tsNode[j], unit: 's', target: 0.4 },
   ])];

@@ -33,7 +33,8 @@ export function isUserError(error: unknown): boolean {
  * as its message; any other error as Node prints it, stack and all.
  */
 function reportUserErrorsPlainly(): void {
-  const main = require.main?.filename;
+  // Preloaded (`node --require stagecraft ... .projenrc.ts`), stagecraft loads before the main module exists: its path is argv[1].
+  const main = require.main?.filename ?? process.argv[1];
   if (!main || !/^\.projenrc\.[cm]?[jt]s$/.test(path.basename(main)) || (process as any)[HANDLER_INSTALLED]) {
     return;
   }

@@ -17,7 +17,7 @@ export function parseNpmSpec(outdir: string, spec: string): [string, string] {
     try {
       manifest = fs.statSync(abs).isDirectory()
         ? JSON.parse(fs.readFileSync(path.join(abs, 'package.json'), 'utf-8'))
-        : readTarballManifest(abs);
+        : installedFrom(outdir, abs) ?? readTarballManifest(abs);
     } catch (e) {
       if (isUserError(e)) {
         throw e;
@@ -33,6 +33,21 @@ export function parseNpmSpec(outdir: string, spec: string): [string, string] {
     throw userError(`invalid devDeps entry ${JSON.stringify(spec)}. Expected "name", "name@range" or a path to a package tarball.`);
   }
   return [m[1], m[2] ?? '*'];
+}
+
+/**
+ * The package npm installed from a tarball, as npm's hidden lockfile (node_modules/.package-lock.json)
+ * records it: reading it is cheap, where unpacking the tarball took a tenth of each synthesis.
+ */
+function installedFrom(outdir: string, tarball: string): { name: string } | undefined {
+  const lockfile = path.join(outdir, 'node_modules', '.package-lock.json');
+  if (!fs.existsSync(lockfile)) {
+    return undefined;
+  }
+  const resolved = `file:${path.relative(outdir, tarball).split(path.sep).join('/')}`;
+  const packages: { [location: string]: { resolved?: string } } = JSON.parse(fs.readFileSync(lockfile, 'utf-8')).packages ?? {};
+  const location = Object.keys(packages).find((l) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(l) && packages[l].resolved === resolved);
+  return location ? { name: location.slice('node_modules/'.length) } : undefined;
 }
 
 /** Reads package/package.json out of an npm tarball (gzip + ustar), without unpacking it. */

@@ -7,11 +7,9 @@ import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { parseNpmSpec } from './npm-spec';
+import { OWN_MANIFEST, OWN_PACKAGE_NAME } from './own-manifest';
 import { runProjenrcWithTsx, TSX_RANGE } from './projenrc-runner';
 import { userError } from '../validation';
-
-/** stagecraft's own package.json: the one source of the versions a generated project's toolchain uses. */
-const OWN_MANIFEST = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf-8'));
 
 /** Options of {@link ProjenrcToolchain}. */
 export interface ProjenrcToolchainOptions {
@@ -54,8 +52,8 @@ export class ProjenrcToolchain extends Component {
       const [name, range] = parseNpmSpec(project.outdir, spec);
       this.devDependencies[name] = range;
     }
-    if (!Object.keys(this.devDependencies).includes(OWN_MANIFEST.name) && !hasDependent(this.devDependencies)) {
-      this.devDependencies[OWN_MANIFEST.name] = `^${OWN_MANIFEST.version}`;
+    if (!Object.keys(this.devDependencies).includes(OWN_PACKAGE_NAME) && !hasDependent(this.devDependencies)) {
+      this.devDependencies[OWN_PACKAGE_NAME] = `^${OWN_MANIFEST.version}`;
     }
 
     this.manifest = new JsonFile(project, 'package.json', {
@@ -71,7 +69,9 @@ export class ProjenrcToolchain extends Component {
     });
     project.addGitIgnore('/node_modules/');
     this.projenrc = new ProjenrcTs(project);
-    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName);
+    // An org package that depends on stagecraft may hold its own copy: only a listed stagecraft is preloaded.
+    const preload = this.devDependencies[OWN_PACKAGE_NAME] ? [OWN_PACKAGE_NAME] : [];
+    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName, preload);
   }
 
   /**

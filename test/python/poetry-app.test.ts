@@ -122,9 +122,33 @@ describe('poetry-app with no options', () => {
     expect(files['.gitignore']).toContain('/node_modules/');
   });
 
+  test('the runner preloads a listed stagecraft before tsx, never an org package\'s own copy', () => {
+    const org = path.join(tempDir('org-'), 'org');
+    fs.mkdirSync(org);
+    fs.writeFileSync(path.join(org, 'package.json'), JSON.stringify({ name: '@acme/templates', version: '1.0.0' }));
+    const team = synthPoetry({ devDeps: [org] }).files['.projen/tasks.json'].tasks;
+    expect(team.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+  });
+
+  test('a tarball devDependency is named from npm\'s record of its install, without unpacking it', () => {
+    const outdir = tempDir('hidden-lock-');
+    // Not a tarball at all: only npm's hidden lockfile can name it.
+    fs.writeFileSync(path.join(outdir, 'templates.tgz'), 'not gzip');
+    fs.mkdirSync(path.join(outdir, 'node_modules'));
+    fs.writeFileSync(path.join(outdir, 'node_modules', '.package-lock.json'), JSON.stringify({
+      packages: { 'node_modules/@acme/templates': { version: '1.0.0', resolved: 'file:templates.tgz' } },
+    }));
+    const pkg = synthPoetry({ outdir, devDeps: ['./templates.tgz'] }).files['package.json'];
+    expect(pkg.devDependencies['@acme/templates']).toBe('file:./templates.tgz');
+    // Without the record, the tarball itself is read, and this one is refused.
+    const unrecorded = tempDir('no-hidden-lock-');
+    fs.writeFileSync(path.join(unrecorded, 'templates.tgz'), 'not gzip');
+    expect(() => synthPoetry({ outdir: unrecorded, devDeps: ['./templates.tgz'] })).toThrow(/invalid devDeps entry "\.\/templates\.tgz": incorrect header check/);
+  });
+
   test('npx projen runs .projenrc.ts with tsx inside one node, no npx; the typecheck task and the drift workflow type-check it', () => {
     const tasks = files['.projen/tasks.json'].tasks;
-    expect(tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+    expect(tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'stagecraft', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
     expect(tasks.default.env).toEqual({ TSX_TSCONFIG_PATH: 'tsconfig.projen.json' });
     expect(tasks.typecheck.steps).toEqual([{ execArgs: ['tsc', '--noEmit', '--project', 'tsconfig.projen.json'] }]);
     const runs = String(files['.github/workflows/drift.yml']).split('\n').filter((l) => /^\s+(- )?run: /.test(l)).map((l) => l.replace(/^.*run: /, ''));
