@@ -5,7 +5,7 @@ import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
-import { AppComponent, AppProjectKind, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
+import { AppComponent, AppProjectKind, ImageMetadata, LanguageVersion, LibraryUse, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from '../python/dependency-spec';
 import { PythonAppOptions } from '../python/python-app-options';
@@ -286,6 +286,12 @@ export class PipApp extends AppComponent {
     if (this.sampleCode) {
       this.addStubs(entry);
     }
+  }
+
+  /** pip's hash-checking mode, which installs the lock, refuses a folder: a library cannot be locked. */
+  protected useLibrary(use: LibraryUse): void {
+    throw invalidOption(this.owner, 'use library', use.library.folder,
+      'A PipApp installs its lock with pip --require-hashes, which refuses a folder ("Can\'t verify hashes for these file:// requirements because they point to directories"): use a PoetryApp for an app that uses a PythonLibrary.');
   }
 
   /** Adds a runtime dependency, `name@constraint`. */

@@ -106,13 +106,11 @@ function subprojectDrift(sub: Project, rootdir: string): string[] {
 
 /** One project's generated files that differ from the disk, relative to `rootdir`. */
 function driftOf(project: Project, rootdir: string): string[] {
-  // projen completes package.json's dependencies only while synthesizing: do that part now.
-  const pkg = NodePackage.of(project) as any;
-  if (pkg && typeof pkg.renderDependencies === 'function') {
-    pkg._renderedDeps = pkg.renderDependencies();
-  }
+  // package.json's dependencies are rendered by NodePackage's synthesize step, which writes nothing.
+  NodePackage.of(project)?.synthesize();
   const outdir = project.outdir;
   const shown = (file: string) => path.relative(rootdir, path.join(outdir, file)).split(path.sep).join('/');
+  // projen has no public way to render a file without writing it: its own resolver, as FileBase.synthesize uses it.
   const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
   const drift: string[] = [];
   const generated = new Set<string>();
