@@ -21,8 +21,9 @@ const project = new cdk.JsiiProject({
   // Non-jsii runtime libraries travel inside the package.
   // dockerfile-ast and dockerfile-utils parse the rendered Dockerfile for the lint gate.
   bundledDeps: ['handlebars@^4.7.10', '@renovatebot/pep440@4.2.4', 'dockerfile-ast@^0.7.1', 'dockerfile-utils@^0.16.3'],
-  // tsx runs a generated project's .projenrc.ts; its range here is the one generated projects get.
-  devDeps: ['smol-toml@^1.3.0', 'fast-check@^4.3.0', 'tsx@^4.23.0', 'yaml@^2.8.0'],
+  // tsx runs a generated project's .projenrc.ts, esbuild bundles a generated static site: their
+  // ranges here are the ones generated projects get.
+  devDeps: ['smol-toml@^1.3.0', 'fast-check@^4.3.0', 'tsx@^4.23.0', 'esbuild@^0.28.0', 'yaml@^2.8.0'],
 
   jestOptions: {
     jestConfig: {

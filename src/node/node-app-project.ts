@@ -5,11 +5,12 @@ import { Projenrc, TypeScriptProject, TypeScriptProjectOptions, TypeScriptRunner
 import { NodeApp, NodeAppKind, NodeAppSettings } from './node-app';
 import { resolveNodeVersion } from './node-version';
 import { fastTaskPath } from './package-managers';
-import { assembleStaticSite, browserBuild, runByNode } from './static-site';
+import { browserBuild, runByNode } from './static-site';
 import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
 import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
+import { OWN_PACKAGE_NAME } from '../project/own-manifest';
 import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
@@ -54,7 +55,6 @@ export class NodeAppProject extends TypeScriptProject {
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
     this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion, sampleCode: options.stubs ?? options.sampleCode ?? true });
     if (staticSite) {
-      assembleStaticSite(this, options.staticSiteDir ?? 'dist');
       // projen's projenrc/tsconfig.json, which tsx and tsc read for .projenrc.ts, extends the browser's tsconfig.json.
       if (projenrc instanceof Projenrc) {
         runByNode(projenrc.tsconfig);
@@ -62,7 +62,9 @@ export class NodeAppProject extends TypeScriptProject {
     }
     if (projenrc instanceof Projenrc && !options.projenrcTsOptions?.runner) {
       this.deps.addDependency(`tsx@${TSX_RANGE}`, DependencyType.BUILD);
-      runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName);
+      // The .projenrc.ts that projen new writes for this type imports projen's index (javascript.NodePackageManager).
+      const preload = [...(this.deps.all.some((d) => d.name === OWN_PACKAGE_NAME) ? [OWN_PACKAGE_NAME] : []), 'projen'];
+      runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName, preload);
     }
     fastTaskPath(this);
     new DriftCheck(this);

@@ -6,7 +6,7 @@ import { TextFile } from 'projen/lib/textfile';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { resolveNodeVersion } from './node-version';
 import { fastTaskPath, packageManagerCommands } from './package-managers';
-import { assembleStaticSite, browserBuild } from './static-site';
+import { assembleStaticSite, browserBuild, DEFAULT_SITE_ENTRYPOINT, resolveSiteEntrypoints } from './static-site';
 import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { TypeScriptLibrary } from './typescript-library';
@@ -58,6 +58,14 @@ export interface NodeAppSettings extends ContainerOptions {
   readonly staticSiteDir?: string;
 
   /**
+   * The modules the pages load, bundled by esbuild with every package they import (STATIC_SITE
+   * only): files under the sources folder, each written to the site at the same path as `.js`
+   * (`src/main.ts` becomes `main.js`).
+   * @default - main.ts in the sources folder, the module the page stub loads
+   */
+  readonly staticSiteEntrypoints?: string[];
+
+  /**
    * Web server image for a static site: an nginx that runs unprivileged on a high port. Used as
    * named (`imageRegistry` applies to the default only).
    * @default "nginxinc/nginx-unprivileged:1.28"
@@ -93,6 +101,8 @@ const NODE_UID = 1000; // the official image's `node` user
 const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
 /** What the build stage runs from node_modules' dev dependencies: the TypeScript compiler, the .projenrc runners and projen. */
 const DEV_TOOLS = ['tsc', 'ts-node', 'tsx', 'projen'];
+/** A static site's build tools besides those: the bundler, and Node itself, which the web server needs none of. */
+const SITE_BUILD_TOOLS = ['esbuild', 'node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm'];
 
 /**
  * A Node.js app from a projen Node or TypeScript project, packaged as a
@@ -106,8 +116,10 @@ const DEV_TOOLS = ['tsc', 'ts-node', 'tsx', 'projen'];
  * (never `npm start`, which swallows signals). The entrypoint is package.json's
  * `main` (projen's `entrypoint` option): one source.
  *
- * A static site: the `build` stage, then an unprivileged nginx serving the
- * build output on a high port, with the SPA fallback configured.
+ * A static site: the `build` stage, whose compile task type-checks with tsc and
+ * bundles the entry modules with esbuild (npm packages included: a browser
+ * resolves no bare import), then an unprivileged nginx serving the site on a
+ * high port, with the SPA fallback configured.
  *
  * Stage instruction ids: deps `workdir`, `env`, `copy-manifest`, `install`; build
  * `workdir`, `env`, `copy-manifest`, `install`, `copy-sources`, `compile`. Runtime:
@@ -236,6 +248,9 @@ export class NodeApp extends AppComponent {
     } else {
       const siteDir = options.staticSiteDir ?? 'dist';
       assertSiteDir(this.owner, siteDir, ts);
+      if (ts) {
+        assembleStaticSite(ts, siteDir, resolveSiteEntrypoints(this.owner, options.staticSiteEntrypoints, ts.srcdir));
+      }
       this.webServerConfig = new TextFile(project, 'nginx.conf');
       for (const line of nginxConfig(port, healthPath, `# ${this.webServerConfig.marker}`)) {
         this.webServerConfig.addLine(line);
@@ -254,7 +269,7 @@ export class NodeApp extends AppComponent {
           ],
           command: ['nginx', '-g', 'daemon off;'],
           // The web server needs none of the build's Node toolchain.
-          buildOnlyTools: ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', ...DEV_TOOLS],
+          buildOnlyTools: [...SITE_BUILD_TOOLS, ...DEV_TOOLS],
           workdir: '/usr/share/nginx/html',
         },
         defaultSizeBudgetMb: 300,
@@ -275,7 +290,7 @@ export class NodeApp extends AppComponent {
         new StubFile(project, `${testdir}/server.test.ts`, 'node/server.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, entrySource) }, 'node:server-test');
       } else {
         new StubFile(project, 'public/index.html', 'node/index.html.hbs', context2, 'node:page');
-        new StubFile(project, `${srcdir}/main.ts`, 'node/main.ts.hbs', context2, 'node:main');
+        new StubFile(project, `${srcdir}/${DEFAULT_SITE_ENTRYPOINT}`, 'node/main.ts.hbs', context2, 'node:main');
         new StubFile(project, `${srcdir}/greeting.ts`, 'node/greeting.ts.hbs', context2, 'node:greeting');
         new StubFile(project, `${testdir}/greeting.test.ts`, 'node/greeting.test.ts.hbs', { ...context2, importPath: relativeImport(testdir, `${srcdir}/greeting.ts`) }, 'node:greeting-test');
       }
@@ -283,20 +298,22 @@ export class NodeApp extends AppComponent {
   }
 
   /**
-   * A service's `file:` dependency on the package's folder, installed as a real copy
-   * (`install-links`: the app's .npmrc for its own installs and lock file, `NPM_CONFIG_INSTALL_LINKS`
-   * in the image), not a link, so node_modules holds the package and the runtime needs nothing
-   * else. The image compiles the package in a stage of its own (`lib-<id>-build`, from its named
-   * build context, with its lock file), and the stages that install copy its package.json and
-   * compiled `lib/` to the same relative place first, where the dependency's path leads.
+   * A `file:` dependency on the package's folder, installed as a real copy (`install-links`: the
+   * app's .npmrc for its own installs and lock file, `NPM_CONFIG_INSTALL_LINKS` in the image), not
+   * a link, so node_modules holds the package and a service's runtime needs nothing else. The image
+   * compiles the package in a stage of its own (`lib-<id>-build`, from its named build context,
+   * with its lock file), and the stages that install copy its package.json and compiled `lib/` to
+   * the same relative place first, where the dependency's path leads.
+   *
+   * A static site bundles the same compiled package (CommonJS, which esbuild wraps): one build of
+   * the library for every app, the installed package's `lib/index.d.ts` for the type-check, and
+   * its sources stay out of the app's node_modules. The cost: esbuild cannot drop a CommonJS
+   * module's unused exports, so the bundle has the whole (small, workspace-own) library.
    */
   protected useLibrary(use: LibraryUse): void {
     const library = use.library;
     if (!(library instanceof TypeScriptLibrary)) {
       throw invalidOption(this.owner, 'use library', library.folder, `${library.owner} is not a TypeScriptLibrary: a NodeApp depends on an npm package.`);
-    }
-    if (this.appKind !== NodeAppKind.SERVICE) {
-      throw invalidOption(this.owner, 'use library', library.folder, 'A static site takes no library yet: its browser build would have to bundle the package.');
     }
     if (this.packageManager.omit === undefined) {
       throw invalidOption(this.owner, 'use library', library.folder, `Only npm installs a library here: with ${this.appProject.package.packageManager}, leave it out.`);
@@ -366,9 +383,6 @@ export class NodeApp extends AppComponent {
       licensed: false,
       ...(staticSite ? browserBuild({}) : {}),
     });
-    if (staticSite) {
-      assembleStaticSite(subproject, options.staticSiteDir ?? 'dist');
-    }
     fastTaskPath(subproject);
     this.attachSubproject(subproject);
     const cwd = this.folder;

@@ -39,10 +39,10 @@ const RANGE = /^[\^~]?\d+(?:\.\d+){0,2}$/;
 /**
  * A TypeScript package of the workspace, in `libs/<id>`: package.json (`main` and `types` in
  * `lib/`), tsconfig.json, `src/index.ts`, a test run by Node's own runner, and tasks
- * `<id>:install`, `<id>:compile` and `<id>:test`. A Node service ({@link NodeApp}) uses it with
- * `app.use(library)`: a `file:` dependency on its folder; the image build compiles it in a stage of
- * its own, from its named build context, and the runtime gets its compiled `lib/` and package.json
- * beside the app's node_modules, which links to them.
+ * `<id>:install`, `<id>:compile` and `<id>:test`. A Node service or static site ({@link NodeApp})
+ * uses it with `app.use(library)`: a `file:` dependency on its folder, installed as a copy; the
+ * image build compiles it in a stage of its own, from its named build context. A service's runtime
+ * gets it in node_modules; a static site's build bundles its compiled CommonJS with esbuild.
  */
 export class TypeScriptLibrary extends LibraryComponent {
   /** npm package name. */

@@ -109,7 +109,7 @@ describe('a node-app static site', () => {
 
   test.each(ENGINES)('%s: verify builds the image and passes', (engine) => {
     expectPass(verify(engine, dir, 'verify-site:0.0.0'), [
-      USER('101:101'), NO_TOOLS('node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'), SIZE(300), RUNNING(port),
+      USER('101:101'), NO_TOOLS('esbuild', 'node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'), SIZE(300), RUNNING(port),
       HEALTHY(`http://127.0.0.1:${port}/healthz`),
     ]);
   });

@@ -80,7 +80,7 @@ describe('what each app type forbids in its runtime, and its size budget', () =>
     ['poetry-app', () => new PoetryAppProject({ name: 'demo', outdir: tempDir('verify-') }), ['poetry'], 400],
     ['node-app service', () => new NodeAppProject({ name: 'n', defaultReleaseBranch: 'main', outdir: tempDir('verify-') }), ['tsc', 'ts-node', 'tsx', 'projen'], 500],
     ['node-app static site', () => new NodeAppProject({ name: 's', appKind: NodeAppKind.STATIC_SITE, defaultReleaseBranch: 'main', outdir: tempDir('verify-') }),
-      ['node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'], 300],
+      ['esbuild', 'node', 'npm', 'npx', 'corepack', 'yarn', 'pnpm', 'tsc', 'ts-node', 'tsx', 'projen'], 300],
     ['go-app', () => new GoAppProject({ name: 'g', outdir: tempDir('verify-') }), ['go', 'gofmt'], 100],
     ['pip-app', () => new PipAppProject({ name: 'p', outdir: tempDir('verify-') }), [], 400],
     ['rust-app', () => new RustAppProject({ name: 'r', outdir: tempDir('verify-') }), ['cargo', 'rustc'], 100],

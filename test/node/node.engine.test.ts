@@ -91,10 +91,13 @@ describe('a static front end', () => {
     dir = generate({ name: 'hello-site', appKind: NodeAppKind.STATIC_SITE, port, healthCheckPath: "/ready;1'" });
   });
 
-  test('the build assembles the site and the tests pass with real npm', () => {
+  test('the build assembles the site (the page and one bundle) and the tests pass with real npm', () => {
     mustRun('npx', ['projen', 'compile'], { cwd: dir, env: userEnv() });
-    expect(fs.existsSync(path.join(dir, 'dist/index.html'))).toBe(true);
-    expect(fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8')).toContain("from './greeting.js'");
+    expect(fs.readdirSync(path.join(dir, 'dist')).sort()).toEqual(['index.html', 'main.js']);
+    // esbuild put greeting.ts into main.js: nothing left for the browser to import.
+    const bundle = fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8');
+    expect(bundle).toContain('Hello from hello-site!');
+    expect(bundle).not.toMatch(/\bimport\s*[{"'(*]/);
     expect(mustRun('npx', ['projen', 'test'], { cwd: dir, env: userEnv() }).output).toMatch(/Tests:\s+1 passed, 1 total/);
   });
 
@@ -102,7 +105,8 @@ describe('a static front end', () => {
     build(engine, dir, tag);
     const info = engine.imageInfo(tag);
     expect(info.user).toBe('101:101');
-    expect(engine.imageFileExists(tag, '/usr/share/nginx/html/node_modules')).toBe(false);
+    // The page and the bundle (beside the base image's own 50x.html): no node_modules, no sources.
+    expect(engine.listImagePaths(tag, '/usr/share/nginx/html/**').filter((f) => !f.endsWith('/50x.html'))).toEqual(['/usr/share/nginx/html/index.html', '/usr/share/nginx/html/main.js']);
     const running = await engine.startImage(tag, undefined, { pipeOutput: true });
     let stopped: CommandResult;
     try {
@@ -113,7 +117,8 @@ describe('a static front end', () => {
       expect(route.status).toBe(200);
       expect(route.body).toBe(index.body);
       const script = await httpGet(`${base}/main.js`);
-      expect(script.body).toContain('greeting');
+      expect(script.status).toBe(200);
+      expect(script.body).toContain('Hello from hello-site!');
       expect((await httpGet(`${base}/ready;1'`)).status).toBe(200);
       const probe = info.healthcheck!.Test!;
       expect(running.exec(probe.slice(1)).status).toBe(0);

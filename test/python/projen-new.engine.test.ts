@@ -28,7 +28,7 @@ describe('projen new --from the packed package', () => {
     }
     // The runner `projen new` writes: tsx in the project's node_modules, no npx around it.
     expect(JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'tasks.json'), 'utf-8')).tasks.default.steps).toEqual([
-      { execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] },
+      { execArgs: ['node', '--require', 'stagecraft', '--require', 'tsx/cjs', '.projenrc.ts'] },
     ]);
     expect(fs.existsSync(path.join(dir, 'node_modules', 'tsx', 'package.json'))).toBe(true);
   });
@@ -113,12 +113,12 @@ describe('projen new --from the packed package', () => {
     const stamp = path.join(dir, 'node_modules', '.stagecraft-toolchain.json');
     fs.writeFileSync(stamp, JSON.stringify(pkg.devDependencies));
     expect(npxProjen(dir, [], { npm_config_yes: 'true' }).status).toBe(0); // ts-node comes through `npx -y`, as before
-    expect(JSON.parse(fs.readFileSync(tasksFile, 'utf-8')).tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
+    expect(JSON.parse(fs.readFileSync(tasksFile, 'utf-8')).tasks.default.steps).toEqual([{ execArgs: ['node', '--require', 'stagecraft', '--require', 'tsx/cjs', '.projenrc.ts'] }]);
     expect(JSON.parse(fs.readFileSync(pkgFile, 'utf-8')).devDependencies.tsx).toBe(tsx);
     expect(fs.existsSync(path.join(dir, 'node_modules', 'tsx', 'package.json'))).toBe(true);
     // The next run is tsx's.
     const next = npxProjen(dir);
-    expect(next.output).toContain('node --require tsx/cjs .projenrc.ts');
+    expect(next.output).toContain('node --require stagecraft --require tsx/cjs .projenrc.ts');
     expect(next.status).toBe(0);
   });
 });
@@ -179,9 +179,11 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     expect(second.output).not.toContain('Unknown file extension');
     expect(second.status).toBe(0);
     expect(snapshotDir(dir)).toEqual(before);
-    // The browser still gets ES modules: index.html loads /main.js as a module, which imports ./greeting.js.
+    // The browser gets an ES module: index.html loads /main.js as a module, esbuild's bundle of main.ts with greeting.ts in it (no import left, no CommonJS).
     expect(npxProjen(dir, ['compile']).status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'dist/index.html'), 'utf-8')).toContain('<script type="module" src="/main.js">');
-    expect(fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8')).toMatch(/^import \{ greeting \} from '\.\/greeting\.js';$/m);
+    const bundle = fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf-8');
+    expect(bundle).toContain('Hello from hello-site!');
+    expect(bundle).not.toMatch(/\bimport\s*[{"'(*]|\brequire\(|\bexports\./);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen/lib/project';
-import { AppComponent, BakeFile, ComposeFile, GoApp, GoLibrary, NodeApp, PoetryApp, PythonLibrary, TypeScriptLibrary } from '../../src';
+import { AppComponent, BakeFile, ComposeFile, GoApp, GoLibrary, NodeApp, NodeAppKind, PoetryApp, PythonLibrary, TypeScriptLibrary } from '../../src';
 import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, SCRIPTS, startPackageIndex, waitFor } from '../harness';
 import { exec } from '../harness/command';
 import { mustRun, REPO, run, Run, userEnv } from '../package-util';
@@ -16,6 +16,7 @@ const PROJEN = path.join(REPO, 'node_modules', 'projen', 'bin', 'projen');
 const API_PORT = 18861;
 const PROBE_PORT = 18862;
 const WEB_PORT = 18863;
+const FRONT_PORT = 18864;
 const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
 const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', GOPROXY: 'off' };
 
@@ -28,8 +29,9 @@ let apps: AppComponent[];
  * shared code: a Python library "common" that two Poetry apps use (the service "api", the job
  * "jobs"), and a Go module "shared" that two Go binaries use (the job "worker" through `use`, the
  * service "probe" through a `replaces` folder), and a TypeScript package "greeting" that a Node
- * service "web" uses (a `file:` dependency installed as a copy). Each app's code is changed to call the library, so
- * its output shows the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
+ * service "web" and a static site "front" use (a `file:` dependency installed as a copy; the site
+ * bundles it with esbuild). Each app's code is changed to call the library, so its output shows
+ * the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
  */
 beforeAll(async () => {
   ensureEngineReady();
@@ -47,7 +49,9 @@ beforeAll(async () => {
     const worker = new GoApp(project, 'worker', BUILT_IN_FRONTEND);
     new GoApp(project, 'probe', { port: PROBE_PORT, replaces: { 'example.com/shared': '../../libs/shared' }, ...BUILT_IN_FRONTEND });
     worker.use(new GoLibrary(project, 'shared'));
-    new NodeApp(project, 'web', { port: WEB_PORT, ...BUILT_IN_FRONTEND }).use(new TypeScriptLibrary(project, 'greeting'));
+    const greeting = new TypeScriptLibrary(project, 'greeting');
+    new NodeApp(project, 'web', { port: WEB_PORT, ...BUILT_IN_FRONTEND }).use(greeting);
+    new NodeApp(project, 'front', { appKind: NodeAppKind.STATIC_SITE, port: FRONT_PORT, ...BUILT_IN_FRONTEND }).use(greeting);
     apps = AppComponent.all(project);
     return project;
   });
@@ -56,6 +60,7 @@ beforeAll(async () => {
   callLibrary('apps/worker/cmd/worker/main.go', 'Hello from worker!', '', 'shared.Greeting("worker")');
   callLibrary('apps/probe/cmd/probe/main.go', 'Hello from probe!', '', 'shared.Greeting("probe")');
   callLibrary('apps/web/src/index.ts', 'Hello from web!', '', 'shared("web")');
+  callLibrary('apps/front/src/greeting.ts', 'Hello from front!', '', 'shared("front")');
 });
 
 afterAll(async () => {
@@ -82,6 +87,24 @@ function callLibrary(file: string, literal: string, pythonImport: string, call: 
     text = text.replace(/^import \(\n/m, 'import (\n\t"example.com/shared"\n');
   }
   fs.writeFileSync(at, text);
+}
+
+/**
+ * What a browser's page gets from a module of the site: the module run by Node as an ES module
+ * (a file of its own, so its imports resolve as a browser's do: nothing but relative ones) with
+ * the page's element and location, and the element's text after it ran.
+ */
+function runInPage(module: string, pathname: string): string {
+  const file = path.join(tempDir('libs-page-'), 'main.mjs');
+  fs.writeFileSync(file, module);
+  const page = [
+    'const element = { textContent: "" };',
+    'globalThis.document = { getElementById: (id) => (id === "greeting" ? element : null) };',
+    `globalThis.window = { location: { pathname: ${JSON.stringify(pathname)} } };`,
+    'await import(process.argv[1]);',
+    'process.stdout.write(element.textContent);',
+  ].join('\n');
+  return mustRun(process.execPath, ['--input-type=module', '-e', page, file], { env: userEnv() }).stdout;
 }
 
 /** A command in the tool root, in a folder of the project (mounted whole, so the path dependencies resolve). */
@@ -126,7 +149,7 @@ test('the real Go toolchain vets, tests and builds both binaries with the module
   expect(toolroot('libs/shared', 'go vet ./... && go test ./...', GO_ENV)).toMatch(/^ok\s+example\.com\/shared/m);
 });
 
-test('real npm installs the package into the service as a copy, not a link; both compile and their tests pass', () => {
+test('real npm installs the package into the service and the site as a copy, not a link; all compile and their tests pass; the site\'s bundle holds the package', () => {
   // The lock files are written by the npm of the image's Node, the one its `npm ci` runs (as many-apps.engine.test.ts does).
   const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
   const install = (folder: string) => mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: path.join(dir, folder), env: userEnv() });
@@ -137,6 +160,20 @@ test('real npm installs the package into the service as a copy, not a link; both
   expect(fs.readFileSync(path.join(dir, 'apps/web/package-lock.json'), 'utf-8')).toContain('"resolved": "file:../../libs/greeting"');
   expect(task('web:compile').status).toBe(0);
   expect(task('web:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
+  install('apps/front');
+  expect(fs.lstatSync(path.join(dir, 'apps/front/node_modules/greeting')).isDirectory()).toBe(true);
+  expect(fs.existsSync(path.join(dir, 'apps/front/node_modules/.bin/esbuild'))).toBe(true);
+  const compile = task('front:compile');
+  if (compile.status !== 0) {
+    throw new Error(`front:compile exited ${compile.status}:\n${compile.output.slice(-4000)}`);
+  }
+  expect(task('front:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
+  // The site: the page and one self-contained bundle (no import left for a browser to resolve).
+  expect(filesUnder(path.join(dir, 'apps/front/dist'))).toEqual(['index.html', 'main.js']);
+  const bundle = fs.readFileSync(path.join(dir, 'apps/front/dist/main.js'), 'utf-8');
+  expect(bundle).toContain('with greeting!');
+  expect(bundle).not.toMatch(/\bimport\s*[{"'(*]|\brequire\(/);
+  expect(runInPage(bundle, '/')).toBe('Hello from front, with greeting!');
 });
 
 describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
@@ -162,7 +199,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
     expect(files).toContain('/ctx/app/src/api/app.py');
     expect(files).toContain('/ctx/lib-common/src/common/__init__.py');
     // No other app's files, in either context.
-    expect(files.filter((f) => /jobs|worker|probe|shared|web|greeting/.test(f))).toEqual([]);
+    expect(files.filter((f) => /jobs|worker|probe|shared|web|front|greeting/.test(f))).toEqual([]);
     // The app's own context is its .dockerignore's allowlist.
     expect(files.filter((f) => f.startsWith('/ctx/app/') && !/^\/ctx\/app\/(pyproject\.toml|poetry\.lock|README\.md|src\/)/.test(f))).toEqual([]);
     // The library's context is its folder; whether the engine applies the folder's .dockerignore to a named context, this says.
@@ -227,10 +264,40 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
       await running.stop('SIGKILL');
     }
   });
+
+  test('the static site\'s image builds from the generated files with the package bundled; nginx serves a page whose module prints the package\'s greeting', async () => {
+    build('front');
+    const image = 'libs-shop-front:0.0.0';
+    const info = engine.imageInfo(image);
+    expect(info.user).toBe('101:101');
+    // nginx and the site alone (beside the base image's own 50x.html): no node_modules, no sources, no Node, no library folder.
+    expect(engine.listImagePaths(image, '/usr/share/nginx/html/**').filter((f) => !f.endsWith('/50x.html'))).toEqual(['/usr/share/nginx/html/index.html', '/usr/share/nginx/html/main.js']);
+    for (const absent of ['/app', '/libs', '/usr/local/bin/node', '/usr/bin/node']) {
+      expect(engine.imageFileExists(image, absent)).toBe(false);
+    }
+    // nginx logs to /dev/stdout and /dev/stderr: pipes the container user can open (see pipeOutput).
+    const running = await engine.startImage(image, undefined, { pipeOutput: true });
+    try {
+      const base = `http://127.0.0.1:${running.hostPort(FRONT_PORT)}`;
+      const page = await waitFor(async () => httpGet(`${base}/`).catch(() => undefined), 30000, 250);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<script type="module" src="/main.js">');
+      const script = await httpGet(`${base}/main.js`);
+      expect(script.status).toBe(200);
+      const line = script.body.split('\n').find((l) => l.includes('with greeting!')) ?? '';
+      // eslint-disable-next-line no-console
+      console.log(`${engine.name}: front / -> ${page.status}, /main.js -> ${script.status} (${script.body.length} bytes), image ${(info.size / 1e6).toFixed(1)} MB; the library's code in it: ${line.slice(Math.max(0, line.indexOf('with greeting!') - 160), line.indexOf('with greeting!') + 40)}`);
+      expect(script.body).toContain('with greeting!');
+      expect(runInPage(script.body, '/')).toBe('Hello from front, with greeting!');
+      expect(runInPage(script.body, '/about')).toBe('front at /about');
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
 });
 
 const DOCKER_CLI = path.join(SCRIPTS, 'docker');
-(ENGINES.includes(DOCKER) ? test : test.skip)('docker buildx bake builds all five images from docker-bake.hcl, the libraries as named contexts; compose config resolves them', () => {
+(ENGINES.includes(DOCKER) ? test : test.skip)('docker buildx bake builds all six images from docker-bake.hcl, the libraries as named contexts; compose config resolves them', () => {
   const ids = apps.map((a) => a.appId);
   for (const app of apps) {
     DOCKER.removeImage(app.imageReference);
@@ -243,6 +310,7 @@ const DOCKER_CLI = path.join(SCRIPTS, 'docker');
   expect(targets.api.contexts).toEqual({ 'lib-common': 'libs/common' });
   expect(targets.probe.contexts).toEqual({ 'lib-shared': 'libs/shared' });
   expect(targets.web.contexts).toEqual({ 'lib-greeting': 'libs/greeting' });
+  expect(targets.front.contexts).toEqual({ 'lib-greeting': 'libs/greeting' });
   // This machine's builds need the host's network: a compose file beside the HCL says so (bake's HCL has no network key).
   const network = path.join(tempDir('libs-bake-'), 'network.compose.yaml');
   fs.writeFileSync(network, `services:\n${ids.map((id) => `  ${id}:\n    build:\n      network: host\n`).join('')}`);
@@ -259,4 +327,5 @@ const DOCKER_CLI = path.join(SCRIPTS, 'docker');
   console.log(`compose config: api.build ${JSON.stringify(services.api.build)}`);
   expect(services.api.build.additional_contexts).toEqual({ 'lib-common': path.join(dir, 'libs/common') });
   expect(services.worker.build.additional_contexts).toEqual({ 'lib-shared': path.join(dir, 'libs/shared') });
+  expect(services.front.build.additional_contexts).toEqual({ 'lib-greeting': path.join(dir, 'libs/greeting') });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, NodeApp, PoetryApp, PoetryAppProject, PyprojectLayout, PythonLibrary, RuntimeUser, TypeScriptLibrary, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, BaseImage, Dockerfile, DockerfileStage, GoApp, GoLibrary, Instruction, LibraryComponent, NodeApp, NodeAppKind, PoetryApp, PoetryAppProject, PyprojectLayout, PythonLibrary, RuntimeUser, TypeScriptLibrary, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -172,6 +172,59 @@ describe('a TypeScript package that a Node service uses', () => {
       expect(texts.indexOf('COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib')).toBeGreaterThan(0);
     }
     expect(stageNamed(df, 'runtime').instructions.filter((i) => i.keyword === 'COPY').map((i) => i.flags.from)).toEqual(['build', 'deps', 'build']);
+  });
+});
+
+describe('a TypeScript package that a service and a static site use', () => {
+  const { project, dir } = workspace((p) => {
+    const greeting = new TypeScriptLibrary(p, 'greeting');
+    new NodeApp(p, 'web', { port: 3000 }).use(greeting);
+    new NodeApp(p, 'front', { appKind: NodeAppKind.STATIC_SITE, port: 8080 }).use(greeting);
+  });
+
+  test('the site depends on the package as the service does: a file: dependency installed as a copy; esbuild bundles it', () => {
+    for (const id of ['web', 'front']) {
+      expect(JSON.parse(read(dir, `apps/${id}/package.json`)).dependencies).toEqual({ greeting: 'file:../../libs/greeting' });
+      expect(read(dir, `apps/${id}/.npmrc`)).toContain('install-links=true');
+    }
+    expect(JSON.parse(read(dir, 'apps/front/package.json')).devDependencies.esbuild).toMatch(/^\^0\./);
+    const compile = JSON.parse(read(dir, 'apps/front/.projen/tasks.json')).tasks.compile.steps;
+    expect(compile.map((s: any) => s.exec ?? s.execArgs.join(' '))).toEqual([
+      'tsc --build',
+      expect.stringMatching(/^rm -rf dist && mkdir -p dist && cp -R public\/\. dist\/ && esbuild src\/main\.ts --bundle --format=esm /),
+    ]);
+  });
+
+  test('one source: the same named context in the build task, bake and compose; the same library stage in both Dockerfiles', () => {
+    // The root's front:docker:build runs the site project's own docker:build in apps/front.
+    expect(tasks(dir)['front:docker:build'].steps).toEqual([{ exec: 'npx projen docker:build' }]);
+    expect(tasks(dir)['front:docker:build'].cwd).toBe('apps/front');
+    const build = JSON.parse(read(dir, 'apps/front/.projen/tasks.json')).tasks['docker:build'].steps.map((s: any) => s.exec).join('\n');
+    expect(build).toContain('--build-context lib-greeting=../../libs/greeting --file Dockerfile');
+    expect(bakeTarget(dir, 'front')).toContain('  contexts   = { "lib-greeting" = "libs/greeting" }\n');
+    expect(parseYaml(read(dir, 'compose.yaml')).services.front.build).toEqual({ context: './apps/front', dockerfile: 'Dockerfile', additional_contexts: { 'lib-greeting': './libs/greeting' } });
+    expect(project.app('front').libraries.map((u) => [u.path, u.contextName])).toEqual([['../../libs/greeting', 'lib-greeting']]);
+    const web = parseDockerfile(read(dir, 'apps/web/Dockerfile'));
+    const front = parseDockerfile(read(dir, 'apps/front/Dockerfile'));
+    expect(front.stages.map((s) => s.name)).toEqual(['lib-greeting-build', 'build', 'runtime']);
+    expect(stageNamed(front, 'lib-greeting-build').instructions.map((i) => i.text)).toEqual(stageNamed(web, 'lib-greeting-build').instructions.map((i) => i.text));
+  });
+
+  test('the site\'s build stage installs the compiled package before npm ci and bundles; the runtime is nginx with the site alone', () => {
+    const df = parseDockerfile(read(dir, 'apps/front/Dockerfile'));
+    const texts = stageNamed(df, 'build').instructions.map((i) => i.text);
+    const install = texts.findIndex((t) => /npm ci/.test(t));
+    for (const line of ['ENV NPM_CONFIG_INSTALL_LINKS="true"', 'COPY --from=lib-greeting-build /libs/greeting/package.json /libs/greeting/package.json', 'COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib']) {
+      expect(texts.indexOf(line)).toBeGreaterThan(0);
+      expect(texts.indexOf(line)).toBeLessThan(install);
+    }
+    expect(texts[texts.length - 1]).toMatch(/&& tsc --build && .*&& esbuild src\/main\.ts --bundle /);
+    const runtime = stageNamed(df, 'runtime');
+    expect(runtime.image).toBe('nginxinc/nginx-unprivileged:1.28');
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => [i.flags.from, ...i.args])).toEqual([
+      ['build', '/app/nginx.conf', '/etc/nginx/conf.d/default.conf'],
+      ['build', '/app/dist', '/usr/share/nginx/html'],
+    ]);
   });
 });
 
