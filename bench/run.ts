@@ -7,13 +7,14 @@
  * cache mounts, on both engines; a source-only rebuild has both from the
  * build before it.
  *
- * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust,java,scale picks parts; BENCH_ROUNDS (at least 5) the rounds.
+ * BENCH_ONLY=runner,resynth,python,startup,pip,node,go,rust,rust-stub,java,scale picks parts
+ * (rust: the app with crates; rust-stub: the stub as created, no crates); BENCH_ROUNDS (at least 5) the rounds.
  * `scale` (synthesis of workspaces of 1 to 100 components) needs no engine.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EcosystemFigures, goImages, javaImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages } from './images';
+import { EcosystemFigures, goImages, javaImages, nodeImages, pipImages, pythonImages, pythonStartup, rustImages, rustStubImages } from './images';
 import { Comparison, median, resynthesis, runners } from './resynth';
 import { synthScale } from './scale';
 import { ensureEngineReady, startPackageIndex } from '../test/harness';
@@ -24,9 +25,9 @@ const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 // A re-synthesis takes about 2 s and differs from the reference by about 0.1 s, less than the
 // machine's noise: it gets three times the rounds, which cost about a minute.
 const RESYNTH_ROUNDS = 3 * ROUNDS;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust,java,scale').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'runner,resynth,python,startup,pip,node,go,rust,rust-stub,java,scale').split(',').map((s) => s.trim()));
 /** The parts that need the engines, the tool root and the package index. */
-const ENGINE_PARTS = ['runner', 'resynth', 'python', 'startup', 'pip', 'node', 'go', 'rust', 'java'];
+const ENGINE_PARTS = ['runner', 'resynth', 'python', 'startup', 'pip', 'node', 'go', 'rust', 'rust-stub', 'java'];
 /** 100 components synthesize in at most this many seconds. */
 const SCALE_BUDGET_SECONDS = 3;
 /** Time per component at 50 and 100 components, against 10: at most this (linear growth). */
@@ -179,9 +180,14 @@ async function main(): Promise<void> {
       results.go = r.results;
     }
     if (ONLY.has('rust')) {
-      const r = ecosystemRows(rustImages(work, ROUNDS), 'binary', 1e6);
+      const r = ecosystemRows(await rustImages(work, ROUNDS), 'binary', 1e6);
       rows.push(...r.rows);
       results.rust = r.results;
+    }
+    if (ONLY.has('rust-stub')) {
+      const r = ecosystemRows(rustStubImages(work, ROUNDS), 'binary', 1e6);
+      rows.push(...r.rows);
+      results.rustStub = r.results;
     }
     if (ONLY.has('java')) {
       // Debian's packaged Maven artifacts, served as the org's mirror would serve Maven Central.

@@ -1,13 +1,22 @@
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
-import { XmlFile } from 'projen/lib/xmlfile';
+import type { XmlFile } from 'projen/lib/xmlfile';
 import { HEALTH_PROBE_CLASS_PATH, HEALTH_PROBE_SOURCE, JavaHealthProbeSource } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
 import { resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
+
+/**
+ * projen's XmlFile, loaded when a Java app is made: its XML writer (xmlbuilder2) is a tenth of the
+ * start-up of every synthesis, which would pay for it with stagecraft's index otherwise.
+ */
+function xmlFileClass(): typeof XmlFile {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('projen/lib/xmlfile') as typeof import('projen/lib/xmlfile')).XmlFile;
+}
 
 /** Options of a {@link JavaApp}. */
 export interface JavaAppOptions extends AppComponentOptions, AppMetadataOptions {
@@ -95,6 +104,16 @@ const PLUGINS: { [artifactId: string]: string } = {
 /** Fixed jar entry times: the same sources make the same jar, so an unchanged jar leaves its layer alone. */
 const OUTPUT_TIMESTAMP = '1980-01-01T00:00:02Z';
 const MVN = 'mvn -B -ntp';
+/**
+ * The class data sharing archive of Maven's JVM: written when the dependency layer's Maven exits
+ * (every class that build loaded: Maven's own, its plugins'), mapped by the source build's Maven
+ * instead of loading and verifying those classes again from their jars (measured with Debian's
+ * OpenJDK 21 and Maven 3.9: 6,001 of the source build's 6,655 classes came from the archive). The
+ * dump's warnings (hundreds of "Skipping ...: Duplicated unregistered class", harmless) are off.
+ * In the layer, not in the cache mount: it belongs to this JDK and this pom.xml's plugins. A JVM
+ * that cannot use it (another JDK) runs without it.
+ */
+const MAVEN_CDS_ARCHIVE = '/root/.m2/maven-cds.jsa';
 
 /** A Maven coordinate with its version. */
 interface MavenDependency {
@@ -113,7 +132,11 @@ interface MavenDependency {
  * alone, running the build once on an empty source tree (a dependency layer
  * that a source edit reuses, like a "dummy main"), with `~/.m2/repository` a
  * cache mount, and copies the runtime dependencies to `/out/lib` in that layer;
- * the app's sources are then compiled into a thin jar with fixed entry times.
+ * the app's sources are then compiled into a thin jar with fixed entry times,
+ * offline, by a Maven whose JVM maps the classes the dependency layer's run
+ * loaded from a class data sharing archive (measured here: about 0.8 s less
+ * CPU of a 5 s Maven run). The image build runs no tests (`maven.test.skip`:
+ * neither compiled nor run): CI runs them with the same Maven (the `test` task).
  * The runtime copies `lib/` and the jar in two layers: a source-only change
  * rebuilds the jar's layer alone (a few kilobytes for a small app).
  *
@@ -206,7 +229,7 @@ export class JavaApp extends AppComponent {
     }
 
     // --- pom.xml: lazy, so dependencies added later still land in it.
-    this.pom = new XmlFile(home, this.filePath('pom.xml'), {
+    this.pom = new (xmlFileClass())(home, this.filePath('pom.xml'), {
       omitEmpty: true,
       obj: () => ({
         project: {
@@ -252,7 +275,7 @@ export class JavaApp extends AppComponent {
       }),
     });
     if (this.mavenRepository) {
-      this.mavenSettings = new XmlFile(home, this.filePath(SETTINGS_FILE), {
+      this.mavenSettings = new (xmlFileClass())(home, this.filePath(SETTINGS_FILE), {
         obj: {
           settings: {
             '@xmlns': 'http://maven.apache.org/SETTINGS/1.2.0',
@@ -272,8 +295,8 @@ export class JavaApp extends AppComponent {
     const builder = new DockerfileStage('builder', {
       from: ContainerImage.baseImage(options, `maven:3.9-eclipse-temurin-${this.javaVersion}`),
     });
-    // Maven's JVM runs briefly: C1 alone starts it faster.
-    builder.addInstruction(Instruction.env({ MAVEN_OPTS: '-XX:+TieredCompilation -XX:TieredStopAtLevel=1' }), 'env');
+    // Maven's JVM runs briefly: C1 alone and the serial collector start it faster.
+    builder.addInstruction(Instruction.env({ MAVEN_OPTS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' }), 'env');
     builder.addInstruction(Instruction.workdir(SRC), 'workdir');
     const m2 = [RunMount.cache({ target: M2_REPOSITORY })];
     if (options.port !== undefined) {
@@ -285,13 +308,13 @@ export class JavaApp extends AppComponent {
       builder.addInstruction(Instruction.copy(['.mvn'], './.mvn'), 'copy-maven-config');
     }
     // The dependency layer depends on pom.xml alone: the build runs once on an empty source tree, so
-    // every plugin and dependency the real build needs is in the cache, and the runtime dependencies
-    // are copied to /out/lib in this layer.
+    // every plugin and dependency the real build needs is in the cache, the runtime dependencies
+    // are copied to /out/lib in this layer, and so is the class data archive of that Maven run.
     builder.addInstruction(Instruction.copy(['pom.xml'], './'), 'copy-pom');
     builder.addInstruction(
       Instruction.run([
         `mkdir -p ${OUT}/lib`,
-        `${MVN} -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${OUT}/lib`,
+        `MAVEN_OPTS="$MAVEN_OPTS -XX:ArchiveClassesAtExit=${MAVEN_CDS_ARCHIVE} -Xlog:cds=off" ${MVN} -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${OUT}/lib`,
         'rm -rf target',
       ], { mounts: m2 }),
       'build-deps',
@@ -299,7 +322,10 @@ export class JavaApp extends AppComponent {
     builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
     const jar = `${this.artifactId}.jar`;
     builder.addInstruction(
-      Instruction.run([`${MVN} --offline -Dmaven.test.skip=true package`, `cp target/${jar} ${OUT}/${jar}`], { mounts: m2 }),
+      Instruction.run([
+        `MAVEN_OPTS="$MAVEN_OPTS -XX:SharedArchiveFile=${MAVEN_CDS_ARCHIVE}" ${MVN} --offline -Dmaven.test.skip=true package`,
+        `cp target/${jar} ${OUT}/${jar}`,
+      ], { mounts: m2 }),
       'build',
     );
     this.builderStage = builder;

@@ -60,6 +60,11 @@ describe('java-app with no options', () => {
     expect(depsRun.text).toContain('mkdir -p /out/lib');
     // The jar leaves target/ in the step that built it; offline: the dependency layer fetched everything.
     expect(build.text).toMatch(/mvn -B -ntp --offline -Dmaven\.test\.skip=true package[\s\S]*cp target\/hello-java\.jar \/out\/hello-java\.jar/);
+    // Maven's classes: archived when the dependency layer's Maven exits (in the layer, outside the
+    // cache mount), mapped by the source build's.
+    expect(depsRun.text).toContain('MAVEN_OPTS="$MAVEN_OPTS -XX:ArchiveClassesAtExit=/root/.m2/maven-cds.jsa -Xlog:cds=off" mvn ');
+    expect(build.text).toContain('MAVEN_OPTS="$MAVEN_OPTS -XX:SharedArchiveFile=/root/.m2/maven-cds.jsa" mvn ');
+    expect(only(builder, 'ENV').text).toBe('ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"');
   });
 
   test('the runtime is the JRE as non-root: lib/ and the thin jar in layers of their own, lib/ first; java -jar the ENTRYPOINT', () => {
