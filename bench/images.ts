@@ -1,13 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Project } from 'projen';
 import { Comparison } from './resynth';
 import { GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../src';
 import { BUILDAH, BUILT_IN_FRONTEND, cacheDir, ContainerEngine, DOCKER, ENGINES, inToolroot, SCRIPTS } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
 import { runPipTask } from '../test/pip/pip-index';
 import { startCrateRegistry } from '../test/rust/crate-registry';
+import { synthesize } from '../test/synthesize';
 
 /** What one ecosystem's image measures. */
 export interface EcosystemFigures {
@@ -37,20 +37,6 @@ function mustBuild(
   engine: ContainerEngine = BUILDAH,
 ): number {
   return engine.mustBuildImage({ contextDir, tag, ...extra }).seconds;
-}
-
-function synth(project: Project): void {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    project.synth();
-  } finally {
-    if (previous === undefined) {
-      delete process.env.PROJEN_DISABLE_POST;
-    } else {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
-  }
 }
 
 /** Bytes under a path inside an image. */
@@ -134,7 +120,7 @@ function measure(
 export function pythonImages(work: string, indexUrl: string, rounds: number): EcosystemFigures & { singleStage: number } {
   const dir = path.join(work, 'sized-python');
   const project = new PoetryAppProject({ name: 'sized-python', outdir: dir, deps: ['requests@^2.32'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND });
-  synth(project);
+  synthesize(() => project);
   const lock = inToolroot(dir, ['poetry', 'lock'], { POETRY_VIRTUALENVS_IN_PROJECT: 'true' });
   if (lock.status !== 0) {
     throw new Error(`poetry lock failed:\n${lock.stderr}`);
@@ -155,7 +141,7 @@ export function pythonImages(work: string, indexUrl: string, rounds: number): Ec
 /** A pip app with the same dependency, locked with real pip (`npx projen lock`'s steps) against the local index. */
 export function pipImages(work: string, indexUrl: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-pip');
-  synth(new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
+  synthesize(() => new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
   runPipTask(dir, 'lock');
   // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. Measured here (3 rounds):
   // buildah 0.42 (8.5 s against 20.1 s), Docker 0.31 (2.6 s against 8.5 s). The app step runs two
@@ -168,7 +154,7 @@ export function pipImages(work: string, indexUrl: string, rounds: number): Ecosy
 /** The node-app service, installed with real npm (its lock file is what the image build uses). */
 export function nodeImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-node');
-  synth(new NodeAppProject({ name: 'sized-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND }));
+  synthesize(() => new NodeAppProject({ name: 'sized-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND }));
   // The lock file comes from the image's npm: this host's npm 11.19 writes locks `npm ci` refuses.
   const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
   mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
@@ -178,7 +164,7 @@ export function nodeImages(work: string, rounds: number): EcosystemFigures {
 /** The go-app service on distroless. */
 export function goImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-go');
-  synth(new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
+  synthesize(() => new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
   // Issue 13: with a module cache and a build cache mount, a source edit recompiles one package.
   return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds, 0.3);
 }
@@ -222,7 +208,7 @@ export function pythonStartup(work: string, indexUrl: string, rounds: number): P
   const dirs = { compiled: path.join(work, 'startup-python'), uncompiled: path.join(work, 'startup-python-uncompiled') };
   const tags = { compiled: `${BENCH_TAGS}/python-compiled:latest`, uncompiled: `${BENCH_TAGS}/python-uncompiled:latest` };
   for (const [variant, dir] of Object.entries(dirs)) {
-    synth(new PoetryAppProject({
+    synthesize(() => new PoetryAppProject({
       name: 'startup-python', outdir: dir, deps: ['requests@^2.32'], packageIndex: indexUrl, byteCompile: variant === 'compiled', ...BUILT_IN_FRONTEND,
     }));
     const app = path.join(dir, 'src/startup_python/app.py');
@@ -287,7 +273,7 @@ pub fn valid_items(json: &str) -> Result<String> {
 export async function rustBenchApp(dir: string): Promise<{ stop: () => Promise<void> }> {
   const registry = await startCrateRegistry();
   try {
-    synth(new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, crateRegistry: registry.url, deps: RUST_BENCH_CRATES, ...BUILT_IN_FRONTEND }));
+    synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, crateRegistry: registry.url, deps: RUST_BENCH_CRATES, ...BUILT_IN_FRONTEND }));
     fs.writeFileSync(path.join(dir, 'src/catalog.rs'), RUST_CATALOG);
     const main = path.join(dir, 'src/main.rs');
     const stub = fs.readFileSync(main, 'utf-8');
@@ -336,7 +322,7 @@ export async function rustImages(work: string, rounds: number): Promise<Ecosyste
  */
 export function rustStubImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-rust-stub');
-  synth(new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
+  synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
   return measure('rust (stub, no crates)', dir, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds);
 }
 
@@ -392,7 +378,7 @@ final class Catalog {
 
 /** Writes the bench's java app to dir: the project, and its class that uses the dependencies. */
 export function javaImagesApp(dir: string, mavenRepository: string): void {
-  synth(new JavaAppProject({ name: 'sized-java', outdir: dir, port: 8080, deps: JAVA_BENCH_DEPS, mavenRepository, ...BUILT_IN_FRONTEND }));
+  synthesize(() => new JavaAppProject({ name: 'sized-java', outdir: dir, port: 8080, deps: JAVA_BENCH_DEPS, mavenRepository, ...BUILT_IN_FRONTEND }));
   fs.writeFileSync(path.join(dir, 'src/main/java/com/example/Catalog.java'), JAVA_CATALOG);
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GoApp, NodeApp, PoetryApp, WorkspaceProject } from '../src';
 import { median } from './resynth';
+import { withoutPostSynthesis } from '../test/synthesize';
 
 /** The workspace sizes measured. */
 export const SCALE_SIZES = [1, 10, 50, 100];
@@ -47,11 +48,9 @@ function synthWorkspace(dir: string, size: number): { wall: number; cpu: number 
  * after one warm-up round (module loading and the JIT would be charged to the first size).
  */
 export function synthScale(work: string, rounds: number): ScaleFigures {
-  const saved = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
   const times = SCALE_SIZES.map(() => [] as number[]);
   const cpuTimes = SCALE_SIZES.map(() => [] as number[]);
-  try {
+  withoutPostSynthesis(() => {
     for (let round = -1; round < rounds; round++) {
       SCALE_SIZES.forEach((size, i) => {
         const dir = fs.mkdtempSync(path.join(work, `scale-${size}-`));
@@ -63,9 +62,6 @@ export function synthScale(work: string, rounds: number): ScaleFigures {
         }
       });
     }
-  } finally {
-    if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
-    else process.env.PROJEN_DISABLE_POST = saved;
-  }
+  });
   return { sizes: SCALE_SIZES, seconds: times.map(median), cpuSeconds: cpuTimes.map(median) };
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
 import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, waitFor } from '../harness';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
@@ -12,15 +13,11 @@ afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
 
 function generate(options: GoAppProjectOptions, configure?: (p: GoAppProject) => void): string {
   const dir = tempDir('go-app-');
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
+  synthesize(() => {
     const project = new GoAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, ...options });
     configure?.(project);
-    project.synth();
-  } finally {
-    process.env.PROJEN_DISABLE_POST = previous;
-  }
+    return project;
+  });
   return dir;
 }
 
@@ -111,24 +108,18 @@ describe('a real-shaped standard-library HTTP server: main at the root, a packag
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.writeFileSync(path.join(dir, file), text);
     }
-    const previous = process.env.PROJEN_DISABLE_POST;
-    process.env.PROJEN_DISABLE_POST = 'true';
-    try {
-      new GoAppProject({
-        ...BUILT_IN_FRONTEND,
-        name: 'realsrv',
-        outdir: dir,
-        modulePath: 'example.com/realsrv',
-        version: '1.2.3',
-        port,
-        sampleCode: false,
-        mainPackage: '.',
-        environment: { HOST: '0.0.0.0' },
-        linkerVariables: { 'example.com/realsrv/version.Version': '1.2.3' },
-      }).synth();
-    } finally {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
+    synthesize(() => new GoAppProject({
+      ...BUILT_IN_FRONTEND,
+      name: 'realsrv',
+      outdir: dir,
+      modulePath: 'example.com/realsrv',
+      version: '1.2.3',
+      port,
+      sampleCode: false,
+      mainPackage: '.',
+      environment: { HOST: '0.0.0.0' },
+      linkerVariables: { 'example.com/realsrv/version.Version': '1.2.3' },
+    }));
   });
 
   test('the context carries version/ (before: "no required module provides package") and the toolchain vets it', () => {

@@ -6,6 +6,7 @@ import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, waitFor } from '../harness';
 import { exec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
@@ -40,13 +41,7 @@ function taskCommand(dir: string, task: string): string {
 
 function generate(options: JavaAppProjectOptions): string {
   const dir = tempDir('java-app-');
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new JavaAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, mavenRepository: mirror.url, ...options }).synth();
-  } finally {
-    process.env.PROJEN_DISABLE_POST = previous;
-  }
+  synthesize(() => new JavaAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, mavenRepository: mirror.url, ...options }));
   return dir;
 }
 

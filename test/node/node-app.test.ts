@@ -6,6 +6,7 @@ import { TypeScriptProject } from 'projen/lib/typescript';
 import * as ts from 'typescript';
 import { Instruction, NodeApp, NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 type Options = Partial<NodeAppProjectOptions>;
@@ -207,13 +208,7 @@ describe('node-app: one source of truth', () => {
 
   test('a static site: .projenrc.ts and the tests compile to CommonJS, which Node runs; the site to ES modules, which the browser loads', () => {
     const dir = tempDir('node-site-');
-    const saved = process.env.PROJEN_DISABLE_POST;
-    process.env.PROJEN_DISABLE_POST = 'true';
-    try {
-      new NodeAppProject({ name: 'hello-site', defaultReleaseBranch: 'main', outdir: dir, appKind: NodeAppKind.STATIC_SITE }).synth();
-    } finally {
-      process.env.PROJEN_DISABLE_POST = saved;
-    }
+    synthesize(() => new NodeAppProject({ name: 'hello-site', defaultReleaseBranch: 'main', outdir: dir, appKind: NodeAppKind.STATIC_SITE }));
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), "import { NodeAppProject } from 'stagecraft';\nconsole.log(NodeAppProject);\n");
     // What TypeScript (the project's: stagecraft's version) makes of a module under each generated
     // tsconfig: tsx and tsc read projenrc/tsconfig.json for .projenrc.ts, ts-jest the tests with test/tsconfig.json.

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
 import { BUILDAH, BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, waitFor } from '../harness';
 import { mustRun, userEnv } from '../package-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
@@ -14,13 +15,7 @@ afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
 /** A generated node-app, then installed and built with the real npm, as its user would. */
 function generate(options: Partial<NodeAppProjectOptions>): string {
   const dir = tempDir('node-app-');
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND, ...options }).synth();
-  } finally {
-    process.env.PROJEN_DISABLE_POST = previous;
-  }
+  synthesize(() => new NodeAppProject({ name: 'hello-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND, ...options }));
   // The lock file is written by the npm of the project's Node version, the one the image build's
   // `npm ci` runs: npm 11.19 (this host's) writes locks without other platforms' optional packages,
   // which every npm 11 `npm ci` then refuses as out of sync.

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ContainerImage, GoAppProject, Instruction, IPolicy, PoetryAppProject, PoetryAppProjectOptions, Policies, Policy, PolicySeverity, PolicySubject } from '../../src';
 import { snapshotDir } from '../python/poetry-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 function project(options: Partial<PoetryAppProjectOptions> = {}, policies: IPolicy[] = [], outdir = tempDir('org-')): PoetryAppProject {
@@ -131,13 +132,7 @@ describe('built-in policies fire on a violation and pass a compliant app', () =>
 
 describe('at synthesis', () => {
   function synth(p: PoetryAppProject): void {
-    const previous = process.env.PROJEN_DISABLE_POST;
-    process.env.PROJEN_DISABLE_POST = 'true';
-    try {
-      p.synth();
-    } finally {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
+    synthesize(() => p);
   }
 
   test('an error fails synthesis naming the policy, app, file and value, and nothing on disk changes', () => {

@@ -2,6 +2,7 @@ import { Testing } from 'projen';
 import { parse as parseToml } from 'smol-toml';
 import { PipAppProject, PipAppProjectOptions } from '../../src';
 import { ParsedDockerfile, parseDockerfile } from '../dockerfile-facts';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 export { tempDir };
@@ -23,17 +24,5 @@ export function synthPip(options: PipAppProjectOptions = {}, configure?: (p: Pip
 
 /** Runs a real synthesis into `outdir`, as `npx projen` would, without post-synthesis steps. */
 export function synthPipInto(outdir: string, options: PipAppProjectOptions = {}): PipAppProject {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    const project = new PipAppProject({ name: 'demo', outdir, ...options });
-    project.synth();
-    return project;
-  } finally {
-    if (previous === undefined) {
-      delete process.env.PROJEN_DISABLE_POST;
-    } else {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
-  }
+  return synthesize(() => new PipAppProject({ name: 'demo', outdir, ...options }));
 }

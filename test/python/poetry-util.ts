@@ -5,6 +5,7 @@ import { Testing } from 'projen';
 import { parse as parseToml } from 'smol-toml';
 import { PoetryAppProject, PoetryAppProjectOptions } from '../../src';
 import { ParsedDockerfile, parseDockerfile } from '../dockerfile-facts';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 export { tempDir };
@@ -46,18 +47,9 @@ export function snapshotDir(dir: string): Record<string, string> {
 
 /** Runs a real synthesis into `outdir`, as `npx projen` would, without post-synthesis installs. */
 export function synthInto(outdir: string, options: PoetryAppProjectOptions = {}, configure?: (p: PoetryAppProject) => void): PoetryAppProject {
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
+  return synthesize(() => {
     const project = new PoetryAppProject({ name: 'demo', outdir, ...options });
     configure?.(project);
-    project.synth();
     return project;
-  } finally {
-    if (previous === undefined) {
-      delete process.env.PROJEN_DISABLE_POST;
-    } else {
-      process.env.PROJEN_DISABLE_POST = previous;
-    }
-  }
+  });
 }

@@ -6,6 +6,7 @@ import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, cacheDir, waitFor } from '../harness';
 import { exec, mustExec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
+import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
@@ -36,13 +37,7 @@ function mustCargo(dir: string, ...args: string[]): string {
 
 function generate(options: RustAppProjectOptions): string {
   const dir = tempDir('rust-app-');
-  const previous = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new RustAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, ...options }).synth();
-  } finally {
-    process.env.PROJEN_DISABLE_POST = previous;
-  }
+  synthesize(() => new RustAppProject({ outdir: dir, ...BUILT_IN_FRONTEND, ...options }));
   return dir;
 }
 
