@@ -500,7 +500,7 @@ export abstract class AppComponent extends Component {
    * copies of the library. An app type that takes no libraries keeps this refusal.
    */
   protected useLibrary(use: LibraryUse): void {
-    throw invalidOption(`${this.appType} "${this.appId}"`, 'use library', use.library.folder, `${this.appType} takes no libraries yet: a PoetryApp uses a PythonLibrary, a GoApp a GoLibrary, a NodeApp service a TypeScriptLibrary.`);
+    throw invalidOption(`${this.appType} "${this.appId}"`, 'use library', use.library.folder, `${this.appType} takes no libraries yet: a PoetryApp uses a PythonLibrary, a GoApp a GoLibrary, a NodeApp (service or static site) a TypeScriptLibrary.`);
   }
 
   /**

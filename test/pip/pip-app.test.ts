@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PipAppProject } from '../../src';
+import { PipAppProject, PipAppProjectOptions } from '../../src';
 import { only, stageNamed } from '../dockerfile-facts';
 import { synthPip, synthPipInto, tempDir } from './pip-util';
 import { synthPoetry } from '../python/poetry-util';
@@ -52,8 +52,15 @@ describe('pip-app with no options', () => {
     const app = builder.instructions[installApp];
     // Every pip step has the cache mounted: nothing pip caches lands in a layer.
     expect(app.flags.mount).toBe('type=cache,target=/root/.cache/pip');
-    expect(app.text).toContain('/app/.venv/bin/python -m pip install --no-deps --no-build-isolation --no-index .');
-    expect(app.text).toContain("/app/.venv/bin/python -m pip check || { echo \"requirements.txt is out of date with pyproject.toml: run 'npx projen lock'");
+    // A source edit reruns one pip process: the install of the app alone.
+    expect(app.text).toBe('RUN --mount=type=cache,target=/root/.cache/pip PYTHONPATH=/opt/build/lib/python3.13/site-packages /app/.venv/bin/python -m pip install --no-deps --no-build-isolation --no-index .');
+    // The lock is checked before anything installs, and the locked set after.
+    const line = lockInputLine(files['.projen/tasks.json'].tasks.lock.steps[0].exec);
+    expect(deps.text.indexOf(`grep -qxF '${line}' requirements.txt && grep -qxF '${line}' requirements-build.txt`)).toBeGreaterThan(0);
+    expect(deps.text.indexOf("requirements.txt is out of date with pyproject.toml: run 'npx projen lock'")).toBeLessThan(deps.text.indexOf('pip install'));
+    expect(deps.text.indexOf("requirements.txt or requirements-build.txt is missing: run 'npx projen lock'")).toBeLessThan(deps.text.indexOf('pip install'));
+    expect(deps.text).toContain("/app/.venv/bin/python -m pip check || { echo \"requirements.txt no longer holds a consistent set: run 'npx projen lock'");
+    expect(builder.instructions.filter((i) => i.keyword === 'RUN').length).toBe(3);
     expect(builder.instructions.filter((i) => i.keyword === 'RUN' && /\bpip\b/.test(i.text) && !i.text.includes('venv'))
       .every((i) => i.flags.mount === 'type=cache,target=/root/.cache/pip')).toBe(true);
     // The app's venv has no pip: the build venv's pip installs into it.
@@ -87,9 +94,14 @@ describe('pip-app with no options', () => {
     const lock = files['.projen/tasks.json'].tasks.lock;
     expect(lock.steps).toHaveLength(2);
     expect(lock.steps[0].exec).toMatch(/^python3 -m pip install --dry-run --ignore-installed --quiet --python-version 3\.13 --only-binary=:all: --report - \. \| python3 -c /);
-    expect(lock.steps[0].exec).toMatch(/ demo requirements\.txt > requirements\.txt\.tmp && mv requirements\.txt\.tmp requirements\.txt/);
+    expect(lock.steps[0].exec).toMatch(/ demo requirements\.txt '# Resolved from pyproject\.toml: sha256:[0-9a-f]{64}' > requirements\.txt\.tmp && mv requirements\.txt\.tmp requirements\.txt/);
     expect(lock.steps[1].exec).toContain("--report - 'setuptools>=77.0' | python3 -c");
-    expect(lock.steps[1].exec).toMatch(/ demo requirements-build\.txt > /);
+    expect(lock.steps[1].exec).toMatch(/ demo requirements-build\.txt '# Resolved from pyproject\.toml: sha256:[0-9a-f]{64}' > /);
+    // Both files get one line, which lock:check and the Dockerfile look for: one value, computed once.
+    const line = lockInputLine(lock.steps[0].exec);
+    expect(lockInputLine(lock.steps[1].exec)).toBe(line);
+    expect(files['.projen/tasks.json'].tasks['lock:check'].steps[0].exec).toContain(`grep -qxF '${line}' requirements.txt`);
+    expect(files.Dockerfile).toContain(`grep -qxF '${line}' requirements.txt`);
     expect(lock.env).toBeUndefined();
     expect(files['.projen/tasks.json'].tasks['docker:build'].steps[0]).toEqual({ spawn: 'lock:check' });
     expect(files['.projen/tasks.json'].tasks.test.steps.map((s: any) => s.exec)).toContain('.venv/bin/python -m pytest');
@@ -101,6 +113,30 @@ describe('pip-app with no options', () => {
     expect(files['tests/test_app.py']).toContain('from demo.app import greeting, main');
     expect(files['README.md']).toContain('`npx projen lock` | resolve `pyproject.toml` with pip into `requirements.txt` and `requirements-build.txt`');
     expect(files['README.md']).toContain('pip 25.1 cannot');
+  });
+});
+
+/** The lock's input line a lock task step passes to its conversion script. */
+function lockInputLine(step: string): string {
+  return /'(# Resolved from pyproject\.toml: sha256:[0-9a-f]{64})'/.exec(step)![1];
+}
+
+describe('pip-app: the lock\'s input line follows what the lock is resolved from', () => {
+  const lineOf = (options: PipAppProjectOptions, configure?: (p: PipAppProject) => void) => {
+    const { files } = synthPip(options, configure);
+    const line = lockInputLine(files['.projen/tasks.json'].tasks.lock.steps[0].exec);
+    expect(files.Dockerfile).toContain(`grep -qxF '${line}' requirements.txt`);
+    expect(files['.projen/tasks.json'].tasks['lock:check'].steps[0].exec).toContain(`grep -qxF '${line}' requirements.txt`);
+    return line;
+  };
+
+  test('a runtime dependency, added late too, the backend and the Python minor change it; the version and the dev group do not', () => {
+    const base = lineOf({ deps: ['requests@>=2.32,<3'] });
+    expect(lineOf({ deps: ['requests@>=2.32,<3'], version: '2.0.0', testDeps: ['pytest@>=8', 'ruff@>=0.6'] })).toBe(base);
+    expect(lineOf({}, (p) => p.app.addDependency('requests@>=2.32,<3'))).toBe(base);
+    expect(lineOf({ deps: ['requests@>=2.33,<3'] })).not.toBe(base);
+    expect(lineOf({ deps: ['requests@>=2.32,<3'], setuptoolsVersion: '>=78' })).not.toBe(base);
+    expect(lineOf({ deps: ['requests@>=2.32,<3'], pythonVersion: '3.12' })).not.toBe(base);
   });
 });
 

@@ -150,13 +150,20 @@ describe('the lock\'s guarantees, seen in a build', () => {
       .toContain("requirements.txt or requirements-build.txt is missing: run 'npx projen lock' and commit them");
   });
 
-  test.each(ENGINES)('%s: a lock without a dependency pyproject.toml declares stops the build with the task to run', (engine) => {
+  test.each(ENGINES)('%s: a lock without a dependency pyproject.toml declares stops the build with the task to run, before any install', (engine) => {
     const dir = generate({ name: 'pip-stale', testDeps: [] });
     runTask(dir, 'lock');
     synth(dir, { name: 'pip-stale', testDeps: [], deps: ['colorama@>=0.4'] });
+    const stale = "requirements.txt is out of date with pyproject.toml: run 'npx projen lock'";
+    // lock:check, which docker:build runs first, says it on the host.
+    expect(() => runTask(dir, 'lock:check')).toThrow(stale);
     const output = failedBuild(engine, dir, 'localhost/stagecraft-test/pip-stale:0.1.0');
-    expect(output).toMatch(/pip-stale 0\.1\.0 requires colorama, which is not installed/);
-    expect(output).toContain("requirements.txt is out of date with pyproject.toml: run 'npx projen lock'");
+    expect(output).toContain(stale);
+    expect(output).not.toMatch(/Collecting|Successfully installed/);
+    // Locked again, the same project builds.
+    runTask(dir, 'lock');
+    expect(runTask(dir, 'lock:check')).toBe('');
+    build(engine, dir, 'localhost/stagecraft-test/pip-stale:0.1.0');
   });
 
   test.each(ENGINES)('%s: a package whose hash is not the locked one is refused', (engine) => {
