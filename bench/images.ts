@@ -143,11 +143,13 @@ export function pipImages(work: string, indexUrl: string, rounds: number): Ecosy
   const dir = path.join(work, 'sized-pip');
   synthesize(() => new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
   runPipTask(dir, 'lock');
-  // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. Measured here (3 rounds):
-  // buildah 0.42 (8.5 s against 20.1 s), Docker 0.31 (2.6 s against 8.5 s). The app step runs two
-  // pip processes, the install (metadata and wheel through setuptools) and `pip check`: 2.9 s of a
-  // 4.9 s Docker rebuild at load 4; buildah adds about 1 s a cached COPY (three) and 0.1 to 0.3 s
-  // each other cached step.
+  // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. With the lock checked and
+  // `pip check` run in the dependency layer, the app step is one pip process (the install, metadata
+  // and wheel through setuptools). Measured here, quiet machine, 5 rounds: buildah 0.30 (3.00 s
+  // against 9.99 s), Docker 0.24 (1.60 s against 6.60 s); before, under load: buildah 0.42, Docker
+  // 0.31. Tried and not kept: the wheel built by setuptools' build_meta and installed by pip (0.30,
+  // no gain); README.md in the manifest's COPY, one cached step fewer for buildah (0.29, within
+  // noise, and a README edit would reinstall the dependencies).
   return measure('pip', dir, 'src/sized_pip/app.py', 'builder', ['/app/.venv'], rounds, 0.3);
 }
 
