@@ -207,7 +207,7 @@ export class PipApp extends AppComponent {
     // checked first, then installed; `pip check` refuses a locked set edited by hand. All of it
     // here, where a source edit never reruns it.
     builder.addInstruction(new LazyInstruction(() => Instruction.run([
-      ...this.lockChecks(),
+      ...this.lockChecks(this.lockInputLine()),
       `${BUILD_VENV}/bin/pip install --require-hashes --no-deps -r ${PIP_BUILD_LOCK_FILE}`,
       `${venvPip} install --require-hashes --no-deps -r ${PIP_LOCK_FILE}`,
       `{ ${venvPip} check || { echo "${PIP_LOCK_FILE} no longer holds a consistent set: run 'npx projen ${this.taskName('lock')}' and commit it" >&2; exit 1; }; }`,
@@ -285,11 +285,12 @@ export class PipApp extends AppComponent {
   /** The lock tasks' steps, from the dependencies as they stand once `.projenrc.ts` has added them all. */
   public preSynthesize(): void {
     super.preSynthesize();
+    const line = this.lockInputLine();
     const resolve = `python3 -m pip install --dry-run --ignore-installed --quiet --python-version ${this.pythonMinor} --only-binary=:all: --report -`;
-    const convert = (file: string) => `python3 -c "${reportToRequirements(this.taskName('lock'))}" ${this.name} ${file} '${this.lockInputLine()}' > ${file}.tmp && mv ${file}.tmp ${file} || { rm -f ${file}.tmp; exit 1; }`;
+    const convert = (file: string) => `python3 -c "${reportToRequirements(this.taskName('lock'))}" ${this.name} ${file} '${line}' > ${file}.tmp && mv ${file}.tmp ${file} || { rm -f ${file}.tmp; exit 1; }`;
     this.lockTask.reset(`${resolve} . | ${convert(PIP_LOCK_FILE)}`);
     this.lockTask.exec(`${resolve} '${this.buildRequirement}' | ${convert(PIP_BUILD_LOCK_FILE)}`);
-    this.lockCheckTask.reset(this.lockChecks().join(' && '));
+    this.lockCheckTask.reset(this.lockChecks(line).join(' && '));
   }
 
   /**
@@ -301,10 +302,9 @@ export class PipApp extends AppComponent {
     return `# Resolved from pyproject.toml: sha256:${createHash('sha256').update(input).digest('hex')}`;
   }
 
-  /** Shell commands that stop with the task to run when a lock file is missing or older than pyproject.toml. */
-  private lockChecks(): string[] {
+  /** Shell commands that stop with the task to run when a lock file is missing or does not hold `line` ({@link lockInputLine}). */
+  private lockChecks(line: string): string[] {
     const lock = `npx projen ${this.taskName('lock')}`;
-    const line = this.lockInputLine();
     return [
       `{ test -f ${PIP_LOCK_FILE} && test -f ${PIP_BUILD_LOCK_FILE} || { echo "${PIP_LOCK_FILE} or ${PIP_BUILD_LOCK_FILE} is missing: run '${lock}' and commit them" >&2; exit 1; }; }`,
       `{ grep -qxF '${line}' ${PIP_LOCK_FILE} && grep -qxF '${line}' ${PIP_BUILD_LOCK_FILE} || { echo "${PIP_LOCK_FILE} is out of date with pyproject.toml: run '${lock}' and commit it" >&2; exit 1; }; }`,
