@@ -1,12 +1,12 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Comparison } from './resynth';
 import { GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../src';
-import { BUILDAH, BUILT_IN_FRONTEND, cacheDir, ContainerEngine, DOCKER, ENGINES, inToolroot, SCRIPTS } from '../test/harness';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
 import { runPipTask } from '../test/pip/pip-index';
 import { startCrateRegistry } from '../test/rust/crate-registry';
+import { mustCargo } from '../test/rust/rust-root';
 import { synthesize } from '../test/synthesize';
 
 /** What one ecosystem's image measures. */
@@ -285,12 +285,7 @@ export async function rustBenchApp(dir: string): Promise<{ stop: () => Promise<v
       throw new Error(`${main}: the stub changed: update the bench's use of its crates`);
     }
     fs.writeFileSync(main, `${stub.replace(constant, `mod catalog;\n\n${constant}`).replace(listening, `${listening}    match catalog::valid_items(r#"[{"name":"tea","tags":["hot"],"price_cents":250}]"#) {\n        Ok(items) => eprintln!("catalog: {items}"),\n        Err(e) => eprintln!("catalog: {e:#}"),\n    }\n`)}`);
-    const lock = spawnSync(path.join(SCRIPTS, 'in-toolroot'), ['--root', path.join(cacheDir(), 'rustroot'), dir, '--', 'cargo', 'generate-lockfile'], {
-      encoding: 'utf-8', env: { ...process.env, CARGO_HOME: path.join(dir, '.cargo-home'), CARGO_TERM_COLOR: 'never' },
-    });
-    if (lock.status !== 0) {
-      throw new Error(`cargo generate-lockfile failed:\n${lock.stderr}`);
-    }
+    mustCargo(dir, 'generate-lockfile');
     fs.rmSync(path.join(dir, '.cargo-home'), { recursive: true, force: true });
   } catch (e) {
     await registry.stop();

@@ -4,11 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
-import { cacheDir } from '../harness';
+import { RUST_ROOT } from './rust-root';
 import { startStaticFileServer } from '../harness/static-file-server';
 
 /** Debian's packaged crates (librust-*-dev) in the Rust root that scripts/rustroot makes. */
-export const DEBIAN_CRATES = path.join(cacheDir(), 'rustroot', 'usr', 'share', 'cargo', 'registry');
+export const DEBIAN_CRATES = path.join(RUST_ROOT, 'usr', 'share', 'cargo', 'registry');
 
 export interface CrateRegistry {
   /** The sparse index URL, `http://127.0.0.1:PORT/index/`: what `crateRegistry` takes. */

@@ -1,17 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CrateRegistry, startCrateRegistry } from './crate-registry';
+import { mustCargo } from './rust-root';
 import { RustAppProject, RustAppProjectOptions, RustRuntime } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, cacheDir, waitFor } from '../harness';
-import { exec, mustExec } from '../harness/command';
+import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, waitFor } from '../harness';
+import { mustExec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const RUST_ROOT = path.join(cacheDir(), 'rustroot');
 const images: Array<[ContainerEngine, string]> = [];
 
 beforeAll(() => {
@@ -20,20 +20,6 @@ beforeAll(() => {
 });
 afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
 
-/** Real cargo (Debian 13's 1.85, in scripts/rustroot's root), with a CARGO_HOME of the project's own: nothing cached from another test. */
-function cargo(dir: string, ...args: string[]): CommandResult {
-  return exec(path.join(SCRIPTS, 'in-toolroot'), ['--root', RUST_ROOT, dir, '--', 'cargo', ...args], {
-    env: { ...process.env, CARGO_HOME: path.join(dir, '.cargo-home'), CARGO_TERM_COLOR: 'never' },
-  });
-}
-
-function mustCargo(dir: string, ...args: string[]): string {
-  const r = cargo(dir, ...args);
-  if (r.status !== 0) {
-    throw new Error(`cargo ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  }
-  return r.stdout + r.stderr;
-}
 
 function generate(options: RustAppProjectOptions): string {
   const dir = tempDir('rust-app-');
