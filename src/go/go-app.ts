@@ -192,10 +192,7 @@ export class GoApp extends AppComponent {
         this.replaces[module] = target;
       }
     }
-    for (const spec of options.deps ?? []) {
-      this.declareDependency(spec, DependencyType.RUNTIME);
-    }
-    this.requires(); // validates the specs given so far
+    this.declareDependencies(options.deps);
     const runtime = options.runtime ?? GoRuntime.DISTROLESS;
     if (!Object.values(GoRuntime).includes(runtime)) {
       throw invalidOption(this.owner, 'runtime', runtime, `Expected one of ${Object.values(GoRuntime).join(', ')}.`);
@@ -380,9 +377,7 @@ export class GoApp extends AppComponent {
     this.builderStage.insertBefore('build', Instruction.copy(['.'], `${destination}/`, { from: use.contextName }), `lib-${library.libraryId}-sources`);
   }
 
-  /** Adds a required module, `path@version`. */
-  public addDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.RUNTIME);
+  protected checkDependencies(): void {
     this.requires();
   }
 

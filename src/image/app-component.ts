@@ -410,6 +410,28 @@ export abstract class AppComponent extends Component {
     }
   }
 
+  /**
+   * Adds a runtime dependency, in the form the app's `deps` option takes (`name@version` for npm,
+   * Python and Rust, `path@version` for Go, `groupId:artifactId@version` for Maven), checked at once.
+   */
+  public addDependency(spec: string): void {
+    this.declareDependency(spec, DependencyType.RUNTIME);
+    this.checkDependencies();
+  }
+
+  /** Declares the dependencies of the app's `deps` and `testDeps` options, then checks them. */
+  protected declareDependencies(runtime: string[] = [], test: string[] = []): void {
+    runtime.forEach((spec) => this.declareDependency(spec, DependencyType.RUNTIME));
+    test.forEach((spec) => this.declareDependency(spec, DependencyType.TEST));
+    this.checkDependencies();
+  }
+
+  /**
+   * Checks the dependencies declared so far, naming the one that is wrong: an ecosystem whose
+   * manifest reads them in a form of its own overrides it.
+   */
+  protected checkDependencies(): void {}
+
   /** The app's declared dependencies: the project's for the app at the root, its own in a folder. */
   protected get declaredDependencies(): AppDependency[] {
     return this.home.dir === '.' ? this.home.project.deps.all.map((d) => ({ name: d.name, version: d.version, type: d.type })) : [...this.ownDeps];

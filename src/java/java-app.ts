@@ -210,13 +210,7 @@ export class JavaApp extends AppComponent {
       assertUrl(this.owner, 'mavenRepository', options.mavenRepository, `Give the repository URL alone; Maven reads credentials from a <server> with the id "${MIRROR_ID}" in ~/.m2/settings.xml.`);
       this.mavenRepository = options.mavenRepository;
     }
-    for (const spec of options.deps ?? []) {
-      this.declareDependency(spec, DependencyType.RUNTIME);
-    }
-    for (const spec of options.testDeps ?? DEFAULT_TEST_DEPS) {
-      this.declareDependency(spec, DependencyType.TEST);
-    }
-    this.dependencies(); // validates the specs given so far
+    this.declareDependencies(options.deps, options.testDeps ?? DEFAULT_TEST_DEPS);
 
     const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Java app built by stagecraft`,
@@ -387,16 +381,13 @@ export class JavaApp extends AppComponent {
     }
   }
 
-  /** Adds a runtime dependency, `groupId:artifactId@version`. */
-  public addDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.RUNTIME);
+  protected checkDependencies(): void {
     this.dependencies();
   }
 
   /** Adds a test dependency, `groupId:artifactId@version`. */
   public addTestDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.TEST);
-    this.dependencies();
+    this.declareDependencies([], [spec]);
   }
 
   /** Runtime and test dependencies, parsed and validated: runtime first, each sorted by coordinates. */

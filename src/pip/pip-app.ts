@@ -7,14 +7,12 @@ import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppProjectKind, ImageMetadata, LanguageVersion, LibraryUse, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
-import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from '../python/dependency-spec';
+import { AppComponent, AppProjectKind, ImageMetadata, LibraryUse } from '../image';
+import { PythonDependency, parseDependency, pep508 } from '../python/dependency-spec';
 import { PythonAppOptions } from '../python/python-app-options';
-import { PYTHON_HEALTH_PROBE, PYTHON_VENV, PythonEntry, resolvePythonEntry, resolvePythonImages } from '../python/python-app-rules';
-import { assertSatisfies, defaultRequiresPython } from '../python/python-version';
+import { PYTHON_VENV, PythonEntry, pythonImageSpec, resolvePythonApp } from '../python/python-app-rules';
 import { StubFile } from '../stubs';
-import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption } from '../validation';
+import { invalidOption } from '../validation';
 
 /** Options of a {@link PipApp}. */
 export interface PipAppOptions extends PythonAppOptions {
@@ -40,7 +38,6 @@ export interface PipAppOptions extends PythonAppOptions {
 }
 
 const OWNER = 'PipApp';
-const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 /** The venv that holds pip and the build backend: the builder's only, never copied. */
 const BUILD_VENV = '/opt/build';
 const PIP_CACHE = '/root/.cache/pip';
@@ -131,25 +128,16 @@ export class PipApp extends AppComponent {
     super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PipAppProject' });
 
     // --- Validate and derive everything before any file object exists.
-    assertMatches(this.owner, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
-    assertMaxLength(this.owner, 'name', this.name, 128);
-    this.metadata = resolveMetadata(this.owner, this.name, options, {
-      description: `${this.name}: a pip app built by stagecraft`,
-      version: '0.1.0',
-      versionPattern: VERSION,
-      versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
-    });
-    if (options.authorName !== undefined) {
-      assertSingleLine(this.owner, 'authorName', options.authorName, 256);
-    }
-    if (options.authorEmail !== undefined) {
-      assertMatches(this.owner, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
-      assertMaxLength(this.owner, 'authorEmail', options.authorEmail, 254);
-    }
-    const entry = resolvePythonEntry(this.owner, this.name, options);
-    this.moduleName = entry.moduleName;
-    this.scriptName = entry.scriptName;
-    this.scriptTarget = entry.scriptTarget;
+    const basis = resolvePythonApp(this.owner, this.name, options, 'pip');
+    const images = basis.images;
+    this.metadata = basis.metadata;
+    this.moduleName = basis.entry.moduleName;
+    this.scriptName = basis.entry.scriptName;
+    this.scriptTarget = basis.entry.scriptTarget;
+    this.packageIndex = basis.packageIndex;
+    this.pythonVersion = images.version.tag;
+    this.pythonMinor = images.version.minor;
+    this.requiresPython = basis.requiresPython;
 
     // PEP 440 only (no Poetry caret here): it is written to [build-system] and passed to pip as is.
     const setuptools = options.setuptoolsVersion ?? '>=77.0';
@@ -158,30 +146,7 @@ export class PipApp extends AppComponent {
     }
     this.buildRequirement = `setuptools${setuptools}`;
 
-    if (options.packageIndex !== undefined) {
-      assertUrl(this.owner, 'packageIndex', options.packageIndex, 'Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading).');
-      this.packageIndex = options.packageIndex;
-    }
-    if (options.packageIndexSecret !== undefined) {
-      assertMatches(this.owner, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
-    }
-    const downloadMounts = options.packageIndexSecret !== undefined
-      ? [RunMount.secret({ id: options.packageIndexSecret, target: '/root/.netrc', required: true })]
-      : [];
-
-    const images = resolvePythonImages(this.owner, options);
-    this.pythonVersion = images.version.tag;
-    this.pythonMinor = images.version.minor;
-    this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
-    assertSatisfies(this.owner, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
-
-    for (const spec of options.deps ?? []) {
-      this.declareDependency(spec, DependencyType.RUNTIME);
-    }
-    for (const spec of options.testDeps ?? ['pytest@>=8.3,<9']) {
-      this.declareDependency(spec, DependencyType.TEST);
-    }
-    this.dependencies(); // validates the specs given so far
+    this.declareDependencies(options.deps, options.testDeps ?? ['pytest@>=8.3,<9']);
 
     // --- pyproject.toml: lazy, so dependencies added later still land in it.
     const home = this.homeProject;
@@ -211,7 +176,7 @@ export class PipApp extends AppComponent {
       `${BUILD_VENV}/bin/pip install --require-hashes --no-deps -r ${PIP_BUILD_LOCK_FILE}`,
       `${venvPip} install --require-hashes --no-deps -r ${PIP_LOCK_FILE}`,
       `{ ${venvPip} check || { echo "${PIP_LOCK_FILE} no longer holds a consistent set: run 'npx projen ${this.taskName('lock')}' and commit it" >&2; exit 1; }; }`,
-    ], { mounts: [RunMount.cache({ target: PIP_CACHE }), ...downloadMounts] })), 'install-deps');
+    ], { mounts: [RunMount.cache({ target: PIP_CACHE }), ...basis.downloadMounts] })), 'install-deps');
     builder.addInstruction(Instruction.copy(['README.md'], './'), 'copy-readme');
     // A directory source copies its contents, so src/ is named on both sides.
     builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
@@ -224,26 +189,12 @@ export class PipApp extends AppComponent {
     this.builderStage = builder;
 
     // --- Runtime stage: the shared Python shape, the venv and the script.
-    const uid = options.runtimeUid ?? 10001;
-    this.createImage({
-      ecosystem: 'python',
-      languageVersion: LanguageVersion.parse(this.owner, 'pythonVersion', images.version.tag),
-      metadata: this.metadata,
-      packageSource: { url: this.packageIndex, publicIndex: 'PyPI', file: PIP_LOCK_FILE },
-      buildStages: [builder],
-      payload: {
-        image: images.runtime.image,
-        user: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
-        copies: [{ fromStage: 'builder', source: PYTHON_VENV, id: 'venv' }],
-        env: { PATH: `${PYTHON_VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-        command: [this.scriptName],
-      },
-      defaultSizeBudgetMb: 400,
-      healthProbe: { command: PYTHON_HEALTH_PROBE },
+    this.createImage(pythonImageSpec(this.owner, basis, options, {
+      builder,
+      lockFile: PIP_LOCK_FILE,
       context: ['pyproject.toml', PIP_LOCK_FILE, PIP_BUILD_LOCK_FILE, 'README.md', 'src/'],
       contextExcludes: ['**/__pycache__', '**/*.py[cod]', '**/*.egg-info'],
-      buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
-    });
+    }));
 
     // --- Tasks: one lock task keeps both files current.
     const indexEnv = this.packageIndex ? { PIP_INDEX_URL: this.packageIndex } : undefined;
@@ -278,7 +229,7 @@ export class PipApp extends AppComponent {
 
     // --- Stubs: written once, then the user's.
     if (this.sampleCode) {
-      this.addStubs(entry);
+      this.addStubs(basis.entry);
     }
   }
 
@@ -317,16 +268,13 @@ export class PipApp extends AppComponent {
       'A PipApp installs its lock with pip --require-hashes, which refuses a folder ("Can\'t verify hashes for these file:// requirements because they point to directories"): use a PoetryApp for an app that uses a PythonLibrary.');
   }
 
-  /** Adds a runtime dependency, `name@constraint`. */
-  public addDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.RUNTIME);
+  protected checkDependencies(): void {
     this.dependencies();
   }
 
   /** Adds a dev group dependency, `name@constraint`. */
   public addTestDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.TEST);
-    this.dependencies();
+    this.declareDependencies([], [spec]);
   }
 
   /** Runtime and dev-group dependencies, parsed and validated. */

@@ -5,17 +5,15 @@ import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
-import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
+import { PythonDependency, parseDependency, pep508 } from './dependency-spec';
 import { PythonAppOptions } from './python-app-options';
-import { PYTHON_HEALTH_PROBE, PYTHON_VENV, resolvePythonEntry, resolvePythonImages } from './python-app-rules';
+import { PYTHON_VENV, pythonImageSpec, resolvePythonApp } from './python-app-rules';
 import { PythonLibrary } from './python-library';
-import { assertSatisfies, defaultRequiresPython } from './python-version';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppProjectKind, ContainerImage, ImageMetadata, LanguageVersion, LibraryUse, RuntimeUser, libraryCopies } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { AppComponent, AppProjectKind, ContainerImage, ImageMetadata, LibraryUse, libraryCopies } from '../image';
 import { StubFile } from '../stubs';
-import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
+import { assertMatches, invalidOption, userError } from '../validation';
 
 /** How pyproject.toml is laid out. */
 export enum PyprojectLayout {
@@ -78,7 +76,6 @@ export interface PoetryAppOptions extends PythonAppOptions {
 }
 
 const OWNER = 'PoetryApp';
-const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 const POETRY_VERSION = /^\d+\.\d+\.\d+$/;
 const POETRY_HOME = '/opt/poetry';
 const POETRY_CACHE = '/root/.cache/pypoetry';
@@ -130,29 +127,21 @@ export class PoetryApp extends AppComponent {
     super(project, id, { owner: OWNER, options, projectKind: AppProjectKind.NON_NODE, subprojectType: 'PoetryAppProject' });
 
     // --- Validate and derive everything before any file object exists.
-    assertMatches(this.owner, 'name', this.name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
-    assertMaxLength(this.owner, 'name', this.name, 128);
     this.layout = options.pyprojectLayout ?? PyprojectLayout.PEP621;
     if (!Object.values(PyprojectLayout).includes(this.layout)) {
       throw invalidOption(this.owner, 'pyprojectLayout', this.layout, `Expected one of ${Object.values(PyprojectLayout).join(', ')}.`);
     }
-    this.metadata = resolveMetadata(this.owner, this.name, options, {
-      description: `${this.name}: a Poetry app built by stagecraft`,
-      version: '0.1.0',
-      versionPattern: VERSION,
-      versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
-    });
-    if (options.authorName !== undefined) {
-      assertSingleLine(this.owner, 'authorName', options.authorName, 256);
-    }
-    if (options.authorEmail !== undefined) {
-      assertMatches(this.owner, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
-      assertMaxLength(this.owner, 'authorEmail', options.authorEmail, 254);
-    }
-    const target = resolvePythonEntry(this.owner, this.name, options);
+    const basis = resolvePythonApp(this.owner, this.name, options, 'Poetry', ', and configure Poetry with "poetry config http-basic.<source>"');
+    const images = basis.images;
+    const target = basis.entry;
+    this.metadata = basis.metadata;
     this.moduleName = target.moduleName;
     this.scriptName = target.scriptName;
     this.scriptTarget = target.scriptTarget;
+    this.packageIndex = basis.packageIndex;
+    this.downloadMounts = basis.downloadMounts;
+    this.pythonVersion = images.version.tag;
+    this.requiresPython = basis.requiresPython;
 
     this.poetryVersion = options.poetryVersion ?? (this.layout === PyprojectLayout.POETRY_LEGACY ? '1.8.5' : '2.1.2');
     assertMatches(this.owner, 'poetryVersion', this.poetryVersion, POETRY_VERSION, 'Expected an exact Poetry release such as "2.1.2": the builder pins it.');
@@ -162,22 +151,9 @@ export class PoetryApp extends AppComponent {
           'Use poetryVersion "2.1.2" or later, or pyprojectLayout PyprojectLayout.POETRY_LEGACY.',
       );
     }
-
-    if (options.packageIndex !== undefined) {
-      assertUrl(this.owner, 'packageIndex', options.packageIndex, 'Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading), and configure Poetry with "poetry config http-basic.<source>".');
-      this.packageIndex = options.packageIndex;
-    }
     const indexName = options.packageIndexName ?? 'package-index';
-    if (options.packageIndexSecret !== undefined) {
-      assertMatches(this.owner, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
-    }
-    this.downloadMounts = options.packageIndexSecret !== undefined
-      ? [RunMount.secret({ id: options.packageIndexSecret, target: '/root/.netrc', required: true })]
-      : [];
     assertMatches(this.owner, 'packageIndexName', indexName, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Expected letters, digits, ".", "_" and "-".');
 
-    const images = resolvePythonImages(this.owner, options);
-    this.pythonVersion = images.version.tag;
     // The venv's own interpreter compiles, so the bytecode matches the runtime's Python (the same
     // minor, assertVenvCompatible). unchecked-hash: an image's sources never change after the
     // build; COPY --from keeps mtimes on buildah and BuildKit, but a build that clamps them for
@@ -187,16 +163,8 @@ export class PoetryApp extends AppComponent {
       ? (paths) => `${PYTHON_VENV}/bin/python -m compileall -q --invalidation-mode unchecked-hash ${paths.join(' ')}`
       : undefined;
     const sitePackages = `${PYTHON_VENV}/lib/python${images.version.minor}/site-packages`;
-    this.requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
-    assertSatisfies(this.owner, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', this.requiresPython, 'requiresPython');
 
-    for (const spec of options.deps ?? []) {
-      this.declareDependency(spec, DependencyType.RUNTIME);
-    }
-    for (const spec of options.testDeps ?? ['pytest@^8.3']) {
-      this.declareDependency(spec, DependencyType.TEST);
-    }
-    this.dependencies(); // validates the specs given so far
+    this.declareDependencies(options.deps, options.testDeps ?? ['pytest@^8.3']);
 
     // --- pyproject.toml: lazy, so dependencies added later still land in it.
     const home = this.homeProject;
@@ -265,28 +233,14 @@ export class PoetryApp extends AppComponent {
     this.builderStage = builder;
 
     // --- Runtime stage: the shared shape, with the venv and the script.
-    const uid = options.runtimeUid ?? 10001;
-    this.createImage({
-      ecosystem: 'python',
-      languageVersion: LanguageVersion.parse(this.owner, 'pythonVersion', images.version.tag),
-      metadata: this.metadata,
-      packageSource: { url: this.packageIndex, publicIndex: 'PyPI', file: 'pyproject.toml' },
-      buildStages: [builder],
-      payload: {
-        image: images.runtime.image,
-        user: images.runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
-        copies: [{ fromStage: 'builder', source: PYTHON_VENV, id: 'venv' }],
-        env: { PATH: `${PYTHON_VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-        command: [this.scriptName],
-        // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
-        buildOnlyTools: ['poetry'],
-      },
-      defaultSizeBudgetMb: 400,
-      healthProbe: { command: PYTHON_HEALTH_PROBE },
+    this.createImage(pythonImageSpec(this.owner, basis, options, {
+      builder,
+      lockFile: 'pyproject.toml',
       context: ['pyproject.toml', 'poetry.lock', 'README.md', 'src/'],
       contextExcludes: ['**/__pycache__', '**/*.py[cod]'],
-      buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
-    });
+      // Poetry builds the venv; the runtime's pip is the base image's own (the official image ships it).
+      buildOnlyTools: ['poetry'],
+    }));
 
     // --- Tasks.
     this.addAppTask('lock', { description: 'Resolve dependencies into poetry.lock (commit it)', exec: 'poetry lock' });
@@ -332,16 +286,13 @@ export class PoetryApp extends AppComponent {
     }
   }
 
-  /** Adds a runtime dependency, `name@constraint`. */
-  public addDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.RUNTIME);
+  protected checkDependencies(): void {
     this.dependencies();
   }
 
   /** Adds a dev group dependency, `name@constraint`. */
   public addTestDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.TEST);
-    this.dependencies();
+    this.declareDependencies([], [spec]);
   }
 
   /**

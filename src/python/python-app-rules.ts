@@ -1,8 +1,12 @@
+import { PACKAGE_NAME } from './dependency-spec';
+import { PythonAppOptions } from './python-app-options';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
-import { PythonVersion, parsePythonVersion } from './python-version';
+import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
 import { STDLIB_MODULES } from './stdlib-modules';
-import { ContainerOptions } from '../image';
-import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
+import { DockerfileStage, RunMount } from '../dockerfile';
+import { AppImageSpec, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
+import { resolveMetadata } from '../image/app-options';
+import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
 /**
  * The rules every Python app shares, whatever builds it (Poetry, pip): the
@@ -17,6 +21,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
+/** A PEP 440 release version, as `version` takes it. */
+const PEP440_RELEASE = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** What `python -m venv` puts in the venv's bin/ (pip and activate scripts included, for a venv made with pip). */
 const VENV_ENTRIES = /^(?:python|pip)(?:3(?:\.\d+)?)?$|^(?:activate|Activate\.ps1|activate\.(?:csh|fish|nu|bat))$/;
@@ -147,3 +153,89 @@ export const PYTHON_HEALTH_PROBE: string[] = [
     'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
   'http://127.0.0.1:{port}{path}',
 ];
+
+/** What a Python app derives from the options every Python app has, whatever builds it; each checked, naming the option. */
+export interface PythonAppBasis {
+  readonly metadata: ImageMetadata;
+  readonly entry: PythonEntry;
+  readonly images: { version: PythonVersion; builder: PythonImage; runtime: PythonImage };
+  /** `requires-python`, which the images' Python satisfies. */
+  readonly requiresPython: string;
+  readonly packageIndex?: string;
+  /** The netrc secret (packageIndexSecret) of the steps that download; none without one. */
+  readonly downloadMounts: RunMount[];
+}
+
+/**
+ * Validates and derives the {@link PythonAppOptions} of an app that `tool` builds: name, metadata,
+ * authors, package and script, images and requires-python, the package index and its secret.
+ * `indexCredentials` ends the packageIndex message: where the tool itself reads credentials.
+ */
+export function resolvePythonApp(owner: string, name: string, options: PythonAppOptions, tool: string, indexCredentials = ''): PythonAppBasis {
+  assertMatches(owner, 'name', name, PACKAGE_NAME, 'Expected a PEP 508 project name: letters, digits, ".", "_" and "-", starting and ending with a letter or digit.');
+  assertMaxLength(owner, 'name', name, 128);
+  const metadata = resolveMetadata(owner, name, options, {
+    description: `${name}: a ${tool} app built by stagecraft`,
+    version: '0.1.0',
+    versionPattern: PEP440_RELEASE,
+    versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
+  });
+  if (options.authorName !== undefined) {
+    assertSingleLine(owner, 'authorName', options.authorName, 256);
+  }
+  if (options.authorEmail !== undefined) {
+    assertMatches(owner, 'authorEmail', options.authorEmail, /^[^\s@<>",]+@[^\s@<>",]+$/, 'Expected an email address such as "dev@example.com".');
+    assertMaxLength(owner, 'authorEmail', options.authorEmail, 254);
+  }
+  const entry = resolvePythonEntry(owner, name, options);
+  if (options.packageIndex !== undefined) {
+    assertUrl(owner, 'packageIndex', options.packageIndex, `Give the index URL alone and its credentials as a build secret: set packageIndexSecret (a netrc file mounted only while downloading)${indexCredentials}.`);
+  }
+  if (options.packageIndexSecret !== undefined) {
+    assertMatches(owner, 'packageIndexSecret', options.packageIndexSecret, /^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Expected a build secret id: lowercase letters, digits, ".", "_" and "-".');
+  }
+  const downloadMounts = options.packageIndexSecret !== undefined
+    ? [RunMount.secret({ id: options.packageIndexSecret, target: '/root/.netrc', required: true })]
+    : [];
+  const images = resolvePythonImages(owner, options);
+  const requiresPython = options.requiresPython ?? defaultRequiresPython(images.version);
+  assertSatisfies(owner, images.version, options.pythonVersion !== undefined ? 'pythonVersion' : 'the Python version of the builder image', requiresPython, 'requiresPython');
+  return { metadata, entry, images, requiresPython, packageIndex: options.packageIndex, downloadMounts };
+}
+
+
+/** What differs between the images of Python apps: how the builder made the venv, and what it read. */
+export interface PythonImageParts {
+  readonly builder: DockerfileStage;
+  /** The file that pins the dependencies, which an org policy on the package source names. */
+  readonly lockFile: string;
+  readonly context: string[];
+  readonly contextExcludes: string[];
+  readonly buildOnlyTools?: string[];
+}
+
+/** The image of a Python app: the venv alone on the runtime image, the console script as CMD, the shared probe. */
+export function pythonImageSpec(owner: string, basis: PythonAppBasis, options: PythonAppOptions, parts: PythonImageParts): AppImageSpec {
+  const uid = options.runtimeUid ?? 10001;
+  const runtime = basis.images.runtime;
+  return {
+    ecosystem: 'python',
+    languageVersion: LanguageVersion.parse(owner, 'pythonVersion', basis.images.version.tag),
+    metadata: basis.metadata,
+    packageSource: { url: basis.packageIndex, publicIndex: 'PyPI', file: parts.lockFile },
+    buildStages: [parts.builder],
+    payload: {
+      image: runtime.image,
+      user: runtime.libc === 'musl' ? RuntimeUser.alpine('app', uid) : RuntimeUser.debian('app', uid),
+      copies: [{ fromStage: parts.builder.name, source: PYTHON_VENV, id: 'venv' }],
+      env: { PATH: `${PYTHON_VENV}/bin:$PATH`, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      command: [basis.entry.scriptName],
+      buildOnlyTools: parts.buildOnlyTools,
+    },
+    defaultSizeBudgetMb: 400,
+    healthProbe: { command: PYTHON_HEALTH_PROBE },
+    context: parts.context,
+    contextExcludes: parts.contextExcludes,
+    buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
+  };
+}

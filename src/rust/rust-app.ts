@@ -156,10 +156,7 @@ export class RustApp extends AppComponent {
       assertUrl(this.owner, 'crateRegistry', options.crateRegistry, 'Give the registry URL alone; cargo reads a token from its credentials file or CARGO_REGISTRIES_<NAME>_TOKEN.');
       this.crateRegistry = options.crateRegistry.endsWith('/') ? options.crateRegistry : `${options.crateRegistry}/`;
     }
-    for (const spec of options.deps ?? []) {
-      this.declareDependency(spec, DependencyType.RUNTIME);
-    }
-    this.dependencies(); // validates the specs given so far
+    this.declareDependencies(options.deps);
 
     const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Rust binary built by stagecraft`,
@@ -305,9 +302,7 @@ export class RustApp extends AppComponent {
     }
   }
 
-  /** Adds a dependency, `name@requirement`. */
-  public addDependency(spec: string): void {
-    this.declareDependency(spec, DependencyType.RUNTIME);
+  protected checkDependencies(): void {
     this.dependencies();
   }
 

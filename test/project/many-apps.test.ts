@@ -5,7 +5,7 @@ import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TypeScriptProject } from 'projen/lib/typescript';
 import { parse as parseToml } from 'smol-toml';
-import { AppComponent, GoApp, NodeApp, NodeAppKind, PipApp, PoetryApp, Policies, Policy, RustApp } from '../../src';
+import { AppComponent, GoApp, JavaApp, NodeApp, NodeAppKind, PipApp, PoetryApp, Policies, Policy, RustApp } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
@@ -257,6 +257,33 @@ describe('a NodeApp in a folder: a TypeScript subproject of its own, the compone
     expect(tasks.test.steps).toEqual([{ spawn: 'api:test' }, { spawn: 'web:test' }]);
     expect(api.taskName('docker:build')).toBe('api:docker:build');
   });
+});
+
+test('addDependency is every component\'s: each spec lands in its own app\'s manifest, a malformed one is refused naming it', () => {
+  const project = new Project({ name: 'deps', outdir: tempDir('folders-') });
+  const apps: Array<[(p: Project) => AppComponent, string, string]> = [
+    [(p) => new PoetryApp(p, 'py'), 'attrs@^25.1', 'attrs@^^25'],
+    [(p) => new PipApp(p, 'jobs'), 'idna@3.10', 'idna@bad range'],
+    [(p) => new GoApp(p, 'go'), 'golang.org/x/text@v0.22.0', 'golang.org/x/text@0.22'],
+    [(p) => new RustApp(p, 'rs'), 'cfg-if@1.0', 'cfg if@1.0'],
+    [(p) => new JavaApp(p, 'java'), 'org.slf4j:slf4j-api@2.0.9', 'org.slf4j:slf4j-api@LATEST'],
+    [(p) => new NodeApp(p, 'web', { nodeVersion: '22' }), 'express@^4.21.0', ''],
+  ];
+  for (const [make, good, bad] of apps) {
+    make(project).addDependency(good);
+    if (bad) {
+      // In a project of its own: .projenrc.ts stops at the refusal.
+      const app = make(new Project({ name: 'refused', outdir: tempDir('folders-') }));
+      expect(() => app.addDependency(bad)).toThrow(new RegExp(`^${app.appType} "${app.appId}": .*${bad.split('@')[0].replace(/[.]/g, '\\.')}`));
+    }
+  }
+  const files = Testing.synth(project);
+  expect((parseToml(files['apps/py/pyproject.toml']) as any).project.dependencies).toEqual(['attrs (>=25.1,<26.0.0)']);
+  expect((parseToml(files['apps/jobs/pyproject.toml']) as any).project.dependencies).toEqual(['idna (==3.10)']);
+  expect(files['apps/go/go.mod']).toContain('golang.org/x/text v0.22.0');
+  expect((parseToml(files['apps/rs/Cargo.toml']) as any).dependencies).toEqual({ 'cfg-if': '1.0' });
+  expect(files['apps/java/pom.xml']).toContain('<artifactId>slf4j-api</artifactId>');
+  expect(files['apps/web/package.json'].dependencies).toEqual({ express: '^4.21.0' });
 });
 
 test('a static site in a folder builds for the browser and assembles its site in compile', () => {
