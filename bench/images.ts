@@ -383,15 +383,14 @@ export function javaImagesApp(dir: string, mavenRepository: string): void {
  * The java-app service with a small service's dependency tree ({@link JAVA_BENCH_DEPS}, from the
  * test's Maven mirror of Debian's packaged artifacts) and a class that uses them: lib/ in one
  * layer, the thin jar in another. Target: a source-only rebuild at most 0.3 of a cold build
- * (issue 12); the rebuild runs Maven once, offline (compile and jar), the cold build also
- * resolves and downloads every plugin and dependency into an empty ~/.m2.
- * Measured here (3 rounds, this tree, the source build's Maven on the dependency layer's class
- * data archive): buildah 0.48 (12.2 s against 25.7 s), Docker 0.35 (4.2 s against 11.8 s).
- * Missed: the Maven step is about 4 s of Docker's rebuild (JVM and Maven start, javac, jar);
- * buildah spends 0.2 to 1.5 s on each of the 21 cached steps (a cached COPY hashes its source
- * again), and a local mirror serves the cold build's downloads in milliseconds where Maven
- * Central takes seconds. Before (commons-lang3 alone, 5 rounds, machine at load 4 to 5):
- * buildah 0.55 (22.1 s against 40.5 s), Docker 0.35 (9.5 s against 26.9 s).
+ * (issue 12); the rebuild runs javac and jar on the class path and manifest the dependency layer's
+ * Maven left (no Maven), the cold build also resolves and downloads every plugin and dependency
+ * into an empty ~/.m2.
+ * Measured here (5 rounds, this tree, machine at load 1 to 2): Docker 0.16 (3.2 s against 19.3 s),
+ * buildah 0.34 (10.4 s against 31.0 s). Missed on buildah: it spends 0.2 to 1.5 s on each of the
+ * 21 cached steps (a cached COPY hashes its source again). Before, with an offline `mvn package` as
+ * the source build (3 rounds): Docker 0.35 (4.2 s against 11.8 s) and 0.37 (4.0 s against 10.8 s),
+ * buildah 0.48 (12.2 s against 25.7 s) and 0.36 (6.8 s against 18.7 s).
  */
 export function javaImages(work: string, mavenRepository: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-java');

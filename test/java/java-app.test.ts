@@ -52,19 +52,24 @@ describe('java-app with no options', () => {
     const deps = order.findIndex((l) => l.includes('dependency:copy-dependencies'));
     expect(order.indexOf('COPY pom.xml ./')).toBeLessThan(deps);
     expect(deps).toBeLessThan(order.indexOf('COPY src ./src'));
-    const [depsRun, build] = runs(builder);
-    for (const step of [depsRun, build]) {
-      expect(step.flags.mount).toBe('type=cache,target=/root/.m2/repository');
-    }
-    expect(depsRun.text).toContain('mvn -B -ntp -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/lib');
-    expect(depsRun.text).toContain('mkdir -p /out/lib');
-    // The jar leaves target/ in the step that built it; offline: the dependency layer fetched everything.
-    expect(build.text).toMatch(/mvn -B -ntp --offline -Dmaven\.test\.skip=true package[\s\S]*cp target\/hello-java\.jar \/out\/hello-java\.jar/);
-    // Maven's classes: archived when the dependency layer's Maven exits (in the layer, outside the
-    // cache mount), mapped by the source build's.
-    expect(depsRun.text).toContain('MAVEN_OPTS="$MAVEN_OPTS -XX:ArchiveClassesAtExit=/root/.m2/maven-cds.jsa -Xlog:cds=off" mvn ');
-    expect(build.text).toContain('MAVEN_OPTS="$MAVEN_OPTS -XX:SharedArchiveFile=/root/.m2/maven-cds.jsa" mvn ');
+    const [depsRun] = runs(builder);
+    expect(depsRun.flags.mount).toBe('type=cache,target=/root/.m2/repository');
+    expect(depsRun.text).toContain('mvn -B -ntp -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/lib ' +
+      'dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.prefix=/out/lib -Dmdep.outputFile=/out/classpath');
+    // The empty jar's manifest (Main-Class, Class-Path) is Maven's: the source build packs with it.
+    expect(depsRun.text).toContain('(cd /out/manifest && jar --extract --file /src/target/hello-java.jar META-INF/MANIFEST.MF)');
     expect(only(builder, 'ENV').text).toBe('ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"');
+  });
+
+  test('a source edit reruns javac and jar alone, with the pom\'s release and encoding, on the layer above: no Maven, no cache mount', () => {
+    const [, build] = runs(stageNamed(dockerfile, 'builder'));
+    expect(build.flags.mount).toBeUndefined();
+    expect(build.text).not.toMatch(/\bmvn\b/);
+    expect(build.text).toContain('javac -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC --release 21 -encoding UTF-8 -g -d target/classes -cp "$(cat /out/classpath)" @target/sources');
+    expect(build.text).toContain('jar --create --file /out/hello-java.jar --manifest /out/manifest/META-INF/MANIFEST.MF --date 1980-01-01T00:00:02Z -C target/classes .');
+    const java17 = synthJava({ javaVersion: '17' });
+    expect(runs(stageNamed(java17.dockerfile, 'builder'))[1].text).toContain('--release 17 ');
+    expect(java17.files['pom.xml']).toContain('<maven.compiler.release>17</maven.compiler.release>');
   });
 
   test('the runtime is the JRE as non-root: lib/ and the thin jar in layers of their own, lib/ first; java -jar the ENTRYPOINT', () => {
