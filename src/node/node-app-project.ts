@@ -10,7 +10,6 @@ import { Dockerfile } from '../dockerfile';
 import { DriftCheck } from '../project/drift-check';
 import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
-import { OWN_PACKAGE_NAME } from '../project/own-manifest';
 import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
@@ -63,8 +62,7 @@ export class NodeAppProject extends TypeScriptProject {
     if (projenrc instanceof Projenrc && !options.projenrcTsOptions?.runner) {
       this.deps.addDependency(`tsx@${TSX_RANGE}`, DependencyType.BUILD);
       // The .projenrc.ts that projen new writes for this type imports projen's index (javascript.NodePackageManager).
-      const preload = [...(this.deps.all.some((d) => d.name === OWN_PACKAGE_NAME) ? [OWN_PACKAGE_NAME] : []), 'projen'];
-      runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName, preload);
+      runProjenrcWithTsx(this, projenrc.filePath, projenrc.tsconfig.fileName, this.deps.all.map((d) => d.name), ['projen']);
     }
     fastTaskPath(this);
     new DriftCheck(this);

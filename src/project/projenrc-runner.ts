@@ -1,6 +1,6 @@
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
-import { testedRange } from './own-manifest';
+import { OWN_PACKAGE_NAME, testedRange } from './own-manifest';
 import { userError } from '../validation';
 
 /**
@@ -12,12 +12,21 @@ import { userError } from '../validation';
  * `npx -y -p tsx -c`, a second npm start, and tsx's CLI starts another node. `node --require
  * tsx/cjs` needs only `node`, works with Node 20, and finds tsx in the project's node_modules.
  *
- * `preload`, packages `.projenrc.ts` imports (stagecraft, projen), are loaded before tsx registers:
- * their compiled JavaScript then skips tsx's resolve and compile hooks, about a quarter of the
- * synthesis's CPU time (measured by `npx projen bench`).
+ * Packages `.projenrc.ts` imports are loaded before tsx registers: their compiled JavaScript then
+ * skips tsx's resolve and compile hooks, about a quarter of the synthesis's CPU time (measured by
+ * `npx projen bench`). stagecraft is preloaded only when the project lists it (`devDependencies`
+ * holds every package the project lists): an org package that depends on stagecraft may hold its
+ * own copy, which a preloaded one would not be; `alsoPreload` names more (projen).
  * @returns the `typecheck` task
  */
-export function runProjenrcWithTsx(project: Project, projenrcFile: string, tsconfigFile: string, preload: string[] = []): Task {
+export function runProjenrcWithTsx(
+  project: Project,
+  projenrcFile: string,
+  tsconfigFile: string,
+  devDependencies: string[],
+  alsoPreload: string[] = [],
+): Task {
+  const preload = [...(devDependencies.includes(OWN_PACKAGE_NAME) ? [OWN_PACKAGE_NAME] : []), ...alsoPreload];
   const synth = project.defaultTask;
   if (!synth) {
     throw userError(`${project.name}: the project has no default task to run ${projenrcFile} with.`);

@@ -69,9 +69,7 @@ export class ProjenrcToolchain extends Component {
     });
     project.addGitIgnore('/node_modules/');
     this.projenrc = new ProjenrcTs(project);
-    // An org package that depends on stagecraft may hold its own copy: only a listed stagecraft is preloaded.
-    const preload = this.devDependencies[OWN_PACKAGE_NAME] ? [OWN_PACKAGE_NAME] : [];
-    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName, preload);
+    this.typecheck = runProjenrcWithTsx(project, this.projenrc.filePath, this.projenrc.tsconfig.fileName, Object.keys(this.devDependencies));
   }
 
   /**

@@ -126,3 +126,8 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number
     req.on('error', reject);
   });
 }
+
+/** The files a static site's image serves, beside the nginx base image's own 50x.html. */
+export function servedSiteFiles(engine: ContainerEngine, image: string): string[] {
+  return engine.listImagePaths(image, '/usr/share/nginx/html/**').filter((f) => !f.endsWith('/50x.html'));
+}
