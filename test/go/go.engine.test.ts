@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GoAppProject, GoAppProjectOptions, GoRuntime, Instruction } from '../../src';
-import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, waitFor } from '../harness';
+import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, TestImages, waitFor } from '../harness';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 beforeAll(() => ensureEngineReady());
-afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
+afterAll(() => images.removeAll());
 
 function generate(options: GoAppProjectOptions, configure?: (p: GoAppProject) => void): string {
   const dir = tempDir('go-app-');
@@ -31,8 +31,7 @@ function go(dir: string, ...args: string[]): string {
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+  return images.build(engine, { contextDir: dir, tag, platform: 'linux/amd64' });
 }
 
 describe('a Go service with the default options', () => {
@@ -190,9 +189,6 @@ describe('the static-binary check: a binary that links the C library fails the b
 
   test.each(ENGINES)('%s', (engine) => {
     const tag = 'localhost/stagecraft-test/cgo-app:0.1.0';
-    images.push([engine, tag]);
-    const r = engine.buildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain('/out/cgo-app is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0.');
+    expect(images.failedBuild(engine, { contextDir: dir, tag, platform: 'linux/amd64' })).toContain('/out/cgo-app is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0.');
   });
 });

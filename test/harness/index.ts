@@ -19,6 +19,7 @@ import { ContainerEngine } from './engine';
 export type { CommandResult } from './command';
 export { SCRIPTS, waitFor } from './command';
 export * from './engine';
+export { TestImages } from './test-images';
 export type { CheckOptions, CheckResult, CheckTarget, CheckWarning } from './docker';
 
 export const BUILDAH = new Buildah();

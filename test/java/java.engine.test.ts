@@ -3,7 +3,7 @@ import * as path from 'path';
 import { JAVA_ROOT, MavenMirror, startMavenMirror } from './maven-mirror';
 import { JavaAppProject, JavaAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, waitFor } from '../harness';
+import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, TestImages, waitFor } from '../harness';
 import { exec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
 import { synthesize } from '../synthesize';
@@ -12,7 +12,7 @@ import { tempDir } from '../temp';
 jest.setTimeout(30 * 60 * 1000);
 
 const JRE = 'eclipse-temurin:21-jre';
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 let mirror: MavenMirror;
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ beforeAll(async () => {
   mirror = await startMavenMirror();
 });
 afterAll(async () => {
-  images.forEach(([engine, tag]) => engine.removeImage(tag));
+  images.removeAll();
   await mirror?.stop();
 });
 
@@ -46,8 +46,7 @@ function generate(options: JavaAppProjectOptions): string {
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+  return images.build(engine, { contextDir: dir, tag, platform: 'linux/amd64' });
 }
 
 /** The diff ids of an image's layers, in order. */

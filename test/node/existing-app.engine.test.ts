@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILDAH, ContainerEngine, ENGINES, ensureEngineReady, httpGet, waitFor } from '../harness';
+import { BUILDAH, ENGINES, ensureEngineReady, httpGet, TestImages, waitFor } from '../harness';
 import { mustRun, npxProjen, packStagecraft, projenNew, userEnv } from '../package-util';
 import { tempDir } from '../temp';
 
@@ -65,7 +65,7 @@ const SOURCES: Record<string, string> = {
 describe('an existing Express app in a node-app from a stagecraft tarball', () => {
   const port = 13310;
   const dir = path.join(tempDir('existing-node-'), 'orders-api');
-  const images: Array<[ContainerEngine, string]> = [];
+  const images = new TestImages();
   let rc: string;
 
   beforeAll(() => {
@@ -86,7 +86,7 @@ describe('an existing Express app in a node-app from a stagecraft tarball', () =
     mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
     expect(npxProjen(dir, ['compile']).status).toBe(0);
   });
-  afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
+  afterAll(() => images.removeAll());
 
   /** Adds options to the NodeAppProject in .projenrc.ts, as a user edits it, and synthesizes. */
   function edit(options: Record<string, string>): void {
@@ -109,8 +109,7 @@ describe('an existing Express app in a node-app from a stagecraft tarball', () =
 
   test.each(ENGINES)('%s: builds with a cold cache, serves the API as node, and its probe passes', async (engine) => {
     const tag = `localhost/stagecraft-test/orders-api-${engine.name}:0.0.0`;
-    images.push([engine, tag]);
-    engine.mustBuildImage({ contextDir: dir, tag });
+    images.build(engine, { contextDir: dir, tag });
     expect(engine.imageFileExists(tag, '/app/node_modules/express')).toBe(true);
     expect(engine.imageFileExists(tag, '/app/node_modules/stagecraft')).toBe(false);
     expect(engine.imageFileExists(tag, '/app/node_modules/projen')).toBe(false);
@@ -130,7 +129,7 @@ describe('an existing Express app in a node-app from a stagecraft tarball', () =
   test('before: installing every devDependency (imageBuildOmits: []) fails on the tarball outside the context', () => {
     edit({ imageBuildOmits: '[]' });
     const tag = 'localhost/stagecraft-test/orders-api-all-dev:0.0.0';
-    images.push([BUILDAH, tag]);
+    images.add(BUILDAH, tag);
     const built = BUILDAH.buildImage({ contextDir: dir, tag });
     // eslint-disable-next-line no-console
     console.log(`imageBuildOmits: [] build: ${`${built.stdout}${built.stderr}`.split('\n').filter((l) => /npm error (code|enoent)/.test(l)).slice(0, 2).join(' | ')}`);

@@ -1,16 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeAppKind, NodeAppProject, NodeAppProjectOptions } from '../../src';
-import { BUILDAH, BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, servedSiteFiles, waitFor } from '../harness';
+import { BUILDAH, BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, servedSiteFiles, TestImages, waitFor } from '../harness';
 import { mustRun, userEnv } from '../package-util';
 import { synthesize } from '../synthesize';
 import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 beforeAll(() => ensureEngineReady());
-afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
+afterAll(() => images.removeAll());
 
 /** A generated node-app, then installed and built with the real npm, as its user would. */
 function generate(options: Partial<NodeAppProjectOptions>): string {
@@ -26,8 +26,7 @@ function generate(options: Partial<NodeAppProjectOptions>): string {
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag });
+  return images.build(engine, { contextDir: dir, tag });
 }
 
 describe('the node-app service with default options', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { BUILDAH, ContainerEngine, DOCKER, ENGINES, ensureEngineReady, inToolroot, PackageIndex, startPackageIndex } from '../harness';
+import { BUILDAH, DOCKER, ENGINES, ensureEngineReady, inToolroot, PackageIndex, startPackageIndex, TestImages } from '../harness';
 import { mustRun, npxProjen, packStagecraft, projenVersion, REPO, run, userEnv } from '../package-util';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
@@ -10,7 +10,7 @@ jest.setTimeout(30 * 60 * 1000);
 
 const EXAMPLE = path.join(REPO, 'examples', 'acme-platform');
 const REGISTRY = 'registry.acme.internal';
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 let index: PackageIndex;
 let work: string;
 
@@ -62,13 +62,12 @@ beforeAll(async () => {
   const builder = `${REGISTRY}/python-builder:3.13-slim`;
   for (const engine of new Set([BUILDAH, ...ENGINES])) {
     engine.tagImage('docker.io/library/python:3.13-slim', mirror);
-    images.push([engine, mirror]);
+    images.add(engine, mirror);
   }
-  images.push([BUILDAH, builder]);
-  BUILDAH.mustBuildImage({ contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: builder, buildArgs: { PIP_INDEX_URL: index.url } });
+  images.build(BUILDAH, { contextDir: path.join(EXAMPLE, 'images/python-builder'), tag: builder, buildArgs: { PIP_INDEX_URL: index.url } });
   if (ENGINES.includes(DOCKER)) {
     DOCKER.loadFromBuildah(builder);
-    images.push([DOCKER, builder]);
+    images.add(DOCKER, builder);
   }
   const created = newTeamProject('svc', 'poetry-app', v1, ['--team', 'payments', '--cost-centre', 'cc-42']);
   if (created.status !== 0) {
@@ -78,7 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  images.forEach(([engine, tag]) => engine.removeImage(tag));
+  images.removeAll();
   await index?.stop();
 });
 
@@ -173,7 +172,7 @@ describe('a team project from the org package', () => {
 
     test.each(ENGINES)('%s', (engine) => {
       const tag = 'localhost/stagecraft-test/acme-svc:0.1.0';
-      images.push([engine, tag]);
+      images.add(engine, tag);
       const built = engine.buildImage({ contextDir: svc, tag });
       expect(built.stderr.slice(-2000)).not.toMatch(/^Error/m);
       expect(built.status).toBe(0);

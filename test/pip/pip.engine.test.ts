@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, waitFor } from '../harness';
+import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, TestImages, waitFor } from '../harness';
 import { runPipTask as runTask, startPipIndex } from './pip-index';
 import { synthPipInto, tempDir } from './pip-util';
 import { PipAppProjectOptions } from '../../src';
@@ -10,7 +10,7 @@ jest.setTimeout(30 * 60 * 1000);
 const MESSAGE = 'Hello from a pip multi-stage Docker build!';
 
 let index: PackageIndex;
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 
 beforeAll(() => {
   ensureEngineReady();
@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  images.forEach(([engine, tag]) => engine.removeImage(tag));
+  images.removeAll();
   await index?.stop();
 });
 
@@ -35,15 +35,11 @@ function generate(options: PipAppProjectOptions, edit?: (dir: string) => void): 
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag });
+  return images.build(engine, { contextDir: dir, tag });
 }
 
 function failedBuild(engine: ContainerEngine, dir: string, tag: string): string {
-  images.push([engine, tag]);
-  const r = engine.buildImage({ contextDir: dir, tag });
-  expect(r.status).not.toBe(0);
-  return r.stdout + r.stderr;
+  return images.failedBuild(engine, { contextDir: dir, tag });
 }
 
 /** What must never reach the runtime image: the build venv, pip's cache, the backend, pip in the venv, compilers, the sources. */

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, startPackageIndex, waitFor } from '../harness';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, inToolroot, PackageIndex, startPackageIndex, TestImages, waitFor } from '../harness';
 import { synthInto, tempDir } from './poetry-util';
 import { PoetryAppProjectOptions } from '../../src';
 
@@ -11,7 +11,7 @@ const EXAMPLE_MESSAGE = 'Hello from a Python multi-stage Docker build!';
 const POETRY_ENV = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_NO_INTERACTION: '1' };
 
 let index: PackageIndex;
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 
 beforeAll(async () => {
   ensureEngineReady();
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  images.forEach(([engine, tag]) => engine.removeImage(tag));
+  images.removeAll();
   await index?.stop();
 });
 
@@ -47,16 +47,12 @@ function generate(options: PoetryAppProjectOptions, edit?: (dir: string) => void
 
 /** Builds the generated Dockerfile unchanged: no build args (the Dockerfile's own ARG defaults are the ones used). */
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag });
+  return images.build(engine, { contextDir: dir, tag });
 }
 
 /** A build that must fail; its output. */
 function failedBuild(engine: ContainerEngine, dir: string, tag: string): string {
-  images.push([engine, tag]);
-  const r = engine.buildImage({ contextDir: dir, tag });
-  expect(r.status).not.toBe(0);
-  return r.stdout + r.stderr;
+  return images.failedBuild(engine, { contextDir: dir, tag });
 }
 
 /** What must never reach the runtime image: Poetry, pip caches, compilers, the sources. */
@@ -239,7 +235,7 @@ describe('the project\'s own docker:build task', () => {
   test('builds the docker format on buildah: the HEALTHCHECK survives', () => {
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf-8')).tasks;
     const command: string = tasks['docker:build'].steps.find((s: { exec?: string }) => s.exec).exec;
-    images.push([BUILDAH, 'localhost/taskbuild:0.1.0']);
+    images.add(BUILDAH, 'localhost/taskbuild:0.1.0');
     const ca = '/etc/ssl/certs/ca-certificates.crt';
     const flags = ['--isolation', 'chroot', '--layers', '--network', 'host', '--pull=never', ...(fs.existsSync(ca) ? ['--volume', `${ca}:${ca}:ro`] : [])].join(' ');
     const r = spawnSync('sh', ['-c', command], { cwd: dir, encoding: 'utf-8', env: { ...process.env, CONTAINER_ENGINE: 'buildah', CONTAINER_BUILD_FLAGS: flags } });

@@ -4,7 +4,7 @@ import { CrateRegistry, startCrateRegistry } from './crate-registry';
 import { mustCargo } from './rust-root';
 import { RustAppProject, RustAppProjectOptions, RustRuntime } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, waitFor } from '../harness';
+import { BUILT_IN_FRONTEND, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, TestImages, waitFor } from '../harness';
 import { mustExec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
 import { synthesize } from '../synthesize';
@@ -12,13 +12,13 @@ import { tempDir } from '../temp';
 
 jest.setTimeout(30 * 60 * 1000);
 
-const images: Array<[ContainerEngine, string]> = [];
+const images = new TestImages();
 
 beforeAll(() => {
   ensureEngineReady();
   mustExec(path.join(SCRIPTS, 'rustroot'), []);
 });
-afterAll(() => images.forEach(([engine, tag]) => engine.removeImage(tag)));
+afterAll(() => images.removeAll());
 
 
 function generate(options: RustAppProjectOptions): string {
@@ -28,8 +28,7 @@ function generate(options: RustAppProjectOptions): string {
 }
 
 function build(engine: ContainerEngine, dir: string, tag: string) {
-  images.push([engine, tag]);
-  return engine.mustBuildImage({ contextDir: dir, tag, platform: 'linux/amd64' });
+  return images.build(engine, { contextDir: dir, tag, platform: 'linux/amd64' });
 }
 
 /** The runtime image holds its base, the binary and nothing else of size: at most base + binary + 1 MB. */
