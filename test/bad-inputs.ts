@@ -211,7 +211,7 @@ export const BAD_INPUTS: BadInput[] = [
   ['go-app', 'a project type\'s app in a folder', { folder: 'worker' }, /GoAppProject: invalid folder "worker"\. A project type holds one app, at its root/],
   ['pip-app', 'a project type\'s app in a folder', { folder: 'apps/jobs' }, /PipAppProject: invalid folder "apps\/jobs"\. A project type holds one app, at its root/],
   ['rust-app', 'a project type\'s app in a folder', { folder: 'edge' }, /RustAppProject: invalid folder "edge"\. A project type holds one app, at its root/],
-  ['java-app', 'a project type\'s app in a folder', { folder: 'apps/jvm' }, /JavaAppProject: invalid folder "apps\/jvm"\. A project type holds one app, at its root.*new JavaApp\(\.\.\.\)/],
+  ['java-app', 'a project type\'s app in a folder', { folder: 'apps/jvm' }, /JavaAppProject: invalid folder "apps\/jvm"\. A project type holds one app, at its root.*new JavaApp\(project, "<id>"\)/],
 ];
 
 /**

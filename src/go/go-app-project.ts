@@ -17,7 +17,7 @@ export class GoAppProject extends AppProject {
   constructor(options: GoAppProjectOptions = {}) {
     super(options);
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
-    this.app = new GoApp(this, 'app', { ...options, folder: atRoot('GoAppProject', options.folder) });
+    this.app = new GoApp(this, 'app', { ...options, folder: atRoot('GoAppProject', GoApp.name, options.folder) });
     this.addDriftCheck();
   }
 }

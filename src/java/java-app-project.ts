@@ -22,7 +22,7 @@ export class JavaAppProject extends AppProject {
   constructor(options: JavaAppProjectOptions = {}) {
     super(options);
     // A workspace of one: the app is the project's root (folder ".").
-    this.app = new JavaApp(this, 'app', { ...options, folder: atRoot('JavaAppProject', options.folder) });
+    this.app = new JavaApp(this, 'app', { ...options, folder: atRoot('JavaAppProject', JavaApp.name, options.folder) });
     this.addDriftCheck();
   }
 }

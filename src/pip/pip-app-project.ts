@@ -22,7 +22,7 @@ export class PipAppProject extends AppProject {
   constructor(options: PipAppProjectOptions = {}) {
     super(options);
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
-    this.app = new PipApp(this, 'app', { ...options, folder: atRoot('PipAppProject', options.folder) });
+    this.app = new PipApp(this, 'app', { ...options, folder: atRoot('PipAppProject', PipApp.name, options.folder) });
     this.addDriftCheck();
   }
 }

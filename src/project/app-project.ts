@@ -134,11 +134,12 @@ class ComponentsSettled extends Component {
 
 /**
  * The folder of a project type's app: "." (the project's root), the only one it takes; an app in
- * a folder of its own is added to a project with `new PoetryApp(project, "api")` and the like.
+ * a folder of its own is added to a project with its component (`component`, e.g. `GoApp`):
+ * `new GoApp(project, "worker")`.
  */
-export function atRoot(owner: string, folder: string | undefined): string {
+export function atRoot(owner: string, component: string, folder: string | undefined): string {
   if (folder !== undefined && folder !== '.') {
-    throw invalidOption(owner, 'folder', folder, 'A project type holds one app, at its root: leave folder unset (or "."). Apps in folders of their own are added with new PoetryApp(project, "<id>"), new GoApp(...), new PipApp(...), new RustApp(...), new JavaApp(...) or new NodeApp(...).');
+    throw invalidOption(owner, 'folder', folder, `A project type holds one app, at its root: leave folder unset (or "."). An app in a folder of its own is added to a project with its component, new ${component}(project, "<id>"), and so is every other app of the project.`);
   }
   return '.';
 }

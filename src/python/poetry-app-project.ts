@@ -21,7 +21,7 @@ export class PoetryAppProject extends AppProject {
   constructor(options: PoetryAppProjectOptions = {}) {
     super(options);
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
-    this.app = new PoetryApp(this, 'app', { ...options, folder: atRoot('PoetryAppProject', options.folder) });
+    this.app = new PoetryApp(this, 'app', { ...options, folder: atRoot('PoetryAppProject', PoetryApp.name, options.folder) });
     this.addDriftCheck();
   }
 }

@@ -17,7 +17,7 @@ export class RustAppProject extends AppProject {
   constructor(options: RustAppProjectOptions = {}) {
     super(options);
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
-    this.app = new RustApp(this, 'app', { ...options, folder: atRoot('RustAppProject', options.folder) });
+    this.app = new RustApp(this, 'app', { ...options, folder: atRoot('RustAppProject', RustApp.name, options.folder) });
     this.addDriftCheck();
   }
 }
