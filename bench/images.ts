@@ -46,7 +46,13 @@ function bytesIn(tag: string, imagePath: string): number {
     return Number(du.stdout.trim().split(/\s+/)[0]);
   }
   // No shell tools in the image (distroless): measure the mounted file system instead.
-  return BUILDAH.withImageRoot(tag, (root) => fs.statSync(path.join(root, imagePath)).size);
+  return BUILDAH.withImageRoot(tag, (root) => treeBytes(path.join(root, imagePath)));
+}
+
+/** Bytes of a file, or of every file under a folder. */
+function treeBytes(p: string): number {
+  const stat = fs.lstatSync(p);
+  return stat.isDirectory() ? fs.readdirSync(p).reduce((n, f) => n + treeBytes(path.join(p, f)), 0) : stat.size;
 }
 
 /** Image tags of this run: bench runs beside each other (or beside tests) never share one. */
@@ -168,7 +174,8 @@ export function goImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-go');
   synthesize(() => new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
   // Issue 13: with a module cache and a build cache mount, a source edit recompiles one package.
-  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go'], rounds, 0.3);
+  // The payload is the app and the health probe its HEALTHCHECK runs (/stagecraft/healthprobe).
+  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go', '/stagecraft'], rounds, 0.3);
 }
 
 /** The Python app's start-up and image size, with the venv byte-compiled in the builder and without. */
