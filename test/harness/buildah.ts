@@ -7,6 +7,12 @@ import { BuildImageOptions, BuildResult, ContainerEngine, RunImageOptions, Runni
 
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 
+/**
+ * containers/storage's re-exec of buildah (a sealed memfd copy of its own binary, made before a
+ * RUN step in chroot isolation) failing with EBUSY: the kernel refused the seal, the step never ran.
+ */
+const REEXEC_FLAKE = /Close_Fd sealing memfd copy: Device or resource busy/;
+
 /** buildah's own lines about a non-zero exit: the status says it already. */
 const EXIT_NOISE = /^(subprocess exited with status \d+|Error: exit status \d+)\n/gm;
 
@@ -51,7 +57,14 @@ export class Buildah extends ContainerEngine {
     const tmpdir = opts.emptyCacheMounts ? fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-buildah-tmp-')) : undefined;
     try {
       const start = process.hrtime.bigint();
-      const r = exec('buildah', args, tmpdir ? { env: { ...process.env, TMPDIR: tmpdir } } : {});
+      const build = () => exec('buildah', args, tmpdir ? { env: { ...process.env, TMPDIR: tmpdir } } : {});
+      let r = build();
+      if (r.status !== 0 && REEXEC_FLAKE.test(r.stderr)) {
+        // buildah's own re-exec failed before the step ran (seen once in CI, on a RUN that passes
+        // on every other run): not the Dockerfile's failure, so the build runs once more.
+        process.stderr.write(`buildah: ${opts.tag}: "${REEXEC_FLAKE.exec(r.stderr)![0]}" before a step ran; building once more\n`);
+        r = build();
+      }
       return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
     } finally {
       if (tmpdir) {
