@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Comparison } from './resynth';
 import { GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../src';
-import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot } from '../test/harness';
+import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot, treeBytes } from '../test/harness';
 import { mustRun, userEnv } from '../test/package-util';
 import { runPipTask } from '../test/pip/pip-index';
 import { startCrateRegistry } from '../test/rust/crate-registry';
@@ -47,12 +47,6 @@ function bytesIn(tag: string, imagePath: string): number {
   }
   // No shell tools in the image (distroless): measure the mounted file system instead.
   return BUILDAH.withImageRoot(tag, (root) => treeBytes(path.join(root, imagePath)));
-}
-
-/** Bytes of a file, or of every file under a folder. */
-function treeBytes(p: string): number {
-  const stat = fs.lstatSync(p);
-  return stat.isDirectory() ? fs.readdirSync(p).reduce((n, f) => n + treeBytes(path.join(p, f)), 0) : stat.size;
 }
 
 /** Image tags of this run: bench runs beside each other (or beside tests) never share one. */

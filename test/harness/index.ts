@@ -128,6 +128,12 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number
   });
 }
 
+/** Bytes of a file, or of every file under a folder (an image's mounted root, say). */
+export function treeBytes(p: string): number {
+  const stat = fs.lstatSync(p);
+  return stat.isDirectory() ? fs.readdirSync(p).reduce((n, f) => n + treeBytes(path.join(p, f)), 0) : stat.size;
+}
+
 /** The files a static site's image serves, beside the nginx base image's own 50x.html. */
 export function servedSiteFiles(engine: ContainerEngine, image: string): string[] {
   return engine.listImagePaths(image, '/usr/share/nginx/html/**').filter((f) => !f.endsWith('/50x.html'));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { JAVA_ROOT, MavenMirror, startMavenMirror } from './maven-mirror';
 import { JavaAppProject, JavaAppProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, TestImages, waitFor } from '../harness';
+import { BUILT_IN_FRONTEND, CommandResult, ContainerEngine, ENGINES, ensureEngineReady, httpGet, SCRIPTS, TestImages, treeBytes, waitFor } from '../harness';
 import { exec } from '../harness/command';
 import { npxProjen, projenNew } from '../package-util';
 import { synthesize } from '../synthesize';
@@ -54,18 +54,11 @@ function layers(engine: ContainerEngine, tag: string): string[] {
   return engine.imageInfo(tag).raw.RootFS.Layers;
 }
 
-/** Bytes of the files under a path of an image (a file or a folder). */
-function bytesUnder(root: string, imagePath: string): number {
-  const p = path.join(root, imagePath);
-  const stat = fs.lstatSync(p);
-  return stat.isDirectory() ? fs.readdirSync(p).reduce((n, f) => n + bytesUnder(root, path.join(imagePath, f)), 0) : stat.size;
-}
-
 /** The runtime image holds its base and the app's files (jar, lib/, probe) and nothing else of size: at most base + payload + 1 MB. */
 function expectSizeWithinBase(engine: ContainerEngine, tag: string, payloadPaths: string[]): string {
   const size = engine.imageInfo(tag).size;
   const baseSize = engine.imageInfo(JRE).size;
-  const payload = engine.withImageRoot(tag, (root) => payloadPaths.reduce((n, p) => n + bytesUnder(root, p), 0));
+  const payload = engine.withImageRoot(tag, (root) => payloadPaths.reduce((n, p) => n + treeBytes(path.join(root, p)), 0));
   expect(size).toBeLessThanOrEqual(baseSize + payload + 1e6);
   return `${(size / 1e6).toFixed(2)} MB against ${JRE} ${(baseSize / 1e6).toFixed(2)} MB (+${((size - baseSize) / 1e6).toFixed(3)} MB; payload ${(payload / 1e3).toFixed(1)} kB)`;
 }
