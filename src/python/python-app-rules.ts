@@ -98,11 +98,15 @@ export interface PythonImageOptions extends ContainerOptions {
   readonly runtimeImage?: string;
 }
 
+/** The Python version of an app and its builder and runtime images. */
+export interface PythonImages {
+  readonly version: PythonVersion;
+  readonly builder: PythonImage;
+  readonly runtime: PythonImage;
+}
+
 /** Builder and runtime images from the options, with every rule between them checked. */
-export function resolvePythonImages(
-  owner: string,
-  options: PythonImageOptions,
-): { version: PythonVersion; builder: PythonImage; runtime: PythonImage } {
+export function resolvePythonImages(owner: string, options: PythonImageOptions): PythonImages {
   const builderVariant = options.builderImageVariant ?? 'slim';
   assertVariant(owner, 'builderImageVariant', builderVariant);
   let version: PythonVersion;
@@ -158,7 +162,7 @@ export const PYTHON_HEALTH_PROBE: string[] = [
 export interface PythonAppBasis {
   readonly metadata: ImageMetadata;
   readonly entry: PythonEntry;
-  readonly images: { version: PythonVersion; builder: PythonImage; runtime: PythonImage };
+  readonly images: PythonImages;
   /** `requires-python`, which the images' Python satisfies. */
   readonly requiresPython: string;
   readonly packageIndex?: string;
