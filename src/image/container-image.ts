@@ -583,8 +583,9 @@ export class ContainerImage extends Component {
   private renderBuildCommand(): string {
     const flags = ['${CONTAINER_BUILD_FLAGS:-}', ...this.buildFlags].join(' ');
     // podman and buildah build OCI images by default, which drop HEALTHCHECK with nothing but a
-    // warning: never ship an image without the probe its Dockerfile declares.
-    const format = 'case "${CONTAINER_ENGINE:-docker}" in *podman|*buildah) format="--format docker" ;; *) format="" ;; esac';
+    // warning: never ship an image without the probe its Dockerfile declares. buildah (unlike
+    // podman) also keeps no layer cache unless told: every build would be a cold one.
+    const format = 'case "${CONTAINER_ENGINE:-docker}" in *buildah) format="--format docker --layers" ;; *podman) format="--format docker" ;; *) format="" ;; esac';
     // Run in the app's folder, the build context, where the Dockerfile is.
     return `${format}; \${CONTAINER_ENGINE:-docker} build $format ${flags} --file ${path.posix.basename(this.dockerfile.path)} --tag ${this.imageReference} .`;
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { spawn, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,8 +30,50 @@ interface ContainerConfig {
  * podman, which shares buildah's storage.
  */
 export class Buildah extends ContainerEngine {
+  /**
+   * buildah with a store of its own in `dir` (empty at first), for a measurement that the
+   * machine's other images must not distort: buildah looks for a cached step among every image in
+   * its store, so each cached step costs time in proportion to the store's size.
+   */
+  public static withOwnStore(dir: string): Buildah {
+    // podman refuses a run root of more than 50 characters: that one is a short folder of its own.
+    return new Buildah({ root: path.join(dir, 'root'), runroot: fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-store-run-')) });
+  }
+
   public readonly name = 'buildah';
   public readonly hostNetwork = true;
+
+  /** The global flags that select the store, before any command; none for the machine's store. */
+  private readonly storeFlags: string[];
+
+  public constructor(private readonly store?: { readonly root: string; readonly runroot: string }) {
+    super();
+    this.storeFlags = store ? ['--root', store.root, '--runroot', store.runroot] : [];
+  }
+
+  /** Copies `ref` from the machine's store into this engine's own store. */
+  public copyImageFromMachine(ref: string): void {
+    if (!this.store) {
+      throw new Error('copyImageFromMachine: this buildah uses the machine\'s store already');
+    }
+    // By its full name (docker.io/library/python, not python): the copy keeps the name it is given.
+    const name = mustExec('buildah', ['images', '--format', '{{.Name}}:{{.Tag}}', ref]).stdout.trim().split('\n')[0];
+    const driver = mustExec('buildah', ['info', '--format', '{{.store.GraphDriverName}}']).stdout.trim();
+    mustExec('buildah', ['push', '--quiet', name, `containers-storage:[${driver}@${this.store.root}+${this.store.runroot}]${name}`]);
+  }
+
+  /** Removes this engine's own store: its containers, images and folders. */
+  public removeOwnStore(): void {
+    if (!this.store) {
+      throw new Error('removeOwnStore: this buildah uses the machine\'s store');
+    }
+    this.buildah(['rm', '--all']);
+    this.buildah(['rmi', '--all', '--force']);
+    // containers/storage mounts its overlay folder on itself (a private mount); unmounted, the rest is plain folders.
+    exec('umount', ['--recursive', '--quiet', path.join(this.store.root, 'overlay')]);
+    fs.rmSync(this.store.root, { recursive: true, force: true });
+    fs.rmSync(this.store.runroot, { recursive: true, force: true });
+  }
 
   /**
    * `buildah bud` of a Dockerfile, unchanged, as Docker would build it:
@@ -57,7 +99,7 @@ export class Buildah extends ContainerEngine {
     const tmpdir = opts.emptyCacheMounts ? fs.mkdtempSync(path.join(os.tmpdir(), 'stagecraft-buildah-tmp-')) : undefined;
     try {
       const start = process.hrtime.bigint();
-      const build = () => exec('buildah', args, tmpdir ? { env: { ...process.env, TMPDIR: tmpdir } } : {});
+      const build = () => this.buildah(args, tmpdir ? { env: { ...process.env, TMPDIR: tmpdir } } : {});
       let r = build();
       if (r.status !== 0 && REEXEC_FLAKE.test(r.stderr)) {
         // buildah's own re-exec failed before the step ran (seen once in CI, on a RUN that passes
@@ -74,18 +116,23 @@ export class Buildah extends ContainerEngine {
   }
 
   /**
-   * buildah by name, with {@link buildImage}'s flags; the chroot isolation through BUILDAH_ISOLATION,
-   * which `buildah run` (verify's) reads as `buildah bud` does.
+   * buildah by name, with {@link buildImage}'s flags but `--layers`, which the task's own command
+   * adds for buildah; the chroot isolation through BUILDAH_ISOLATION, which `buildah run`
+   * (verify's) reads as `buildah bud` does.
    */
   public taskEnvironment(): Record<string, string> {
-    const flags = ['--layers', '--network', 'host', '--pull=never', ...(fs.existsSync(HOST_CA) ? ['--volume', `${HOST_CA}:${HOST_CA}:ro`] : [])];
+    if (this.store) {
+      // A task runs `buildah build`: the store's flags go before the command, which a task cannot place.
+      throw new Error('taskEnvironment: a buildah with its own store cannot run a project\'s tasks');
+    }
+    const flags = ['--network', 'host', '--pull=never', ...(fs.existsSync(HOST_CA) ? ['--volume', `${HOST_CA}:${HOST_CA}:ro`] : [])];
     return { CONTAINER_ENGINE: 'buildah', BUILDAH_ISOLATION: 'chroot', CONTAINER_BUILD_FLAGS: flags.join(' ') };
   }
 
   /** `buildah from` + `buildah run --isolation chroot` + `buildah rm`. No network isolation. */
   public runImage(tag: string, cmd?: string[], opts: RunImageOptions = {}): CommandResult {
     return this.withContainer(tag, (container) => {
-      const config = containerConfig(container);
+      const config = this.containerConfig(container);
       const entrypoint = opts.entrypoint ?? config.Entrypoint ?? [];
       const args = cmd ?? (opts.entrypoint !== undefined ? [] : config.Cmd ?? []);
       const argv = [...entrypoint, ...args];
@@ -102,7 +149,7 @@ export class Buildah extends ContainerEngine {
       for (const [key, value] of Object.entries(opts.env ?? {})) {
         flags.push('--env', `${key}=${value}`);
       }
-      const r = exec('buildah', [...flags, container, '--', ...argv], { input: opts.input ?? '' });
+      const r = this.buildah([...flags, container, '--', ...argv], { input: opts.input ?? '' });
       return { ...r, stderr: r.stderr.replace(EXIT_NOISE, '') };
     });
   }
@@ -112,8 +159,8 @@ export class Buildah extends ContainerEngine {
    * 127.0.0.1 as it is, and the PID is the app's own.
    */
   public async startImage(tag: string, cmd?: string[], opts: StartImageOptions = {}): Promise<RunningContainer> {
-    const container = mustExec('buildah', ['from', '--pull=never', '--quiet', tag]).stdout.trim().split('\n').pop()!;
-    const config = containerConfig(container);
+    const container = this.mustBuildah(['from', '--pull=never', '--quiet', tag]).stdout.trim().split('\n').pop()!;
+    const config = this.containerConfig(container);
     const app = [...(config.Entrypoint ?? []), ...(cmd ?? config.Cmd ?? [])];
     const argv = opts.pipeOutput ? ['/bin/sh', '-c', 'exec "$@" 2>&1 | cat', 'sh', ...app] : app;
     const flags = ['run', '--isolation', 'chroot', ...(config.WorkingDir ? ['--workingdir', config.WorkingDir] : [])];
@@ -122,7 +169,7 @@ export class Buildah extends ContainerEngine {
     const errFile = path.join(logs, 'stderr');
     const out = fs.openSync(outFile, 'w');
     const err = fs.openSync(errFile, 'w');
-    const child = spawn('buildah', [...flags, container, '--', ...argv], { stdio: ['ignore', out, err] });
+    const child = spawn('buildah', [...this.storeFlags, ...flags, container, '--', ...argv], { stdio: ['ignore', out, err] });
     fs.closeSync(out);
     fs.closeSync(err);
     const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
@@ -144,7 +191,7 @@ export class Buildah extends ContainerEngine {
     }
     if (pid === -1) {
       await exited;
-      exec('buildah', ['rm', container]);
+      this.buildah(['rm', container]);
       const stderr = fs.readFileSync(errFile, 'utf-8');
       fs.rmSync(logs, { recursive: true, force: true });
       throw new Error(`${tag}: ${argv.join(' ')} did not start:\n${stderr.slice(-3000)}`);
@@ -153,7 +200,7 @@ export class Buildah extends ContainerEngine {
       pid,
       hostPort: (port: number) => port,
       exec: (probe: string[]) => {
-        const r = exec('buildah', [...flags, container, '--', ...probe]);
+        const r = this.buildah([...flags, container, '--', ...probe]);
         return { ...r, stderr: r.stderr.replace(EXIT_NOISE, '') };
       },
       stop: async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15000) => {
@@ -171,7 +218,7 @@ export class Buildah extends ContainerEngine {
           child.kill('SIGKILL');
           await exited;
         }
-        exec('buildah', ['rm', container]);
+        this.buildah(['rm', container]);
         const stdout = fs.readFileSync(outFile, 'utf-8');
         const stderr = fs.readFileSync(errFile, 'utf-8').replace(EXIT_NOISE, '');
         fs.rmSync(logs, { recursive: true, force: true });
@@ -182,36 +229,45 @@ export class Buildah extends ContainerEngine {
 
   /** `buildah mount` of a working container of the image. */
   public withImageRoot<T>(tag: string, fn: (root: string) => T): T {
-    return this.withContainer(tag, (container) => fn(mustExec('buildah', ['mount', container]).stdout.trim()));
+    return this.withContainer(tag, (container) => fn(this.mustBuildah(['mount', container]).stdout.trim()));
   }
 
   public removeImage(tag: string): boolean {
-    return exec('buildah', ['rmi', tag]).status === 0;
+    return this.buildah(['rmi', tag]).status === 0;
   }
 
   public tagImage(source: string, target: string): void {
-    mustExec('buildah', ['tag', source, target]);
+    this.mustBuildah(['tag', source, target]);
   }
 
   protected inspectImage(tag: string): any {
-    return JSON.parse(mustExec('podman', ['image', 'inspect', tag]).stdout)[0];
+    return JSON.parse(mustExec('podman', [...this.storeFlags, 'image', 'inspect', tag]).stdout)[0];
+  }
+
+  /** buildah in this engine's store. */
+  private buildah(args: string[], options?: SpawnSyncOptions): CommandResult {
+    return exec('buildah', [...this.storeFlags, ...args], options);
+  }
+
+  private mustBuildah(args: string[]): CommandResult {
+    return mustExec('buildah', [...this.storeFlags, ...args]);
+  }
+
+  private containerConfig(container: string): ContainerConfig {
+    const inspect = JSON.parse(this.mustBuildah(['inspect', '--type', 'container', container]).stdout);
+    const config: ContainerConfig = inspect.OCIv1?.config ?? {};
+    return { ...config, Entrypoint: config.Entrypoint?.length ? config.Entrypoint : undefined };
   }
 
   /** A working container of `tag` for the length of `fn`, then removed. */
   private withContainer<T>(tag: string, fn: (container: string) => T): T {
-    const container = mustExec('buildah', ['from', '--pull=never', '--quiet', tag]).stdout.trim().split('\n').pop()!;
+    const container = this.mustBuildah(['from', '--pull=never', '--quiet', tag]).stdout.trim().split('\n').pop()!;
     try {
       return fn(container);
     } finally {
-      exec('buildah', ['rm', container]);
+      this.buildah(['rm', container]);
     }
   }
-}
-
-function containerConfig(container: string): ContainerConfig {
-  const inspect = JSON.parse(mustExec('buildah', ['inspect', '--type', 'container', container]).stdout);
-  const config: ContainerConfig = inspect.OCIv1?.config ?? {};
-  return { ...config, Entrypoint: config.Entrypoint?.length ? config.Entrypoint : undefined };
 }
 
 /** The host's processes: each one's children and command line. */

@@ -134,6 +134,20 @@ describe('a go-app (a command-line app on distroless: no shell)', () => {
     ]);
   });
 
+  test.each(ENGINES)('%s: docker:build again, nothing changed, reuses every layer: the same image', (engine) => {
+    // buildah keeps no layer cache unless told (--layers, which the task adds): each build would be
+    // a cold one, and a new image. The engine's flags here leave --layers out on purpose.
+    const build = () => {
+      const r = run(process.execPath, [PROJEN, 'docker:build'], { cwd: dir, env: { ...userEnv(), ...engine.taskEnvironment() } });
+      if (r.status !== 0) {
+        throw new Error(`docker:build exited ${r.status}:\n${r.output.slice(-4000)}`);
+      }
+      return engine.imageInfo('verify-go:0.1.0').id;
+    };
+    const first = build();
+    expect(build()).toBe(first);
+  });
+
   describe('with the Go toolchain copied into the runtime by an escape hatch', () => {
     beforeAll(() => {
       // The Dockerfile model allows it (the lint gate has no rule on what a COPY brings); verify must not.

@@ -104,7 +104,7 @@ describe('poetry-app with no options', () => {
     expect(tasks['docker:build'].steps[0]).toEqual({ spawn: 'lock:check' });
     expect(tasks['docker:build'].steps[1].exec).toContain('build $format ${CONTAINER_BUILD_FLAGS:-} --file Dockerfile --tag demo:0.1.0 .');
     // podman's and buildah's default OCI format would drop the HEALTHCHECK
-    expect(tasks['docker:build'].steps[1].exec).toMatch(/^case "\$\{CONTAINER_ENGINE:-docker\}" in \*podman\|\*buildah\) format="--format docker"/);
+    expect(tasks['docker:build'].steps[1].exec).toMatch(/^case "\$\{CONTAINER_ENGINE:-docker\}" in \*buildah\) format="--format docker --layers" ;; \*podman\) format="--format docker" ;;/);
     expect(tasks['docker:run'].steps[0].exec).toBe('${CONTAINER_ENGINE:-docker} run --rm demo:0.1.0');
   });
 
