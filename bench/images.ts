@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Project } from 'projen';
 import { Comparison } from './resynth';
-import { GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryAppProject, RustAppProject } from '../src';
+import { ContainerImage, GoAppProject, JavaAppProject, NodeAppProject, PipAppProject, PoetryAppProject, PolicySubject, RustAppProject } from '../src';
 import { BUILDAH, BUILT_IN_FRONTEND, ContainerEngine, DOCKER, ENGINES, inToolroot, treeBytes } from '../test/harness';
+import { Buildah } from '../test/harness/buildah';
 import { mustRun, userEnv } from '../test/package-util';
 import { runPipTask } from '../test/pip/pip-index';
 import { startCrateRegistry } from '../test/rust/crate-registry';
@@ -40,13 +42,13 @@ function mustBuild(
 }
 
 /** Bytes under a path inside an image. */
-function bytesIn(tag: string, imagePath: string): number {
-  const du = BUILDAH.runImage(tag, [], { entrypoint: ['du', '-s', '-B1', imagePath] });
+function bytesIn(engine: ContainerEngine, tag: string, imagePath: string): number {
+  const du = engine.runImage(tag, [], { entrypoint: ['du', '-s', '-B1', imagePath] });
   if (du.status === 0) {
     return Number(du.stdout.trim().split(/\s+/)[0]);
   }
   // No shell tools in the image (distroless): measure the mounted file system instead.
-  return BUILDAH.withImageRoot(tag, (root) => treeBytes(path.join(root, imagePath)));
+  return engine.withImageRoot(tag, (root) => treeBytes(path.join(root, imagePath)));
 }
 
 /** Image tags of this run: bench runs beside each other (or beside tests) never share one. */
@@ -62,13 +64,14 @@ export const BENCH_TAGS = `localhost/stagecraft-bench-${process.pid}`;
  */
 function measure(
   ecosystem: string,
-  dir: string,
+  project: Project,
   sourceFile: string,
   builderStage: string,
   payloadPaths: string[],
   rounds: number,
   rebuildTarget?: number,
 ): EcosystemFigures {
+  const dir = project.outdir;
   const id = ecosystem.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '');
   const tag = `${BENCH_TAGS}/${id}:latest`;
   const builderTag = `${BENCH_TAGS}/${id}-builder:latest`;
@@ -78,28 +81,39 @@ function measure(
   const dockerCold: number[] = [];
   const dockerSourceOnly: number[] = [];
   const comment = sourceFile.endsWith('.py') ? '#' : '//';
+  // buildah measures in a store of its own, holding the base images and what it builds: buildah
+  // looks for a cached step among every image in its store, and this machine's store holds
+  // thousands (the tests' layer caches). There each cached step cost about 0.17 s more (13 cached
+  // steps: 2.2 to 2.8 s, against 0.27 to 0.31 s in a store of their own), a cost of the machine,
+  // not of the Dockerfile, and one that pushes every rebuild ratio toward 1.
+  const buildah = Buildah.withOwnStore(`${dir}-buildah-store`);
   try {
+    // The images the Dockerfile's stages start FROM, as the model has them.
+    const bases = PolicySubject.of(ContainerImage.of(project)!).baseImages.map((image) => image.reference).filter((ref) => ref !== 'scratch');
+    for (const ref of new Set(bases)) {
+      buildah.copyImageFromMachine(ref);
+    }
     for (let i = 0; i < rounds; i++) {
-      cold.push(mustBuild(dir, tag, { noCache: true, emptyCacheMounts: true }));
-      mustBuild(dir, tag); // settles buildah's cache after a --no-cache build (and fills its cache mounts)
+      cold.push(mustBuild(dir, tag, { noCache: true, emptyCacheMounts: true }, buildah));
+      mustBuild(dir, tag, {}, buildah); // settles buildah's cache after a --no-cache build (and fills its cache mounts)
       if (withDocker) {
         dockerCold.push(mustBuild(dir, tag, { noCache: true, emptyCacheMounts: true }, DOCKER));
       }
       fs.appendFileSync(path.join(dir, sourceFile), `\n${comment} source-only change ${i}\n`);
-      sourceOnly.push(mustBuild(dir, tag));
+      sourceOnly.push(mustBuild(dir, tag, {}, buildah));
       if (withDocker) {
         dockerSourceOnly.push(mustBuild(dir, tag, {}, DOCKER));
       }
     }
-    mustBuild(dir, builderTag, { target: builderStage });
-    const info = BUILDAH.imageInfo(tag);
+    mustBuild(dir, builderTag, { target: builderStage }, buildah);
+    const info = buildah.imageInfo(tag);
     const baseRef = String(info.labels['org.opencontainers.image.base.name']);
     return {
       ecosystem,
       runtime: info.size,
-      base: BUILDAH.imageInfo(baseRef).size,
-      builder: BUILDAH.imageInfo(builderTag).size,
-      payload: payloadPaths.reduce((sum, p) => sum + bytesIn(tag, p), 0),
+      base: buildah.imageInfo(baseRef).size,
+      builder: buildah.imageInfo(builderTag).size,
+      payload: payloadPaths.reduce((sum, p) => sum + bytesIn(buildah, tag, p), 0),
       builds: { name: `${ecosystem}: source-only rebuild / cold build, buildah`, ours: sourceOnly, reference: cold, unit: 's', target: rebuildTarget },
       docker: withDocker ? {
         builds: { name: `${ecosystem}: source-only rebuild / cold build, docker`, ours: dockerSourceOnly, reference: dockerCold, unit: 's', target: rebuildTarget },
@@ -108,8 +122,7 @@ function measure(
       } : undefined,
     };
   } finally {
-    BUILDAH.removeImage(tag);
-    BUILDAH.removeImage(builderTag);
+    buildah.removeOwnStore();
     if (withDocker) {
       DOCKER.removeImage(tag);
     }
@@ -135,41 +148,42 @@ export function pythonImages(work: string, indexUrl: string, rounds: number): Ec
   const singleStage = BUILDAH.imageInfo(singleTag).size;
   BUILDAH.removeImage(singleTag);
   // The Poetry app's target (issue 3): a source-only rebuild at most 0.3 of a cold build.
-  return { ...measure('python', dir, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds, 0.3), singleStage };
+  return { ...measure('python', project, 'src/sized_python/app.py', 'builder', ['/app/.venv'], rounds, 0.3), singleStage };
 }
 
 /** A pip app with the same dependency, locked with real pip (`npx projen lock`'s steps) against the local index. */
 export function pipImages(work: string, indexUrl: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-pip');
-  synthesize(() => new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
+  const project = synthesize(() => new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
   runPipTask(dir, 'lock');
   // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. With the lock checked and
   // `pip check` run in the dependency layer, the app step is one pip process (the install, metadata
-  // and wheel through setuptools). Measured here, quiet machine, 5 rounds: buildah 0.30 (3.00 s
-  // against 9.99 s), Docker 0.24 (1.60 s against 6.60 s); before, under load: buildah 0.42, Docker
-  // 0.31. Tried and not kept: the wheel built by setuptools' build_meta and installed by pip (0.30,
+  // and wheel through setuptools). Measured in one full bench, 5 rounds, buildah in its own store:
+  // buildah 0.28 (2.62 s against 9.30 s), Docker 0.24 (1.57 s against 6.58 s); buildah in the
+  // machine's store had given 0.30 to 0.34. In the builder, `pip install .` takes about 0.85 s of
+  // the rebuild (setuptools' build_wheel alone 0.25 s). Tried and not kept: the wheel built by setuptools' build_meta and installed by pip (0.30,
   // no gain); README.md in the manifest's COPY, one cached step fewer for buildah (0.29, within
   // noise, and a README edit would reinstall the dependencies).
-  return measure('pip', dir, 'src/sized_pip/app.py', 'builder', ['/app/.venv'], rounds, 0.3);
+  return measure('pip', project, 'src/sized_pip/app.py', 'builder', ['/app/.venv'], rounds, 0.3);
 }
 
 /** The node-app service, installed with real npm (its lock file is what the image build uses). */
 export function nodeImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-node');
-  synthesize(() => new NodeAppProject({ name: 'sized-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND }));
+  const project = synthesize(() => new NodeAppProject({ name: 'sized-node', defaultReleaseBranch: 'main', outdir: dir, ...BUILT_IN_FRONTEND }));
   // The lock file comes from the image's npm: this host's npm 11.19 writes locks `npm ci` refuses.
   const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
   mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv() });
-  return measure('node', dir, 'src/index.ts', 'build', ['/app/node_modules', '/app/lib'], rounds);
+  return measure('node', project, 'src/index.ts', 'build', ['/app/node_modules', '/app/lib'], rounds);
 }
 
 /** The go-app service on distroless. */
 export function goImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-go');
-  synthesize(() => new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
+  const project = synthesize(() => new GoAppProject({ name: 'sized-go', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
   // Issue 13: with a module cache and a build cache mount, a source edit recompiles one package.
   // The payload is the app and the health probe its HEALTHCHECK runs (/stagecraft/healthprobe).
-  return measure('go', dir, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go', '/stagecraft'], rounds, 0.3);
+  return measure('go', project, 'cmd/sized-go/main.go', 'builder', ['/app/sized-go', '/stagecraft'], rounds, 0.3);
 }
 
 /** The Python app's start-up and image size, with the venv byte-compiled in the builder and without. */
@@ -273,10 +287,11 @@ pub fn valid_items(json: &str) -> Result<String> {
  * served as an org's crates.io mirror would serve them), used from a module of the app; its
  * Cargo.lock written by real cargo. The crate registry must stay up while the images build.
  */
-export async function rustBenchApp(dir: string): Promise<{ stop: () => Promise<void> }> {
+export async function rustBenchApp(dir: string): Promise<{ project: RustAppProject; stop: () => Promise<void> }> {
   const registry = await startCrateRegistry();
+  let project: RustAppProject;
   try {
-    synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, crateRegistry: registry.url, deps: RUST_BENCH_CRATES, ...BUILT_IN_FRONTEND }));
+    project = synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, crateRegistry: registry.url, deps: RUST_BENCH_CRATES, ...BUILT_IN_FRONTEND }));
     fs.writeFileSync(path.join(dir, 'src/catalog.rs'), RUST_CATALOG);
     const main = path.join(dir, 'src/main.rs');
     const stub = fs.readFileSync(main, 'utf-8');
@@ -292,7 +307,7 @@ export async function rustBenchApp(dir: string): Promise<{ stop: () => Promise<v
     await registry.stop();
     throw e;
   }
-  return { stop: () => registry.stop() };
+  return { project, stop: () => registry.stop() };
 }
 
 /**
@@ -307,7 +322,7 @@ export async function rustImages(work: string, rounds: number): Promise<Ecosyste
   const dir = path.join(work, 'sized-rust');
   const app = await rustBenchApp(dir);
   try {
-    return measure('rust', dir, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds, 0.3);
+    return measure('rust', app.project, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds, 0.3);
   } finally {
     await app.stop();
   }
@@ -320,8 +335,8 @@ export async function rustImages(work: string, rounds: number): Promise<Ecosyste
  */
 export function rustStubImages(work: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-rust-stub');
-  synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
-  return measure('rust (stub, no crates)', dir, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds);
+  const project = synthesize(() => new RustAppProject({ name: 'sized-rust', outdir: dir, port: 8080, ...BUILT_IN_FRONTEND }));
+  return measure('rust (stub, no crates)', project, 'src/main.rs', 'builder', ['/app/sized-rust'], rounds);
 }
 
 /**
@@ -375,9 +390,10 @@ final class Catalog {
 `;
 
 /** Writes the bench's java app to dir: the project, and its class that uses the dependencies. */
-export function javaImagesApp(dir: string, mavenRepository: string): void {
-  synthesize(() => new JavaAppProject({ name: 'sized-java', outdir: dir, port: 8080, deps: JAVA_BENCH_DEPS, mavenRepository, ...BUILT_IN_FRONTEND }));
+export function javaImagesApp(dir: string, mavenRepository: string): JavaAppProject {
+  const project = synthesize(() => new JavaAppProject({ name: 'sized-java', outdir: dir, port: 8080, deps: JAVA_BENCH_DEPS, mavenRepository, ...BUILT_IN_FRONTEND }));
   fs.writeFileSync(path.join(dir, 'src/main/java/com/example/Catalog.java'), JAVA_CATALOG);
+  return project;
 }
 
 /**
@@ -387,14 +403,13 @@ export function javaImagesApp(dir: string, mavenRepository: string): void {
  * (issue 12); the rebuild runs javac and jar on the class path and manifest the dependency layer's
  * Maven left (no Maven), the cold build also resolves and downloads every plugin and dependency
  * into an empty ~/.m2.
- * Measured here (5 rounds, this tree, machine at load 1 to 2): Docker 0.16 (3.2 s against 19.3 s),
- * buildah 0.34 (10.4 s against 31.0 s). Missed on buildah: it spends 0.2 to 1.5 s on each of the
- * 21 cached steps (a cached COPY hashes its source again). Before, with an offline `mvn package` as
+ * Measured in one full bench, buildah in a store of its own: Docker 0.22 (1.47 s against 6.60 s),
+ * buildah 0.31 (2.83 s against 9.20 s), of which javac is about 0.5 s; in the machine's store,
+ * buildah spent 0.2 to 1.5 s on each of the 21 cached steps (0.34, 10.4 s against 31.0 s). Before, with an offline `mvn package` as
  * the source build (3 rounds): Docker 0.35 (4.2 s against 11.8 s) and 0.37 (4.0 s against 10.8 s),
  * buildah 0.48 (12.2 s against 25.7 s) and 0.36 (6.8 s against 18.7 s).
  */
 export function javaImages(work: string, mavenRepository: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-java');
-  javaImagesApp(dir, mavenRepository);
-  return measure('java', dir, 'src/main/java/com/example/App.java', 'builder', ['/app/sized-java.jar', '/app/lib', '/stagecraft'], rounds, 0.3);
+  return measure('java', javaImagesApp(dir, mavenRepository), 'src/main/java/com/example/App.java', 'builder', ['/app/sized-java.jar', '/app/lib', '/stagecraft'], rounds, 0.3);
 }
