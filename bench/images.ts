@@ -156,14 +156,12 @@ export function pipImages(work: string, indexUrl: string, rounds: number): Ecosy
   const dir = path.join(work, 'sized-pip');
   const project = synthesize(() => new PipAppProject({ name: 'sized-pip', outdir: dir, deps: ['requests@>=2.32,<3'], packageIndex: indexUrl, ...BUILT_IN_FRONTEND }));
   runPipTask(dir, 'lock');
-  // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. With the lock checked and
-  // `pip check` run in the dependency layer, the app step is one pip process (the install, metadata
-  // and wheel through setuptools). Measured in one full bench, 5 rounds, buildah in its own store:
-  // buildah 0.28 (2.62 s against 9.30 s), Docker 0.24 (1.57 s against 6.58 s); buildah in the
-  // machine's store had given 0.30 to 0.34. In the builder, `pip install .` takes about 0.85 s of
-  // the rebuild (setuptools' build_wheel alone 0.25 s). Tried and not kept: the wheel built by setuptools' build_meta and installed by pip (0.30,
-  // no gain); README.md in the manifest's COPY, one cached step fewer for buildah (0.29, within
-  // noise, and a README edit would reinstall the dependencies).
+  // Issue 12's target: a source-only rebuild at most 0.3 of a cold build. The lock is checked and
+  // `pip check` run in the dependency layer; a source edit reruns one COPY and one step with no pip
+  // (setuptools' build_wheel in-process, then `installer`: about 0.4 s in the builder, where
+  // `pip install .` took about 1.5 s). On the second machine this moved buildah from 0.36 (4.31 s
+  // against 11.94 s) to 0.30 (3.15 s against 10.41 s), Docker from 0.25 to 0.20; what is left of
+  // buildah's rebuild is mostly its cost per step (about 0.4 s a COPY, cached or not; 0.5 s to start a RUN).
   return measure('pip', project, 'src/sized_pip/app.py', 'builder', ['/app/.venv'], rounds, 0.3);
 }
 
@@ -403,13 +401,13 @@ export function javaImagesApp(dir: string, mavenRepository: string): JavaAppProj
  * (issue 12); the rebuild runs javac and jar on the class path and manifest the dependency layer's
  * Maven left (no Maven), the cold build also resolves and downloads every plugin and dependency
  * into an empty ~/.m2.
- * Measured in one full bench, buildah in a store of its own: Docker 0.22 (1.47 s against 6.60 s),
- * buildah 0.31 (2.83 s against 9.20 s), of which javac is about 0.5 s; in the machine's store,
- * buildah spent 0.2 to 1.5 s on each of the 21 cached steps (0.34, 10.4 s against 31.0 s). Before, with an offline `mvn package` as
- * the source build (3 rounds): Docker 0.35 (4.2 s against 11.8 s) and 0.37 (4.0 s against 10.8 s),
- * buildah 0.48 (12.2 s against 25.7 s) and 0.36 (6.8 s against 18.7 s).
+ * Measured on the second machine, buildah in a store of its own: Docker 0.24 (1.84 s against
+ * 7.79 s), buildah 0.37 (4.24 s against 11.41 s; 0.36 to 0.40 before lib/ and the probe shared one
+ * COPY and the probe's source came with pom.xml's). Of buildah's rebuild, javac and jar take about
+ * 1.1 s; each COPY costs about 0.4 s cached or not, starting a RUN 0.5 s, each cached metadata step
+ * 0.06 s: the steps alone are about 3.3 s, more than 0.3 of this cold build.
  */
 export function javaImages(work: string, mavenRepository: string, rounds: number): EcosystemFigures {
   const dir = path.join(work, 'sized-java');
-  return measure('java', javaImagesApp(dir, mavenRepository), 'src/main/java/com/example/App.java', 'builder', ['/app/sized-java.jar', '/app/lib', '/stagecraft'], rounds, 0.3);
+  return measure('java', javaImagesApp(dir, mavenRepository), 'src/main/java/com/example/App.java', 'builder', ['/app/sized-java.jar', '/app/lib', '/app/healthprobe'], rounds, 0.3);
 }

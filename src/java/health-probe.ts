@@ -1,14 +1,17 @@
 import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
 
-/** Where the probe's source is written in the project, and the folder (class path) of the built probe in the image. */
+/**
+ * Where the probe's source is written in the project, and the folder (class path) of the built probe
+ * in the image: in the app's folder beside lib/, as both come from the dependency layer in one COPY.
+ */
 export const HEALTH_PROBE_SOURCE = '.stagecraft/HealthProbe.java';
-export const HEALTH_PROBE_CLASS_PATH = '/stagecraft';
+export const HEALTH_PROBE_CLASS_PATH = '/app/healthprobe';
 
 /**
  * stagecraft's own health probe for a Java service: one class of `java.base`
  * alone (a plain socket, no HTTP client module, so it runs on any JRE or a
- * jlink'ed runtime), compiled by `javac` in the builder before the app's
+ * jlink'ed runtime), compiled by `javac` in the dependency layer, before the app's
  * sources arrive, so an app edit never rebuilds it and the app need not
  * implement a probe flag. The runtime's own `java` runs it: no curl in the
  * image. It speaks just enough HTTP/1.0 and exits 0 for a 2xx answer within

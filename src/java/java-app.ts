@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
@@ -106,8 +107,15 @@ const OUTPUT_TIMESTAMP = '1980-01-01T00:00:02Z';
 const MVN = 'mvn -B -ntp';
 /** pom.xml's source encoding, and javac's in the image. */
 const SOURCE_ENCODING = 'UTF-8';
-/** What the dependency layer's Maven leaves for the source build: the compile class path (in /out/lib) and the jar's manifest. */
+/** What the dependency layer's Maven leaves for the source build: the compile class path (in /out/app/lib) and the jar's manifest. */
 const CLASSPATH_FILE = `${OUT}/classpath`;
+/**
+ * What the dependency layer leaves for the runtime's /app, copied in one layer: lib/ (the runtime
+ * dependencies) and, for a service, healthprobe/ (the probe's class). One COPY, not two: buildah
+ * copies a COPY's files again to look up its cache, so each cached COPY costs a copy.
+ */
+const APP_DEPS = `${OUT}/app`;
+const LIB = `${APP_DEPS}/lib`;
 const MANIFEST_DIR = `${OUT}/manifest`;
 /** Maven's JVM and javac run briefly: C1 alone and the serial collector start them faster. */
 const SHORT_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
@@ -128,9 +136,9 @@ interface MavenDependency {
  * `lib/`). The builder resolves the dependencies and plugins from pom.xml
  * alone, running the build once on an empty source tree (a dependency layer
  * that a source edit reuses, like a "dummy main"), with `~/.m2/repository` a
- * cache mount, and copies the runtime dependencies to `/out/lib` in that layer;
+ * cache mount, and copies the runtime dependencies to `/out/app/lib` in that layer;
  * that Maven run also writes the compile class path (`dependency:build-classpath`,
- * pointing into `/out/lib`) and keeps the manifest of the (empty) jar it built,
+ * pointing into `/out/app/lib`) and keeps the manifest of the (empty) jar it built,
  * which names the main class and the `Class-Path`. The app's sources are then
  * compiled by javac on that class path, with the pom's release and encoding, and
  * packed by `jar` with that manifest and fixed entry times: Maven's JVM, its
@@ -140,8 +148,9 @@ interface MavenDependency {
  * settings put into pom.xml through an escape hatch (`pom.addOverride`) reach
  * Maven's builds, not the image's javac. The image build runs no tests: CI runs
  * them with Maven (the `test` task).
- * The runtime copies `lib/` and the jar in two layers: a source-only change
- * rebuilds the jar's layer alone (a few kilobytes for a small app).
+ * The runtime copies `lib/` (with a service's probe class) and the jar in two
+ * layers: a source-only change rebuilds the jar's layer alone (a few kilobytes
+ * for a small app).
  *
  * Runtime: `eclipse-temurin:<N>-jre`, not a jlink'ed runtime. Measured here
  * with Debian's OpenJDK 21: a jlink'ed runtime of the modules the stub uses
@@ -154,10 +163,11 @@ interface MavenDependency {
  * added later; the JRE runs every app, and its layers are shared by every Java
  * image on a host.
  *
- * Builder instruction ids: `env`, `workdir`, with a port `copy-probe` and
- * `build-probe`; with `mavenRepository` `copy-maven-config`; `copy-pom`,
- * `build-deps`, `copy-sources`, `build`. Runtime copies: `lib`, `jar`, and
- * `healthprobe` with a port; see {@link ContainerImage}.
+ * Builder instruction ids: `env`, `workdir`; with `mavenRepository`
+ * `copy-maven-config`; `copy-pom` (with a port, the probe's source too),
+ * `build-deps` (with a port, compiles the probe first), `copy-sources`, `build`.
+ * Runtime copies: `deps` (`lib/`, and `healthprobe/` with a port, into `/app`)
+ * and `jar`; see {@link ContainerImage}.
  */
 export class JavaApp extends AppComponent {
   /** Maven groupId. */
@@ -294,24 +304,26 @@ export class JavaApp extends AppComponent {
     });
     builder.addInstruction(Instruction.env({ MAVEN_OPTS: SHORT_JVM.join(' ') }), 'env');
     builder.addInstruction(Instruction.workdir(SRC), 'workdir');
-    if (options.port !== undefined) {
-      new JavaHealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
-      builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/HealthProbe.java'), 'copy-probe');
-      builder.addInstruction(Instruction.run([`javac --release ${this.javaVersion} -d ${OUT}/probe /healthprobe/HealthProbe.java`]), 'build-probe');
-    }
     if (this.mavenRepository) {
       builder.addInstruction(Instruction.copy(['.mvn'], './.mvn'), 'copy-maven-config');
     }
     const jar = `${this.artifactId}.jar`;
-    // The dependency layer depends on pom.xml alone: Maven builds once on an empty source tree, so
-    // every plugin and dependency is fetched here, the runtime dependencies are copied to /out/lib,
-    // and the class path and the jar's manifest are kept for the source build.
-    builder.addInstruction(Instruction.copy(['pom.xml'], './'), 'copy-pom');
+    // The dependency layer depends on pom.xml (and a service's probe source) alone: the probe is
+    // compiled, then Maven builds once on an empty source tree, so every plugin and dependency is
+    // fetched here, the runtime dependencies are copied to lib/, and the class path and the jar's
+    // manifest are kept for the source build. The probe's source arrives with pom.xml: one COPY.
+    const probe = options.port !== undefined;
+    if (probe) {
+      new JavaHealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
+    }
+    const probeFile = path.posix.basename(HEALTH_PROBE_SOURCE);
+    builder.addInstruction(Instruction.copy(['pom.xml', ...(probe ? [HEALTH_PROBE_SOURCE] : [])], './'), 'copy-pom');
     builder.addInstruction(
       Instruction.run([
-        `mkdir -p ${OUT}/lib ${MANIFEST_DIR}`,
-        `${MVN} -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${OUT}/lib ` +
-          `dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.prefix=${OUT}/lib -Dmdep.outputFile=${CLASSPATH_FILE}`,
+        `mkdir -p ${LIB} ${MANIFEST_DIR}`,
+        ...(probe ? [`javac --release ${this.javaVersion} -d ${APP_DEPS}/${path.posix.relative(APP_DIR, HEALTH_PROBE_CLASS_PATH)} ${probeFile}`, `rm ${probeFile}`] : []),
+        `${MVN} -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=${LIB} ` +
+          `dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.prefix=${LIB} -Dmdep.outputFile=${CLASSPATH_FILE}`,
         `(cd ${MANIFEST_DIR} && jar --extract --file ${SRC}/target/${jar} META-INF/MANIFEST.MF)`,
         'rm -rf target',
       ], { mounts: [RunMount.cache({ target: M2_REPOSITORY })] }),
@@ -333,13 +345,10 @@ export class JavaApp extends AppComponent {
     this.builderStage = builder;
 
     const copies: RuntimeCopy[] = [
-      // Its own layer, before the jar: unchanged unless pom.xml's dependencies change.
-      { fromStage: 'builder', source: `${OUT}/lib`, destination: `${APP_DIR}/lib`, id: 'lib' },
+      // lib/ (and the probe) in a layer of their own, before the jar: unchanged unless pom.xml changes.
+      { fromStage: 'builder', source: APP_DEPS, destination: APP_DIR, id: 'deps' },
+      { fromStage: 'builder', source: `${OUT}/${jar}`, destination: `${APP_DIR}/${jar}`, id: 'jar' },
     ];
-    if (options.port !== undefined) {
-      copies.push({ fromStage: 'builder', source: `${OUT}/probe`, destination: HEALTH_PROBE_CLASS_PATH, id: 'healthprobe' });
-    }
-    copies.push({ fromStage: 'builder', source: `${OUT}/${jar}`, destination: `${APP_DIR}/${jar}`, id: 'jar' });
 
     this.createImage({
       ecosystem: 'java',

@@ -90,7 +90,7 @@ const POETRY_CACHE = '/root/.cache/pypoetry';
  *
  * Builder stage instruction ids: `pip-index`, `poetry-version`, `env`,
  * `install-poetry`, `workdir`, `venv`, `copy-manifest`, `check-lock`,
- * `install-deps`, `copy-readme`, `copy-sources`, `install-app`. Runtime: see {@link ContainerImage}.
+ * `install-deps`, `copy-sources`, `install-app`. Runtime: see {@link ContainerImage}.
  */
 export class PoetryApp extends AppComponent {
   /** Import name of the package. */
@@ -214,9 +214,9 @@ export class PoetryApp extends AppComponent {
     );
     // Produced at synthesis: dependencies added later decide which groups it leaves out.
     builder.addInstruction(new LazyInstruction(() => this.installDepsInstruction()), 'install-deps');
-    builder.addInstruction(Instruction.copy(['README.md'], './'), 'copy-readme');
-    // A directory source copies its contents, so src/ is named on both sides.
-    builder.addInstruction(Instruction.copy(['src'], './src'), 'copy-sources');
+    // The rest of the context (README.md and src/: the .dockerignore admits nothing else) in one
+    // step: buildah copies a COPY's files again to look up its cache, so each COPY costs a copy.
+    builder.addInstruction(Instruction.copy(['.'], './'), 'copy-sources');
     // A non-editable install: the venv holds a real copy of the app, not a link to /app/src.
     // Only the app's own package is compiled here: compileall redoes every hash-based .pyc it is
     // given, and the dependencies' were made in their layer. (A package or a single-module app:

@@ -54,8 +54,8 @@ describe('java-app with no options', () => {
     expect(deps).toBeLessThan(order.indexOf('COPY src ./src'));
     const [depsRun] = runs(builder);
     expect(depsRun.flags.mount).toBe('type=cache,target=/root/.m2/repository');
-    expect(depsRun.text).toContain('mvn -B -ntp -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/lib ' +
-      'dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.prefix=/out/lib -Dmdep.outputFile=/out/classpath');
+    expect(depsRun.text).toContain('mvn -B -ntp -Dmaven.test.skip=true package dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/app/lib ' +
+      'dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.prefix=/out/app/lib -Dmdep.outputFile=/out/classpath');
     // The empty jar's manifest (Main-Class, Class-Path) is Maven's: the source build packs with it.
     expect(depsRun.text).toContain('(cd /out/manifest && jar --extract --file /src/target/hello-java.jar META-INF/MANIFEST.MF)');
     expect(only(builder, 'ENV').text).toBe('ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"');
@@ -79,7 +79,7 @@ describe('java-app with no options', () => {
     expect(only(runtime, 'RUN').text).toContain('useradd --system --uid 10001');
     expect(only(runtime, 'ENTRYPOINT').json).toEqual(['java', '-jar', '/app/hello-java.jar']);
     expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((c) => [c.flags.from, ...c.args.filter((a) => !a.startsWith('--'))])).toEqual([
-      ['builder', '/out/lib', '/app/lib'],
+      ['builder', '/out/app', '/app'],
       ['builder', '/out/hello-java.jar', '/app/hello-java.jar'],
     ]);
     expect(runtime.instructions.some((i) => i.keyword === 'HEALTHCHECK' || i.keyword === 'EXPOSE')).toBe(false);
@@ -146,13 +146,18 @@ describe('java-app: contextual defaults and options', () => {
     expect(project.app.packageSource).toEqual({ url: 'https://maven.example.com/repository/maven-public/', publicIndex: 'Maven Central', file: '.mvn/settings.xml' });
   });
 
-  test('a port: EXPOSE, a HEALTHCHECK by stagecraft\'s probe class built before pom.xml and run by the JRE, a service stub and its test', () => {
+  test('a port: EXPOSE, a HEALTHCHECK by stagecraft\'s probe class built in the dependency layer and run by the JRE, a service stub and its test', () => {
     const { files, dockerfile } = synthJava({ port: 8080 });
     const runtime = stageNamed(dockerfile, 'runtime');
     expect(only(runtime, 'EXPOSE').args).toEqual(['8080']);
-    expect(only(runtime, 'HEALTHCHECK').json).toEqual(['java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '/stagecraft', 'HealthProbe', 'http://127.0.0.1:8080/healthz']);
-    const order = lines(stageNamed(dockerfile, 'builder'));
-    expect(order.findIndex((l) => l.includes('javac --release 21 -d /out/probe'))).toBeLessThan(order.indexOf('COPY pom.xml ./'));
+    expect(only(runtime, 'HEALTHCHECK').json).toEqual(['java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '/app/healthprobe', 'HealthProbe', 'http://127.0.0.1:8080/healthz']);
+    // The probe's source arrives with pom.xml, in one COPY, and is compiled before Maven runs, into
+    // the folder the runtime copies with lib/: a source edit rebuilds neither.
+    const builder = stageNamed(dockerfile, 'builder');
+    expect(builder.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.text)).toEqual(['COPY pom.xml .stagecraft/HealthProbe.java ./', 'COPY src ./src']);
+    const depsRun = runs(builder)[0].text;
+    expect(depsRun).toContain('mkdir -p /out/app/lib /out/manifest && javac --release 21 -d /out/app/healthprobe HealthProbe.java && rm HealthProbe.java && mvn ');
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((c) => c.args.filter((a) => !a.startsWith('--')))).toEqual([['/out/app', '/app'], ['/out/hello-java.jar', '/app/hello-java.jar']]);
     expect(files['.stagecraft/HealthProbe.java']).toContain('public final class HealthProbe');
     expect(files['.stagecraft/HealthProbe.java']).not.toMatch(/^import java\.net\.http/m); // java.base only
     expect(files['src/main/java/com/example/App.java']).toContain('static final String HEALTH_PATH = "/healthz";');

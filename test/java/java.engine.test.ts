@@ -158,8 +158,11 @@ describe('a service with a runtime dependency: lib/ and the Class-Path, the stub
     const info = engine.imageInfo(tag);
     expect(info.exposedPorts).toEqual([`${port}/tcp`]);
     const probe = info.healthcheck!.Test!;
-    expect(probe).toEqual(['CMD', 'java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '/stagecraft', 'HealthProbe', `http://127.0.0.1:${port}/healthz`]);
+    expect(probe).toEqual(['CMD', 'java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '/app/healthprobe', 'HealthProbe', `http://127.0.0.1:${port}/healthz`]);
     expect(engine.withImageRoot(tag, (root) => fs.readdirSync(path.join(root, 'app/lib')))).toEqual(['commons-lang3-3.17.0.jar']);
+    // /app holds what the dependency layer left for it (lib/, the probe's class) and the jar, nothing else.
+    expect(engine.withImageRoot(tag, (root) => fs.readdirSync(path.join(root, 'app')).sort())).toEqual(['healthprobe', 'java-svc.jar', 'lib']);
+    expect(engine.withImageRoot(tag, (root) => fs.readdirSync(path.join(root, 'app/healthprobe')))).toEqual(['HealthProbe.class']);
     const running = await engine.startImage(tag);
     try {
       const hello = await waitFor(async () => httpGet(`http://127.0.0.1:${running.hostPort(port)}/`).catch(() => undefined), 30000);
@@ -172,7 +175,7 @@ describe('a service with a runtime dependency: lib/ and the Class-Path, the stub
       expect([0, 143]).toContain(stopped.status);
     }
     expect(engine.runImage(tag, [], { entrypoint: probe.slice(1) }).status).toBe(1);
-    const sizes = expectSizeWithinBase(engine, tag, ['app/java-svc.jar', 'app/lib', 'stagecraft']);
+    const sizes = expectSizeWithinBase(engine, tag, ['app/java-svc.jar', 'app/lib', 'app/healthprobe']);
     // eslint-disable-next-line no-console
     console.log(`java-svc (${engine}): built in ${built.seconds.toFixed(1)} s, image ${sizes}`);
   });

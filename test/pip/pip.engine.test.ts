@@ -42,11 +42,12 @@ function failedBuild(engine: ContainerEngine, dir: string, tag: string): string 
   return images.failedBuild(engine, { contextDir: dir, tag });
 }
 
-/** What must never reach the runtime image: the build venv, pip's cache, the backend, pip in the venv, compilers, the sources. */
+/** What must never reach the runtime image: the build venv, pip's cache, the backend and the installer, pip in the venv, compilers, the sources. */
 function expectLeanRuntime(engine: ContainerEngine, tag: string) {
   expect(engine.imageFileExists(tag, '/opt/build')).toBe(false);
   expect(engine.listImagePaths(tag, '/root/.cache/**')).toEqual([]);
   expect(engine.listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/setuptools')).toEqual([]);
+  expect(engine.listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/installer')).toEqual([]);
   expect(engine.listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/pip')).toEqual([]);
   expect(engine.imageFileExists(tag, '/app/.venv/bin/pip')).toBe(false);
   expect(engine.listImagePaths(tag, '/app/.venv/bin/pip3*')).toEqual([]);
@@ -71,6 +72,8 @@ describe('a CLI app: pip-hello, script hello', () => {
     runTask(dir, 'lock');
     const buildLock = fs.readFileSync(path.join(dir, 'requirements-build.txt'), 'utf-8');
     expect(buildLock).toMatch(/^setuptools==\d+\.\d+\.\d+ \\\n {4}--hash=sha256:[0-9a-f]{64}$/m);
+    // The backend and the installer that installs the app's wheel in the image, and nothing else.
+    expect([...buildLock.matchAll(/^([a-z0-9-]+)==\S+ \\\n {4}--hash=sha256:[0-9a-f]{64}$/gm)].map((m) => m[1])).toEqual(['installer', 'setuptools']);
     const runtime = fs.readFileSync(path.join(dir, 'requirements.txt'), 'utf-8');
     // No runtime dependency: the lock holds none, and never the project itself.
     expect(runtime.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
@@ -89,6 +92,10 @@ describe('a CLI app: pip-hello, script hello', () => {
     expect(run.stdout.trim()).toBe(MESSAGE);
     expect(engine.runImage(tag, ['id', '-u']).stdout.trim()).toBe('10001');
     expectLeanRuntime(engine, tag);
+    // The installer compiled the app as pip does: level 0 alone, so the runtime (which writes no bytecode) compiles nothing.
+    const pyc = engine.listImagePaths(tag, '/app/.venv/lib/python3*/site-packages/pip_hello/__pycache__/*.pyc');
+    expect(pyc.filter((p) => /\/app\.cpython-3\d+\.pyc$/.test(p))).toHaveLength(1);
+    expect(pyc.filter((p) => p.includes('.opt-'))).toEqual([]);
     // runtime <= base + payload + 1 MB: the venv is the payload; the rest is the user and the labels.
     const base = engine.imageInfo('python:3.13-slim').size;
     const venv = Number(engine.runImage(tag, ['du', '-sb', '/app/.venv']).stdout.split(/\s/)[0]);

@@ -43,7 +43,9 @@ describe('poetry-app with no options', () => {
     const keywords = builder.instructions.map((i) => `${i.keyword} ${i.text.split(' ').slice(1, 3).join(' ')}`);
     const copyManifest = keywords.findIndex((k) => k.startsWith('COPY pyproject.toml'));
     const installDeps = builder.instructions.findIndex((i) => i.keyword === 'RUN' && i.text.includes('poetry install --no-root'));
-    const copySources = builder.instructions.findIndex((i) => i.keyword === 'COPY' && i.args.includes('src'));
+    const copySources = builder.instructions.findIndex((i) => i.keyword === 'COPY' && i.text === 'COPY . ./');
+    // The sources in one COPY after the dependency layer: README.md and src/, all the context admits besides.
+    expect(builder.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.text)).toEqual(['COPY pyproject.toml poetry.lock* ./', 'COPY . ./']);
     expect(copyManifest).toBeGreaterThan(0);
     expect(copyManifest).toBeLessThan(installDeps);
     expect(installDeps).toBeLessThan(copySources);
