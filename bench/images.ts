@@ -81,11 +81,9 @@ function measure(
   const dockerCold: number[] = [];
   const dockerSourceOnly: number[] = [];
   const comment = sourceFile.endsWith('.py') ? '#' : '//';
-  // buildah measures in a store of its own, holding the base images and what it builds: buildah
-  // looks for a cached step among every image in its store, and this machine's store holds
-  // thousands (the tests' layer caches). There each cached step cost about 0.17 s more (13 cached
-  // steps: 2.2 to 2.8 s, against 0.27 to 0.31 s in a store of their own), a cost of the machine,
-  // not of the Dockerfile, and one that pushes every rebuild ratio toward 1.
+  // buildah measures in a store of its own (Buildah.withOwnStore), holding the base images and what
+  // it builds: the machine's store holds the tests' layer caches, which slow every cached step (the
+  // README's bench section has the figures).
   const buildah = Buildah.withOwnStore(`${dir}-buildah-store`);
   try {
     // The images the Dockerfile's stages start FROM, as the model has them.

@@ -12,12 +12,42 @@ export interface Run {
   readonly output: string;
 }
 
-/** Runs a command, capturing its output; never throws. */
-export function run(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
+function runOnce(command: string, args: string[], options: SpawnSyncOptions): Run {
   const r = spawnSync(command, args, { encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, ...options });
   const stdout = String(r.stdout ?? '');
   const stderr = String(r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '');
   return { status: r.status, stdout, stderr, output: stdout + stderr };
+}
+
+/**
+ * npm's error when the registry answers with a package's metadata from before a release that
+/* 7.29.17, a day and a half after its
+ * release, in one `npm install` in two (the same request, answered by different registry caches).
+ * Not the project's failure: the install runs again.
+ */
+const REGISTRY_LAG = /npm error code ETARGET/;
+const REGISTRY_LAG_ATTEMPTS = 4;
+const REGISTRY_LAG_PAUSE_MS = 15000;
+
+/**
+ * Runs `attempt` again while it fails with {@link REGISTRY_LAG}, at most
+ * {@link REGISTRY_LAG_ATTEMPTS} times, after `reset` (what a failed attempt left behind).
+ */
+function retryingRegistryLag(what: string, attempt: () => Run, reset: () => void = () => undefined): Run {
+  for (let i = 1; ; i++) {
+    const r = attempt();
+    if (r.status === 0 || i === REGISTRY_LAG_ATTEMPTS || !REGISTRY_LAG.test(r.output)) {
+      return r;
+    }
+    process.stderr.write(`${what}: ${/No matching version found for \S+/.exec(r.output)?.[0] ?? 'ETARGET'} (registry lag); again in ${REGISTRY_LAG_PAUSE_MS / 1000} s\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, REGISTRY_LAG_PAUSE_MS);
+    reset();
+  }
+}
+
+/** Runs a command, capturing its output; never throws. An npm install that meets registry lag runs again. */
+export function run(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
+  return retryingRegistryLag(`${command} ${args.join(' ')}`, () => runOnce(command, args, options));
 }
 
 /** Like {@link run}, but fails the test with the command's output when it exits non-zero. */
@@ -80,10 +110,10 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Creates a project the way a user does: `npx projen new --from <tarball> <type> [flags]` in an empty folder. */
 export function projenNew(dir: string, type: string, flags: string[], env: NodeJS.ProcessEnv = {}, tarball = packStagecraft()): Run {
   fs.mkdirSync(dir, { recursive: true });
-  return run('npx', ['-y', `projen@${projenVersion()}`, 'new', '--from', tarball, type, '--no-git', ...flags], {
-    cwd: dir,
-    env: userEnv(env),
-  });
+  const args = ['-y', `projen@${projenVersion()}`, 'new', '--from', tarball, type, '--no-git', ...flags];
+  // A new project's install can meet registry lag too; it runs again in the folder emptied.
+  const empty = () => fs.readdirSync(dir).forEach((entry) => fs.rmSync(path.join(dir, entry), { recursive: true, force: true }));
+  return retryingRegistryLag(`projen new ${type}`, () => runOnce('npx', args, { cwd: dir, env: userEnv(env) }), empty);
 }
 
 /** `npx projen [task]` in a generated project. */

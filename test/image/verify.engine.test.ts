@@ -26,10 +26,15 @@ afterAll(async () => {
   await index?.stop();
 });
 
-/** `npx projen verify` in the project, with the engine named as a user names it: CONTAINER_ENGINE. */
+/** `npx projen <task>` in the project, with the engine named as a user names it: CONTAINER_ENGINE. */
+function projenTask(engine: ContainerEngine, dir: string, task: string): Run {
+  return run(process.execPath, [PROJEN, task], { cwd: dir, env: { ...userEnv(), ...engine.taskEnvironment() } });
+}
+
+/** `npx projen verify` in the project, which builds `image`. */
 function verify(engine: ContainerEngine, dir: string, image: string): Run {
   images.add(image);
-  const r = run(process.execPath, [PROJEN, 'verify'], { cwd: dir, env: { ...userEnv(), ...engine.taskEnvironment() } });
+  const r = projenTask(engine, dir, 'verify');
   // The report, for the log: the lines the verifier prints.
   // eslint-disable-next-line no-console
   console.log(`${engine.name}, ${image}:\n${report(r).join('\n')}`);
@@ -138,7 +143,7 @@ describe('a go-app (a command-line app on distroless: no shell)', () => {
     // buildah keeps no layer cache unless told (--layers, which the task adds): each build would be
     // a cold one, and a new image. The engine's flags here leave --layers out on purpose.
     const build = () => {
-      const r = run(process.execPath, [PROJEN, 'docker:build'], { cwd: dir, env: { ...userEnv(), ...engine.taskEnvironment() } });
+      const r = projenTask(engine, dir, 'docker:build');
       if (r.status !== 0) {
         throw new Error(`docker:build exited ${r.status}:\n${r.output.slice(-4000)}`);
       }

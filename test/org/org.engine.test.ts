@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { BUILDAH, DOCKER, ENGINES, ensureEngineReady, inToolroot, PackageIndex, startPackageIndex, TestImages } from '../harness';
-import { mustRun, npxProjen, packStagecraft, projenVersion, REPO, run, userEnv } from '../package-util';
+import { mustRun, npxProjen, packStagecraft, projenNew, REPO, run, userEnv } from '../package-util';
 import { snapshotDir } from '../python/poetry-util';
 import { tempDir } from '../temp';
 
@@ -39,9 +39,7 @@ function releaseOrgPackage(version: string, platform: Record<string, unknown>): 
 /** `npx projen new --from <org tarball> <type>` in an empty folder. */
 function newTeamProject(name: string, type: string, tarball: string, flags: string[]) {
   const dir = path.join(work, 'teams', name);
-  fs.mkdirSync(dir, { recursive: true });
-  const r = run('npx', ['-y', `projen@${projenVersion()}`, 'new', '--from', tarball, type, '--no-git', ...flags], { cwd: dir, env: userEnv() });
-  return { dir, ...r };
+  return { dir, ...projenNew(dir, type, flags, {}, tarball) };
 }
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf-8');
