@@ -312,7 +312,7 @@ export class JavaApp extends AppComponent {
     // compiled, then Maven builds once on an empty source tree, so every plugin and dependency is
     // fetched here, the runtime dependencies are copied to lib/, and the class path and the jar's
     // manifest are kept for the source build. The probe's source arrives with pom.xml: one COPY.
-    const probe = options.port !== undefined;
+    const probe = this.port !== undefined;
     if (probe) {
       new JavaHealthProbeSource(home, this.filePath(HEALTH_PROBE_SOURCE));
     }
@@ -373,7 +373,7 @@ export class JavaApp extends AppComponent {
         'pom.xml',
         'src/',
         ...(this.mavenRepository ? [SETTINGS_FILE, MAVEN_CONFIG_FILE] : []),
-        ...(options.port !== undefined ? [HEALTH_PROBE_SOURCE] : []),
+        ...(probe ? [HEALTH_PROBE_SOURCE] : []),
       ],
       // The image does not run the tests (CI does): a test edit does not rebuild it.
       contextExcludes: ['src/test', '**/target'],
