@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolve } from 'projen/lib/_resolve';
 import { Component } from 'projen/lib/component';
-import { FileBase } from 'projen/lib/file';
 import { NodePackage } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
+import { renderFile } from './file-renderer';
 import { userError } from '../validation';
 
 /** The environment variable that turns synthesis into a drift check. */
@@ -110,13 +109,11 @@ function driftOf(project: Project, rootdir: string): string[] {
   NodePackage.of(project)?.synthesize();
   const outdir = project.outdir;
   const shown = (file: string) => path.relative(rootdir, path.join(outdir, file)).split(path.sep).join('/');
-  // projen has no public way to render a file without writing it: its own resolver, as FileBase.synthesize uses it.
-  const resolver = { resolve: (value: any, options?: any) => resolve(value, options) };
   const drift: string[] = [];
   const generated = new Set<string>();
   for (const file of project.files) {
     generated.add(file.path);
-    const want: string | undefined = (file as FileBase & { synthesizeContent(r: unknown): string | undefined }).synthesizeContent(resolver);
+    const want = renderFile(file);
     const target = path.join(outdir, file.path);
     const have = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
     if (want === undefined ? have !== undefined : have === undefined) {
