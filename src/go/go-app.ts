@@ -226,7 +226,9 @@ export class GoApp extends AppComponent {
     builder.addInstruction(Instruction.arg('TARGETARCH'), 'arg-targetarch');
     const localModules = Object.values(this.replaces).map((dir) => path.posix.normalize(dir).replace(/\/$/, ''));
     const caches = [RunMount.cache({ target: GO_MODULE_CACHE }), RunMount.cache({ target: GO_BUILD_CACHE })];
-    if (options.port !== undefined) {
+    // A service (one with a port) gets stagecraft's probe: built here, copied to the runtime, sent in the context.
+    const probe = this.port !== undefined;
+    if (probe) {
       // stagecraft's own probe, built before the app's sources arrive: an app edit never rebuilds it.
       new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.go'), 'copy-probe');
@@ -283,7 +285,7 @@ export class GoApp extends AppComponent {
     } else {
       runtimeImage = 'gcr.io/distroless/static-debian12:nonroot';
     }
-    if (options.port !== undefined) {
+    if (probe) {
       copies.push({ fromStage: 'builder', source: '/out/healthprobe', destination: HEALTH_PROBE_BINARY, id: 'healthprobe' });
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
@@ -310,7 +312,7 @@ export class GoApp extends AppComponent {
         'go.mod',
         'go.sum',
         ...new Set(['cmd/', ...goPackageFolders(path.join(home.outdir, this.homeFolder)), ...localModules.map((d) => `${d.replace(/^\.\//, '')}/`)]),
-        ...(options.port !== undefined ? [HEALTH_PROBE_SOURCE] : []),
+        ...(probe ? [HEALTH_PROBE_SOURCE] : []),
       ],
       contextExcludes: ['**/*_test.go', '**/testdata'],
     });

@@ -203,7 +203,9 @@ export class RustApp extends AppComponent {
     builder.addInstruction(Instruction.env({ CARGO_HOME, CARGO_TERM_COLOR: 'never' }), 'env');
     builder.addInstruction(Instruction.workdir(SRC), 'workdir');
     const caches = [RunMount.cache({ target: `${CARGO_HOME}/registry` }), RunMount.cache({ target: `${SRC}/target` })];
-    if (options.port !== undefined) {
+    // A service (one with a port) gets stagecraft's probe: built here, copied to the runtime, sent in the context.
+    const probe = this.port !== undefined;
+    if (probe) {
       new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.rs'), 'copy-probe');
       builder.addInstruction(
@@ -251,7 +253,7 @@ export class RustApp extends AppComponent {
     this.builderStage = builder;
 
     const copies: RuntimeCopy[] = [];
-    if (options.port !== undefined) {
+    if (probe) {
       copies.push({ fromStage: 'builder', source: '/out/healthprobe', destination: HEALTH_PROBE_BINARY, id: 'healthprobe' });
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
@@ -279,7 +281,7 @@ export class RustApp extends AppComponent {
         'Cargo.lock',
         'src/',
         ...(this.crateRegistry ? ['.cargo/config.toml'] : []),
-        ...(options.port !== undefined ? [HEALTH_PROBE_SOURCE] : []),
+        ...(probe ? [HEALTH_PROBE_SOURCE] : []),
       ],
       contextExcludes: ['**/target'],
     });
