@@ -7,13 +7,15 @@ import { resolveNodeVersion } from './node-version';
 import { fastTaskPath } from './package-managers';
 import { browserBuild, runByNode } from './static-site';
 import { Dockerfile } from '../dockerfile';
+import { DriftWorkflowOptions } from '../project/app-project';
 import { DriftCheck } from '../project/drift-check';
+import { DriftWorkflow } from '../project/drift-workflow';
 import { assertKnownOptions } from '../project/known-options';
 import { installableDevDeps } from '../project/npm-spec';
 import { runProjenrcWithTsx, TSX_RANGE } from '../project/projenrc-runner';
 
 /** Options of a {@link NodeAppProject}: projen's TypeScript project, plus the app's. */
-export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppSettings {}
+export interface NodeAppProjectOptions extends TypeScriptProjectOptions, NodeAppSettings, DriftWorkflowOptions {}
 
 /**
  * A TypeScript service (or static front end) packaged as a multi-stage
@@ -66,6 +68,10 @@ export class NodeAppProject extends TypeScriptProject {
     }
     fastTaskPath(this);
     new DriftCheck(this);
+    if ((options.driftWorkflow ?? true) && this.github) {
+      // Node and the project's own package manager, as projen's build workflow sets them up; then as every project type.
+      new DriftWorkflow(this, this.tasks.tryFind('typecheck')?.name, this.renderWorkflowSetup());
+    }
   }
 
   public preSynthesize(): void {

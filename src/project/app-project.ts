@@ -1,17 +1,25 @@
 import * as path from 'path';
 import { Component } from 'projen/lib/component';
 import { Project } from 'projen/lib/project';
-import { YamlFile } from 'projen/lib/yaml';
 import { DriftCheck } from './drift-check';
-import { driftJob } from './drift-job';
+import { DriftWorkflow } from './drift-workflow';
 import { assertKnownOptions } from './known-options';
 import { ProjenrcToolchain } from './projenrc-toolchain';
 import { Dockerfile } from '../dockerfile';
 import { ContainerImage } from '../image';
 import { invalidOption, userError } from '../validation';
 
+/** The drift workflow's switch, an option of every project type. */
+export interface DriftWorkflowOptions {
+  /**
+   * A GitHub Actions workflow that runs the `typecheck` and `drift` tasks on every push and pull request.
+   * @default true
+   */
+  readonly driftWorkflow?: boolean;
+}
+
 /** Options every non-Node app project type shares. */
-export interface AppProjectOptions {
+export interface AppProjectOptions extends DriftWorkflowOptions {
   /**
    * Project name: the app's name and the image name.
    * @default - the name of the project's folder
@@ -30,12 +38,6 @@ export interface AppProjectOptions {
    * @default - none
    */
   readonly parent?: Project;
-
-  /**
-   * A GitHub Actions workflow that runs the `typecheck` and `drift` tasks on every push and pull request.
-   * @default true
-   */
-  readonly driftWorkflow?: boolean;
 
   /**
    * npm packages `.projenrc.ts` needs; `projen new --from` records stagecraft here.
@@ -59,14 +61,7 @@ export abstract class AppProject extends Project {
     super({ ...options, name: options.name ?? path.basename(path.resolve(options.outdir ?? process.cwd())) });
     this.toolchain = new ProjenrcToolchain(this, { devDeps: options.devDeps });
     if (options.driftWorkflow ?? true) {
-      // CI fails when a generated file was edited by hand or .projenrc.ts was not re-synthesized.
-      new YamlFile(this, '.github/workflows/drift.yml', {
-        obj: {
-          name: 'drift',
-          on: { push: {}, pull_request: {} },
-          jobs: { drift: driftJob(this.toolchain.typecheck.name) },
-        },
-      });
+      new DriftWorkflow(this, this.toolchain.typecheck.name);
     }
   }
 

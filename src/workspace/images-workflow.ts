@@ -1,7 +1,7 @@
 import { Project } from 'projen/lib/project';
 import { YamlFile } from 'projen/lib/yaml';
 import { BakeFile } from './bake-file';
-import { driftJob } from '../project/drift-job';
+import { driftJob } from '../project/drift-workflow';
 import { userError } from '../validation';
 
 /**

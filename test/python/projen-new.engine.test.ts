@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
-import { npxProjen, projenNew } from '../package-util';
+import { npxProjen, projenNew, run, userEnv } from '../package-util';
 import { snapshotDir } from './poetry-util';
 import { tempDir } from '../temp';
 
@@ -159,7 +160,18 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     const frozen = npxProjen(dir, ['install:ci'], { CI: 'true' });
     expect(frozen.output).toContain('npm ci');
     expect(frozen.status).toBe(0);
+    // The drift workflow's commands, as its CI job runs them: the install, the type-check, the drift check.
+    const runs: string[] = parseYaml(fs.readFileSync(path.join(dir, '.github/workflows/drift.yml'), 'utf-8')).jobs.drift.steps.filter((s: any) => s.run).map((s: any) => s.run);
+    expect(runs).toEqual(['npm ci', 'npx projen typecheck', 'npx projen drift']);
+    for (const command of runs) {
+      const r = run('bash', ['-c', command], { cwd: dir, env: userEnv({ CI: 'true' }) });
+      expect([command, r.status, r.status === 0 ? '' : r.output.slice(-3000)]).toEqual([command, 0, '']);
+    }
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(/nodeVersion: ["']24["']/, 'nodeVersion: "22"'));
+    // Edited and not re-synthesized: the drift check fails, naming what differs, and writes nothing.
+    const drift = npxProjen(dir, ['drift']);
+    expect(drift.status).not.toBe(0);
+    expect(drift.output).toMatch(/- Dockerfile \(differs\)/);
     expect(npxProjen(dir).status).toBe(0);
     expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
   });
