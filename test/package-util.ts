@@ -33,14 +33,14 @@ const REGISTRY_LAG_PAUSE_MS = 15000;
  * Runs `attempt` again while it fails with {@link REGISTRY_LAG}, at most
  * {@link REGISTRY_LAG_ATTEMPTS} times, after `reset` (what a failed attempt left behind).
  */
-function retryingRegistryLag(what: string, attempt: () => Run, reset: () => void = () => undefined): Run {
+export function retryingRegistryLag(what: string, attempt: () => Run, reset: () => void = () => undefined, pauseMs = REGISTRY_LAG_PAUSE_MS): Run {
   for (let i = 1; ; i++) {
     const r = attempt();
     if (r.status === 0 || i === REGISTRY_LAG_ATTEMPTS || !REGISTRY_LAG.test(r.output)) {
       return r;
     }
-    process.stderr.write(`${what}: ${/No matching version found for \S+/.exec(r.output)?.[0] ?? 'ETARGET'} (registry lag); again in ${REGISTRY_LAG_PAUSE_MS / 1000} s\n`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, REGISTRY_LAG_PAUSE_MS);
+    process.stderr.write(`${what}: ${/No matching version found for \S+/.exec(r.output)?.[0] ?? 'ETARGET'} (registry lag); again in ${pauseMs / 1000} s\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
     reset();
   }
 }
