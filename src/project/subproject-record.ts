@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROJEN_MARKER } from 'projen/lib/common';
 import { Component } from 'projen/lib/component';
 import { JsonFile } from 'projen/lib/json';
 import { Project } from 'projen/lib/project';
@@ -18,8 +19,6 @@ const RECORD = '.projen/subprojects.json';
 export class SubprojectRecord extends Component {
   /** Subproject folders (relative, posix) the previous synthesis recorded. */
   private readonly before: string[];
-  /** projen's marker, the part every generated file carries whatever its .projenrc (projen exports it only from an internal module). */
-  private readonly marker: string;
 
   constructor(project: Project) {
     super(project, 'SubprojectRecord');
@@ -31,9 +30,7 @@ export class SubprojectRecord extends Component {
       before = [];
     }
     this.before = Array.isArray(before) ? before.filter((d): d is string => typeof d === 'string') : [];
-    const record = new JsonFile(project, RECORD, { obj: () => ({ subprojects: this.current() }) });
-    const marker = record.marker ?? '';
-    this.marker = marker.slice(0, marker.indexOf('.'));
+    new JsonFile(project, RECORD, { obj: () => ({ subprojects: this.current() }) });
   }
 
   public preSynthesize(): void {
@@ -66,7 +63,7 @@ export class SubprojectRecord extends Component {
     }
     // projen leaves package.json out of its record (the user may edit it), but writes its marker into it.
     const manifest = path.join(root, 'package.json');
-    const generatedManifest = fs.existsSync(manifest) && fs.readFileSync(manifest, 'utf-8').includes(this.marker) ? ['package.json'] : [];
+    const generatedManifest = fs.existsSync(manifest) && fs.readFileSync(manifest, 'utf-8').includes(PROJEN_MARKER) ? ['package.json'] : [];
     for (const file of [...Array.isArray(files) ? files : [], ...generatedManifest]) {
       const target = path.resolve(root, String(file));
       if (target.startsWith(`${root}${path.sep}`)) {
