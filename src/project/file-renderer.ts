@@ -55,7 +55,10 @@ export class TokenResolver implements IResolver {
   }
 }
 
+/** It holds no state: one serves every file. */
+const RESOLVER = new TokenResolver();
+
 /** A file's content as its synthesis would write it (undefined: it would be deleted), without writing it. */
 export function renderFile(file: FileBase): string | undefined {
-  return (file as unknown as { synthesizeContent(resolver: IResolver): string | undefined }).synthesizeContent(new TokenResolver());
+  return (file as unknown as { synthesizeContent(resolver: IResolver): string | undefined }).synthesizeContent(RESOLVER);
 }

@@ -169,9 +169,11 @@ describe('projen new --from the packed package: go-app and node-app', () => {
     }
     fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(/nodeVersion: ["']24["']/, 'nodeVersion: "22"'));
     // Edited and not re-synthesized: the drift check fails, naming what differs, and writes nothing.
+    const beforeDrift = snapshotDir(dir);
     const drift = npxProjen(dir, ['drift']);
     expect(drift.status).not.toBe(0);
     expect(drift.output).toMatch(/- Dockerfile \(differs\)/);
+    expect(snapshotDir(dir)).toEqual(beforeDrift);
     expect(npxProjen(dir).status).toBe(0);
     expect(parseDockerfile(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).stages.map((s) => s.image)).toEqual(['node:22-slim', 'node:22-slim', 'node:22-slim']);
   });
