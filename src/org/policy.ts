@@ -1,4 +1,5 @@
 import { BaseImage, Dockerfile } from '../dockerfile';
+import { isRootUser } from '../dockerfile/syntax';
 import { AppComponent, ContainerImage, LanguageVersion, PackageSource } from '../image';
 import { invalidOption } from '../validation';
 
@@ -212,8 +213,8 @@ export class Policy {
       if (user === undefined) {
         return [{ message: 'the image has no USER: it would run as root', value: '(none)' }];
       }
-      const uid = user.split(':')[0];
-      if (!/^\d+$/.test(uid) || uid === '0') {
+      // Root as the Dockerfile model and the lint read it (`00` is uid 0 too), and a number besides.
+      if (!/^\d+$/.test(user.split(':')[0]) || isRootUser(user)) {
         return [{ message: `USER "${user}" is not a numeric non-root uid (Kubernetes runAsNonRoot needs a number)`, value: user }];
       }
       return [];

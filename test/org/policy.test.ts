@@ -70,6 +70,11 @@ describe('built-in policies fire on a violation and pass a compliant app', () =>
     expect(findings(p)).toEqual([]);
     p.dockerfile.stage('runtime').replaceInstruction('user', Instruction.user('app'));
     expect(findings(p)).toEqual(['error: policy "non-root-user" (error), app "svc", Dockerfile: USER "app" is not a numeric non-root uid (Kubernetes runAsNonRoot needs a number) [value: "app"]']);
+    // uid 0 written another way is root all the same, as the Dockerfile model and its lint read it
+    p.dockerfile.stage('runtime').replaceInstruction('user', Instruction.user('00', '1000'));
+    expect(findings(p)).toEqual(['error: policy "non-root-user" (error), app "svc", Dockerfile: USER "00:1000" is not a numeric non-root uid (Kubernetes runAsNonRoot needs a number) [value: "00:1000"]']);
+    p.dockerfile.stage('runtime').replaceInstruction('user', Instruction.user('10001', '0'));
+    expect(findings(p)).toEqual([]);
   });
 
   test('a HEALTHCHECK for services', () => {
