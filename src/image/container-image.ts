@@ -1,11 +1,12 @@
 import * as path from 'path';
 import { Component } from 'projen/lib/component';
-import { DockerCompose } from 'projen/lib/docker-compose';
 import { IgnoreFile } from 'projen/lib/ignore-file';
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
+import { YamlFile } from 'projen/lib/yaml';
 import { DEFAULT_HEALTH_PATH, assertContainerOptions, defaultImageName } from './app-options';
+import { declaredVolumes, imageService } from './compose-service';
 import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, Dockerfile, DockerfileStage, HealthcheckOptions, Instruction } from '../dockerfile';
@@ -370,8 +371,10 @@ export class ContainerImage extends Component {
   public readonly packageIndex?: string;
   /** The app's folder, relative to the project that holds the image (posix): the build context. */
   public readonly folder: string;
-  /** `docker-compose.yml`, for an app with a port. */
-  public readonly compose?: DockerCompose;
+  /** `docker-compose.yml`, for an app with a port: its service is the one a workspace's `compose.yaml` has. */
+  public readonly compose?: YamlFile;
+  /** Folders the app writes to at run time (`writablePaths`): owned by the runtime user, a named volume each in compose. */
+  public readonly writablePaths: string[];
   /** The OCI labels the image carries. */
   public readonly labels: { [key: string]: string };
   /** The app's own environment (`PORT` and the `environment` option): the runtime stage's ENV and compose's `environment`. */
@@ -461,6 +464,7 @@ export class ContainerImage extends Component {
     // runtime user's. COPY --chown also gives the user the parents it creates, and an existing folder it
     // copies into: the parents come first, root's, then each folder alone, the user's.
     const writable = props.writablePaths ?? [];
+    this.writablePaths = [...writable];
     if (writable.length > 0) {
       const parents = [...new Set(writable.map((p) => path.posix.dirname(p)).filter((d) => d !== '/'))];
       const maker = new DockerfileStage('writable', { from: props.buildStages[0]?.from ?? props.runtimeImage });
@@ -496,14 +500,10 @@ export class ContainerImage extends Component {
     // A service gets a compose file to run it locally; a command-line app does not.
     const serviceName = imageName.split('/').pop()!;
     if (props.port !== undefined && (props.compose ?? true)) {
-      this.compose = new DockerCompose(project, {
-        services: {
-          [serviceName]: {
-            imageBuild: { context: '.', dockerfile: this.dockerfile.path },
-            ports: [DockerCompose.portMapping(props.port, props.port)],
-            environment: this.environment,
-            volumes: writable.map((p) => DockerCompose.namedVolume(`${serviceName}-${p.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '-')}`, p)),
-          },
+      this.compose = new YamlFile(project, 'docker-compose.yml', {
+        obj: () => {
+          const { service, volumes } = imageService(this, { name: serviceName, folder, publish: true });
+          return { services: { [serviceName]: service }, volumes: declaredVolumes(volumes) };
         },
       });
     }

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Project } from 'projen/lib/project';
 import { YamlFile } from 'projen/lib/yaml';
 import { AppComponent } from '../image';
+import { ComposeServiceParts, declaredVolumes, imageService } from '../image/compose-service';
 import { invalidOption } from '../validation';
 
 /** Options of a {@link ComposeFile}. */
@@ -33,11 +34,12 @@ export interface ComposeFileOptions {
  * `compose.yaml` at the project root: a service for each app component of
  * the project, read from the components' typed facts at synthesis (so a
  * component added later in `.projenrc.ts` is included):
- * - `build` (context = the component's folder, its Dockerfile, each library it uses as an
- *   `additional_contexts` entry) and `image` (its reference);
- * - `ports`, `environment` (the image's own, plus one URL per {@link AppComponent.connectTo});
- * - `depends_on` with `condition: service_healthy` for each connection;
- * - `healthcheck`: the very command and timings of the image's HEALTHCHECK;
+ * - the image's own service, as a project type's `docker-compose.yml` has it: `build` (context =
+ *   the component's folder, its Dockerfile), `image`, `ports`, `environment`, a named volume on
+ *   each writable folder, and `healthcheck` (the very command and timings of its HEALTHCHECK);
+ * - each library it uses as a `build.additional_contexts` entry;
+ * - one URL per {@link AppComponent.connectTo} in `environment`, and `depends_on` with
+ *   `condition: service_healthy`;
  * - `develop.watch`: a rebuild when a file of the build context changes.
  *
  * A YamlFile, not projen's DockerCompose: that one has no `healthcheck`, no
@@ -60,11 +62,6 @@ export class ComposeFile extends YamlFile {
   }
 }
 
-/** Compose interpolates `$`: a literal one is written `$$`. */
-function literal(value: string): string {
-  return value.split('$').join('$$');
-}
-
 interface RenderOptions {
   readonly publish: boolean;
   readonly watch: boolean;
@@ -74,19 +71,19 @@ interface RenderOptions {
 /** `compose.yaml`'s content, from the components' facts. */
 function renderCompose(project: Project, options: RenderOptions): any {
   const services: { [name: string]: any } = {};
+  const volumes: string[] = [];
   for (const c of AppComponent.all(project)) {
-    services[c.appId] = renderService(c, options);
+    const rendered = renderService(c, options);
+    services[c.appId] = rendered.service;
+    volumes.push(...rendered.volumes);
   }
-  return { services };
+  return { services, volumes: declaredVolumes(volumes) };
 }
 
-function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions): any {
-  const image = c.image;
-  const dockerfile = path.posix.relative(c.folder, c.dockerfilePath);
-  const environment: { [name: string]: string } = {};
-  for (const [name, value] of Object.entries(image.environment)) {
-    environment[name] = literal(value);
-  }
+/** The image's own service (see {@link imageService}), with what the workspace adds: connections, libraries, watch and the jobs profile. */
+function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions): ComposeServiceParts {
+  const { service, volumes } = imageService(c.image, { name: c.appId, folder: c.folder, publish });
+  const environment: { [name: string]: string } = { ...service.environment };
   for (const connection of c.connections) {
     environment[connection.env] = connection.url;
   }
@@ -94,15 +91,6 @@ function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions)
   for (const connection of c.connections) {
     dependsOn[connection.target.appId] = { condition: 'service_healthy' };
   }
-  const probe = image.healthCheck;
-  const timings = image.healthCheckTimings;
-  const healthcheck = probe && timings ? {
-    test: ['CMD', ...probe.map(literal)],
-    interval: timings.interval,
-    timeout: timings.timeout,
-    start_period: timings.startPeriod,
-    retries: timings.retries,
-  } : undefined;
   // Every image installs or compiles its sources (a wheel, a Go binary, tsc's output): a file synced into
   // the container would change nothing that runs, so a change to the build context rebuilds the image.
   // A library's build files (a pattern such as Go's "**/*.go": its whole folder), not its venv or caches.
@@ -111,13 +99,14 @@ function renderService(c: AppComponent, { publish, watch, jobs }: RenderOptions)
   // Each library the app uses, as the named context its Dockerfile copies from (relative to the project, as `context` is).
   const contexts = Object.fromEntries(c.libraries.map((u) => [u.contextName, `./${u.library.folder}`]));
   return {
-    profiles: c.port === undefined && jobs !== '' ? [jobs] : undefined,
-    build: { context: c.folder === '.' ? '.' : `./${c.folder}`, dockerfile, additional_contexts: c.libraries.length > 0 ? contexts : undefined },
-    image: c.imageReference,
-    ports: publish && c.port !== undefined ? [`${c.port}:${c.port}`] : undefined,
-    environment: Object.keys(environment).length > 0 ? environment : undefined,
-    depends_on: Object.keys(dependsOn).length > 0 ? dependsOn : undefined,
-    healthcheck,
-    develop: watch && paths.length > 0 ? { watch: paths.map((p) => ({ action: 'rebuild', path: p.replace(/\/$/, '') })) } : undefined,
+    service: {
+      profiles: c.port === undefined && jobs !== '' ? [jobs] : undefined,
+      ...service,
+      build: { ...service.build, additional_contexts: c.libraries.length > 0 ? contexts : undefined },
+      environment: Object.keys(environment).length > 0 ? environment : undefined,
+      depends_on: Object.keys(dependsOn).length > 0 ? dependsOn : undefined,
+      develop: watch && paths.length > 0 ? { watch: paths.map((p) => ({ action: 'rebuild', path: p.replace(/\/$/, '') })) } : undefined,
+    },
+    volumes,
   };
 }

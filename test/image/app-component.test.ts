@@ -1,4 +1,5 @@
 import { Testing } from 'projen';
+import { parse as parseYaml } from 'yaml';
 import {
   AppComponent, AppProject, GoAppProject, LanguageVersion, NodeAppKind, NodeAppProject, PipAppProject, PoetryAppProject,
   JavaAppProject, Policies, Policy, PolicySubject, RustAppProject,
@@ -38,8 +39,15 @@ describe.each(APPS)('%s: one component, facts computed once', (_type, make) => {
     expect(only(runtime, 'LABEL').text).toContain(`org.opencontainers.image.version="${app.version}"`);
   });
 
-  test('compose runs the service on the port', () => {
-    expect(files['docker-compose.yml']).toContain(`- target: ${app.port}\n        published: ${app.port}\n`);
+  test('compose runs the service on the port, its image, its HEALTHCHECK as the healthcheck', () => {
+    const services = parseYaml(files['docker-compose.yml']).services;
+    expect(Object.keys(services)).toHaveLength(1);
+    const service: any = Object.values(services)[0];
+    expect(service.ports).toEqual([`${app.port}:${app.port}`]);
+    expect(service.image).toBe(app.imageReference);
+    expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    expect(service.healthcheck.test).toEqual(['CMD', ...only(runtime, 'HEALTHCHECK').json!]);
+    expect(service.healthcheck).toMatchObject({ interval: '30s', timeout: '5s', retries: 3 });
   });
 
   test('the policy subject is the component\'s facts', () => {
