@@ -38,7 +38,8 @@ export interface NodeAppSettings extends ContainerOptions {
   readonly nodeVersion?: string;
 
   /**
-   * Variant of the official Node image: "slim", "bookworm-slim", "trixie-slim", "alpine".
+   * Variant of the official Node image: "slim", "bookworm-slim", "trixie-slim", "bookworm", "trixie",
+   * "alpine" or "alpine3.N".
    * @default "slim"
    */
   readonly nodeImageVariant?: string;

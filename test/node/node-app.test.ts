@@ -85,6 +85,18 @@ describe('node-app with no options: a TypeScript service', () => {
   });
 });
 
+test('sampleCode is the stub switch; stubs, its deprecated name, counts only without it, as in NodeApp', () => {
+  expect(synthNode({ sampleCode: false, stubs: true }).files['src/index.ts']).toBeUndefined();
+  expect(synthNode({ sampleCode: true, stubs: false }).files['src/index.ts']).toContain('export function createApp()');
+  expect(synthNode({ stubs: false }).files['src/index.ts']).toBeUndefined();
+  const project = new TypeScriptProject({ name: 'host', defaultReleaseBranch: 'main', outdir: tempDir('node-host-') });
+  new NodeApp(project, 'web', { sampleCode: false, stubs: true });
+  new NodeApp(project, 'api', { stubs: true, port: 3001 });
+  const files = Testing.synth(project);
+  expect(files['apps/web/src/index.ts']).toBeUndefined();
+  expect(files['apps/api/src/index.ts']).toContain('export function createApp()');
+});
+
 describe('node-app: one source of truth', () => {
   test('dockerfileSyntax "" leaves the syntax directive out (BuildKit\'s built-in frontend), the rest unchanged', () => {
     const { files, dockerfile } = synthNode({ dockerfileSyntax: '' });
