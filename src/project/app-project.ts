@@ -13,7 +13,7 @@ import { invalidOption, userError } from '../validation';
 export interface DriftWorkflowOptions {
   /**
    * A GitHub Actions workflow that runs the `typecheck` and `drift` tasks on every push and pull request.
-   * @default true
+   * @default true; in a workspace, false while `imagesWorkflow` is on (that workflow runs the same check)
    */
   readonly driftWorkflow?: boolean;
 }

@@ -99,9 +99,9 @@ export class WorkspaceProject extends AppProject {
   public readonly bake: BakeFile;
 
   constructor(options: WorkspaceProjectOptions = {}) {
-    // The images workflow runs the drift check: one workflow, not two.
+    // The images workflow runs the drift check: one workflow, not two, unless asked for.
     const imagesWorkflow = options.imagesWorkflow ?? true;
-    super({ ...options, driftWorkflow: imagesWorkflow ? false : options.driftWorkflow });
+    super({ ...options, driftWorkflow: options.driftWorkflow ?? !imagesWorkflow });
     // A Node app in a folder is a subproject: removed from .projenrc.ts, its generated files go too.
     new SubprojectRecord(this);
     this.compose = new ComposeFile(this);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing } from 'projen';
 import { parse as parseYaml } from 'yaml';
 import { AppComponent, DRIFT_CHECK_ENV, GoApp, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
@@ -102,6 +103,16 @@ describe('the sample workspace', () => {
     expect(bake.env.CACHE_TYPE).toBe('gha');
     expect(wf.jobs.images.steps.map((s: any) => s.uses)).toContain('docker/setup-buildx-action@v3');
     expect(fs.existsSync(path.join(dir, '.github/workflows/drift.yml'))).toBe(false);
+  });
+
+  test('driftWorkflow: the drift workflow beside the images workflow when asked for, alone without it', () => {
+    const workflows = (options: WorkspaceProjectOptions) => {
+      const files = Testing.synth(new WorkspaceProject({ name: 'wf', outdir: tempDir('ws-wf-'), sampleCode: false, ...options }));
+      return Object.keys(files).filter((f) => f.startsWith('.github/workflows/')).sort();
+    };
+    expect(workflows({ driftWorkflow: true })).toEqual(['.github/workflows/drift.yml', '.github/workflows/images.yml']);
+    expect(workflows({ imagesWorkflow: false })).toEqual(['.github/workflows/drift.yml']);
+    expect(workflows({ imagesWorkflow: false, driftWorkflow: false })).toEqual([]);
   });
 
   test('the bake variables: registry, tag, cache type (validated), platforms, attestations', () => {
