@@ -3,7 +3,7 @@ import { cdk, javascript } from 'projen';
 const project = new cdk.JsiiProject({
   name: 'stagecraft',
   description:
-    'projen project types whose multi-stage Dockerfile is derived from the app manifest: Poetry, Node and Go apps, org-wide templates and policies.',
+    'projen project types whose multi-stage Dockerfile is derived from the app manifest: Poetry, pip, Node, Go, Rust and Java apps and workspaces of them, org-wide templates and policies.',
   author: 'stagecraft developers',
   authorAddress: 'stagecraft@users.noreply.github.com',
   repositoryUrl: 'https://github.com/stagecraft/stagecraft.git',
