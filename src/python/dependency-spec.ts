@@ -1,6 +1,12 @@
 import * as pep440 from '@renovatebot/pep440';
 import { invalidOption } from '../validation';
 
+/** The test dependencies of a Poetry app or library, unless given: what its stub's test runs with. */
+export const DEFAULT_TEST_DEPS = ['pytest@^8.3'];
+
+/** The PEP 517 build backend of a Poetry 2 project (an app or a library). */
+export const POETRY_BUILD_SYSTEM = { 'requires': ['poetry-core>=2.0.0,<3.0.0'], 'build-backend': 'poetry.core.masonry.api' };
+
 /** PEP 508 distribution name. */
 export const PACKAGE_NAME = /^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
 
@@ -90,4 +96,14 @@ function tildeRange(version: string): string {
   const parts = version.split('.').map(Number);
   const upper = parts.length === 1 ? `${parts[0] + 1}.0.0` : `${parts[0]}.${parts[1] + 1}.0`;
   return `>=${version},<${upper}`;
+}
+
+/** `{ name: constraint }` as `[tool.poetry.*.dependencies]` takes it. */
+export function poetryTable(deps: PythonDependency[]): { [name: string]: any } {
+  const table: { [name: string]: any } = {};
+  for (const d of deps) {
+    const version = d.constraint ?? '*';
+    table[d.name] = d.extras.length > 0 ? { version, extras: d.extras } : version;
+  }
+  return table;
 }

@@ -5,7 +5,7 @@ import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
-import { PythonDependency, parseDependency, pep508 } from './dependency-spec';
+import { DEFAULT_TEST_DEPS, POETRY_BUILD_SYSTEM, PythonDependency, parseDependency, pep508, poetryTable } from './dependency-spec';
 import { PythonAppOptions } from './python-app-options';
 import { PYTHON_VENV, pythonImageSpec, resolvePythonApp } from './python-app-rules';
 import { PythonLibrary } from './python-library';
@@ -164,7 +164,7 @@ export class PoetryApp extends AppComponent {
       : undefined;
     const sitePackages = `${PYTHON_VENV}/lib/python${images.version.minor}/site-packages`;
 
-    this.declareDependencies(options.deps, options.testDeps ?? ['pytest@^8.3']);
+    this.declareDependencies(options.deps, options.testDeps ?? DEFAULT_TEST_DEPS);
 
     // --- pyproject.toml: lazy, so dependencies added later still land in it.
     const home = this.homeProject;
@@ -421,17 +421,7 @@ export class PoetryApp extends AppComponent {
         poetry: { packages, ...(libraries.length > 0 ? { dependencies: pathTable } : {}), ...devGroup, ...source },
         ...pytest,
       },
-      'build-system': { 'requires': ['poetry-core>=2.0.0,<3.0.0'], 'build-backend': 'poetry.core.masonry.api' },
+      'build-system': POETRY_BUILD_SYSTEM,
     };
   }
-}
-
-/** `{ name: constraint }` as `[tool.poetry.*.dependencies]` takes it. */
-function poetryTable(deps: PythonDependency[]): { [name: string]: any } {
-  const table: { [name: string]: any } = {};
-  for (const d of deps) {
-    const version = d.constraint ?? '*';
-    table[d.name] = d.extras.length > 0 ? { version, extras: d.extras } : version;
-  }
-  return table;
 }

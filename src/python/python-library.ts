@@ -1,6 +1,6 @@
 import { Project } from 'projen/lib/project';
 import { TomlFile } from 'projen/lib/toml';
-import { PACKAGE_NAME, PythonDependency, parseDependency, pep508 } from './dependency-spec';
+import { DEFAULT_TEST_DEPS, PACKAGE_NAME, POETRY_BUILD_SYSTEM, PythonDependency, parseDependency, pep508, poetryTable } from './dependency-spec';
 import { resolvePythonEntry } from './python-app-rules';
 import { LibraryComponent, LibraryComponentOptions } from '../image';
 import { StubFile } from '../stubs';
@@ -108,7 +108,7 @@ export class PythonLibrary extends LibraryComponent {
       return parseDependency(this.owner, at < 0 ? spec : spec.slice(0, at), at < 0 ? undefined : spec.slice(at + 1));
     });
     this.deps = parse(options.deps ?? []);
-    this.testDeps = parse(options.testDeps ?? ['pytest@^8.3']);
+    this.testDeps = parse(options.testDeps ?? DEFAULT_TEST_DEPS);
     if ([...this.deps, ...this.testDeps].some((d) => d.name.toLowerCase() === this.name.toLowerCase())) {
       throw invalidOption(this.owner, 'deps', this.name, 'A library cannot depend on itself.');
     }
@@ -131,12 +131,12 @@ export class PythonLibrary extends LibraryComponent {
         'tool': {
           poetry: {
             packages: [{ include: this.moduleName, from: 'src' }],
-            ...(this.testDeps.length > 0 ? { group: { dev: { dependencies: Object.fromEntries(this.testDeps.map((d) => [d.name, d.constraint ?? '*'])) } } } : {}),
+            ...(this.testDeps.length > 0 ? { group: { dev: { dependencies: poetryTable(this.testDeps) } } } : {}),
             ...source,
           },
           pytest: { ini_options: { testpaths: ['tests'] } },
         },
-        'build-system': { 'requires': ['poetry-core>=2.0.0,<3.0.0'], 'build-backend': 'poetry.core.masonry.api' },
+        'build-system': POETRY_BUILD_SYSTEM,
       },
     });
     this.allowInBuild(this.buildFiles);
