@@ -10,7 +10,7 @@ import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { GoLibrary } from './go-library';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, LibraryComponent, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, resolveMetadata } from '../image/app-options';
 import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
@@ -306,7 +306,7 @@ export class GoApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
-      healthProbe: { command: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'] },
+      healthProbe: { command: [HEALTH_PROBE_BINARY, HEALTH_URL] },
       // Every folder of the module's packages, found on disk, plus cmd/ where the stub goes.
       context: [
         'go.mod',

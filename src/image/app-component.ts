@@ -130,9 +130,12 @@ export interface RuntimePayload {
   readonly buildOnlyTools?: string[];
 }
 
-/** A health probe: an exec-form command with `{port}` and `{path}` placeholders, each in an argument of its own. */
+/**
+ * A health probe: an exec-form command with a `{url}` argument (`HEALTH_URL`) (or `{port}` and `{path}`
+ * placeholders), each in an argument of its own.
+ */
 export interface HealthProbe {
-  /** The command, e.g. `["curl", "-fsS", "http://127.0.0.1:{port}{path}"]`. */
+  /** The command, e.g. `["curl", "-fsS", "{url}"]`. */
   readonly command: string[];
   /**
    * Timing of the HEALTHCHECK.

@@ -41,6 +41,12 @@ const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[.
 /** An absolute URL path of RFC 3986 path characters: it reaches probes, stubs and nginx.conf as data, never as code. */
 const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/;
 
+/**
+ * The argument of a health probe's command that stands for the URL it requests: the app's port and
+ * health path on the container's loopback (`http://127.0.0.1:<port><path>`), filled in by the image.
+ */
+export const HEALTH_URL = '{url}';
+
 /** The default of `healthCheckPath`: the one place it is written. */
 export const DEFAULT_HEALTH_PATH = '/healthz';
 

@@ -5,7 +5,7 @@ import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { YamlFile } from 'projen/lib/yaml';
-import { DEFAULT_HEALTH_PATH, assertContainerOptions, defaultImageName } from './app-options';
+import { DEFAULT_HEALTH_PATH, HEALTH_URL, assertContainerOptions, defaultImageName } from './app-options';
 import { declaredVolumes, imageService } from './compose-service';
 import { ImageVerification, VERIFY_START_SECONDS } from './image-verification';
 import { RuntimeUser } from './runtime-user';
@@ -220,8 +220,9 @@ export interface ContainerImageProps extends ContainerOptions {
    */
   readonly entrypoint?: string[];
   /**
-   * Exec-form probe the HEALTHCHECK runs when `port` is set; it gets the
-   * port and path through `{port}` and `{path}` placeholders. Put them in an
+   * Exec-form probe the HEALTHCHECK runs when `port` is set; it gets the URL
+   * through a `{url}` argument (`http://127.0.0.1:<port><path>`), or the port
+   * and path through `{port}` and `{path}` placeholders. Put them in an
    * argument of their own (the URL), never inside code such as `python -c`:
    * an argument is data, whatever the path holds.
    * @default - no HEALTHCHECK
@@ -433,7 +434,7 @@ export class ContainerImage extends Component {
     }
     stage.addInstruction(props.runtimeUser.userInstruction(), 'user');
     const probe = props.port !== undefined && props.healthCheckCommand
-      ? props.healthCheckCommand.map((a) => a.split('{port}').join(String(props.port)).split('{path}').join(healthPath))
+      ? props.healthCheckCommand.map((a) => a.split(HEALTH_URL).join('http://127.0.0.1:{port}{path}').split('{port}').join(String(props.port)).split('{path}').join(healthPath))
       : undefined;
     if (props.port !== undefined) {
       stage.addInstruction(Instruction.expose(props.port), 'expose');

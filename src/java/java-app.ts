@@ -6,7 +6,7 @@ import type { XmlFile } from 'projen/lib/xmlfile';
 import { HEALTH_PROBE_CLASS_PATH, HEALTH_PROBE_SOURCE, JavaHealthProbeSource } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, resolveMetadata } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
 
@@ -367,7 +367,7 @@ export class JavaApp extends AppComponent {
       defaultSizeBudgetMb: 350,
       // No curl in the JRE image: stagecraft's probe class, run by the image's own java with a small heap.
       healthProbe: {
-        command: ['java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', HEALTH_PROBE_CLASS_PATH, 'HealthProbe', 'http://127.0.0.1:{port}{path}'],
+        command: ['java', '-Xmx16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', HEALTH_PROBE_CLASS_PATH, 'HealthProbe', HEALTH_URL],
       },
       context: [
         'pom.xml',

@@ -12,7 +12,7 @@ import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile
 import { TypeScriptLibrary } from './typescript-library';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, invalidOption, userError } from '../validation';
@@ -242,7 +242,7 @@ export class NodeApp extends AppComponent {
         },
         defaultSizeBudgetMb: 500,
         // The URL is an argument, not part of the code: whatever the path holds, it is data.
-        healthProbe: { command: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', 'http://127.0.0.1:{port}{path}'] },
+        healthProbe: { command: ['node', '-e', 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))', HEALTH_URL] },
         context,
         contextExcludes: ['**/*.test.ts', '**/__tests__'],
       });
@@ -275,7 +275,7 @@ export class NodeApp extends AppComponent {
         },
         defaultSizeBudgetMb: 300,
         // --globoff: curl would read [ ] { } in the URL as its own patterns.
-        healthProbe: { command: ['curl', '-fsS', '--globoff', '-o', '/dev/null', 'http://127.0.0.1:{port}{path}'] },
+        healthProbe: { command: ['curl', '-fsS', '--globoff', '-o', '/dev/null', HEALTH_URL] },
         context: [...context, 'public/', 'nginx.conf'],
         contextExcludes: ['**/*.test.ts', '**/__tests__'],
       });

@@ -5,7 +5,7 @@ import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersi
 import { STDLIB_MODULES } from './stdlib-modules';
 import { DockerfileStage, RunMount } from '../dockerfile';
 import { AppImageSpec, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, resolveMetadata } from '../image/app-options';
 import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
 /**
@@ -155,7 +155,7 @@ export const PYTHON_HEALTH_PROBE: string[] = [
   // The URL is an argument, not part of the code: whatever the path holds, it is data.
   "import sys, urllib.request; sys.excepthook = lambda t, e, tb: print('unhealthy:', e, file=sys.stderr); " +
     'sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=4).status == 200 else 1)',
-  'http://127.0.0.1:{port}{path}',
+  HEALTH_URL,
 ];
 
 /** What a Python app derives from the options every Python app has, whatever builds it; each checked, naming the option. */

@@ -4,7 +4,7 @@ import { TomlFile } from 'projen/lib/toml';
 import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
-import { resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, resolveMetadata } from '../image/app-options';
 import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
@@ -275,7 +275,7 @@ export class RustApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image: stagecraft's own probe.
-      healthProbe: { command: [HEALTH_PROBE_BINARY, 'http://127.0.0.1:{port}{path}'] },
+      healthProbe: { command: [HEALTH_PROBE_BINARY, HEALTH_URL] },
       context: [
         'Cargo.toml',
         'Cargo.lock',
