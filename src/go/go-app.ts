@@ -266,12 +266,14 @@ export class GoApp extends AppComponent {
     );
     const copies: RuntimeCopy[] = [];
     let runtimeImage: string;
+    // distroless's own nonroot user, or runtimeUid; on scratch, the passwd and group the image gets name the same ids.
+    const user = RuntimeUser.existing(options.runtimeUid ?? RuntimeUser.DISTROLESS_NONROOT_UID);
     if (runtime === GoRuntime.SCRATCH) {
       builder.addInstruction(
         Instruction.run([
           'mkdir -p /out/etc',
-          'echo "nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin" > /out/etc/passwd',
-          'echo "nonroot:x:65532:" > /out/etc/group',
+          `echo "nonroot:x:${user.uid}:${user.gid}:nonroot:/nonexistent:/sbin/nologin" > /out/etc/passwd`,
+          `echo "nonroot:x:${user.gid}:" > /out/etc/group`,
         ]),
         'passwd',
       );
@@ -298,7 +300,7 @@ export class GoApp extends AppComponent {
       buildStages: [builder],
       payload: {
         image: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
-        user: RuntimeUser.existing(options.runtimeUid ?? 65532),
+        user,
         copies,
         entrypoint: [`${BIN_DIR}/${this.binaryName}`],
         buildOnlyTools: ['go', 'gofmt'],

@@ -16,6 +16,11 @@ export function assertNonRootId(owner: string, option: string, id: number): void
  * /etc/passwd (Kubernetes `runAsNonRoot`).
  */
 export class RuntimeUser {
+  /** The uid (and gid) of the user an image creates for its app, unless `runtimeUid` says otherwise. */
+  public static readonly DEFAULT_UID = 10001;
+  /** The uid (and gid) of distroless images' own `nonroot` user. */
+  public static readonly DISTROLESS_NONROOT_UID = 65532;
+
   /** Creates a system user and group with `groupadd`/`useradd` (Debian and Ubuntu based images). */
   public static debian(name: string, uid: number, gid?: number): RuntimeUser {
     const owner = 'RuntimeUser.debian';

@@ -358,7 +358,7 @@ export class JavaApp extends AppComponent {
       buildStages: [builder],
       payload: {
         image: ContainerImage.baseImage(options, `eclipse-temurin:${this.javaVersion}-jre`),
-        user: RuntimeUser.debian('app', options.runtimeUid ?? 10001),
+        user: RuntimeUser.debian('app', options.runtimeUid ?? RuntimeUser.DEFAULT_UID),
         copies,
         entrypoint: ['java', '-jar', `${APP_DIR}/${jar}`],
         buildOnlyTools: ['mvn', 'javac'],

@@ -220,7 +220,7 @@ export interface PythonImageParts {
 
 /** The image of a Python app: the venv alone on the runtime image, the console script as CMD, the shared probe. */
 export function pythonImageSpec(owner: string, basis: PythonAppBasis, options: PythonAppOptions, parts: PythonImageParts): AppImageSpec {
-  const uid = options.runtimeUid ?? 10001;
+  const uid = options.runtimeUid ?? RuntimeUser.DEFAULT_UID;
   const runtime = basis.images.runtime;
   return {
     ecosystem: 'python',

@@ -267,7 +267,7 @@ export class RustApp extends AppComponent {
       buildStages: [builder],
       payload: {
         image: ContainerImage.baseImage(options, runtimeImage),
-        user: RuntimeUser.existing(options.runtimeUid ?? 65532),
+        user: RuntimeUser.existing(options.runtimeUid ?? RuntimeUser.DISTROLESS_NONROOT_UID),
         copies,
         entrypoint: [`${BIN_DIR}/${this.binaryName}`],
         buildOnlyTools: ['cargo', 'rustc'],

@@ -130,6 +130,13 @@ describe('go-app: one source of truth', () => {
       '/out/hello-go',
     ]);
     expect(only(runtime, 'USER').args).toEqual(['65532:65532']);
+    const passwd = (d: typeof dockerfile) => stageNamed(d, 'builder').instructions.find((i) => i.keyword === 'RUN' && i.args.join(' ').includes('/out/etc/passwd'))!.args.join(' ');
+    expect(passwd(dockerfile)).toContain('nonroot:x:65532:65532:');
+    // runtimeUid: the passwd and group entries name the user USER runs as
+    const custom = synthGo({ runtime: GoRuntime.SCRATCH, runtimeUid: 2000 }).dockerfile;
+    expect(only(stageNamed(custom, 'runtime'), 'USER').args).toEqual(['2000:2000']);
+    expect(passwd(custom)).toContain('nonroot:x:2000:2000:');
+    expect(passwd(custom)).toContain('nonroot:x:2000:" > /out/etc/group');
   });
 
   test('an escape hatch can replace the build env; the static check stays', () => {
