@@ -10,7 +10,7 @@ import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { GoLibrary } from './go-library';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, LibraryComponent, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
-import { HEALTH_URL, resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
 import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
@@ -101,7 +101,7 @@ const OWNER = 'GoApp';
 /** Go minors stagecraft writes go.mod and images for. */
 export const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
 const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
-const SEMVER = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const MODULE_VERSION = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
 const GO_VARIANT = /^(?:bookworm|trixie)$/;
 const BIN_DIR = '/app';
@@ -199,8 +199,7 @@ export class GoApp extends AppComponent {
     }
     const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Go binary built by stagecraft`,
-      version: '0.1.0',
-      versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
+      versionPattern: SEMVER,
       versionRule: 'Expected a semantic version such as "0.1.0" or "1.2.0-rc.1".',
     });
 
@@ -422,7 +421,7 @@ export class GoApp extends AppComponent {
       .filter((d) => d.type === DependencyType.RUNTIME)
       .map((d) => {
         assertModulePath(this.owner, 'dependency path', d.name);
-        if (d.version === undefined || !SEMVER.test(d.version)) {
+        if (d.version === undefined || !MODULE_VERSION.test(d.version)) {
           throw invalidOption(this.owner, `version of ${d.name}`, d.version, 'Expected a module version such as "v1.2.3" (path@v1.2.3).');
         }
         return { path: d.name, version: d.version };

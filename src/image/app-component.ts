@@ -4,7 +4,7 @@ import { Dependencies, DependencyType } from 'projen/lib/dependencies';
 import { NodePackage } from 'projen/lib/javascript';
 import { Project } from 'projen/lib/project';
 import { Task, TaskOptions } from 'projen/lib/task';
-import { DEFAULT_HEALTH_PATH, containerOptionsOf, defaultImageName } from './app-options';
+import { COMPONENT_ID, DEFAULT_HEALTH_PATH, PROJECT_FOLDER, containerOptionsOf, defaultImageName } from './app-options';
 import { ContainerImage, ContainerOptions, ImageMetadata, PackageSource, RuntimeCopy } from './container-image';
 import { LanguageVersion } from './language-version';
 import { LibraryComponent, LibraryUse } from './library-component';
@@ -12,10 +12,6 @@ import { RuntimeUser } from './runtime-user';
 import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
 import { assertMatches, invalidOption, show, userError } from '../validation';
 
-/** An app id: a DNS label, so a folder name and a compose service (a host name on its network) alike. */
-const APP_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** A relative folder inside the project, of names that are not hidden and not "..". */
-const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
 /** Top folders of a Linux image: a library copied there would mix with the system. */
 const SYSTEM_FOLDERS = ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var'];
@@ -210,12 +206,12 @@ export abstract class AppComponent extends Component {
    */
   private static checkPlacement(project: Project, id: string, props: AppComponentProps): string {
     const owner = props.owner;
-    if (typeof id !== 'string' || !APP_ID.test(id)) {
+    if (typeof id !== 'string' || !COMPONENT_ID.test(id)) {
       throw invalidOption(`${owner} ${show(id)}`, 'id', id, 'Expected a folder and compose service name: lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 63 characters (e.g. "api").');
     }
     const who = `${owner} "${id}"`;
     const folder = props.options.folder ?? `apps/${id}`;
-    if (typeof folder !== 'string' || !(folder === '.' || FOLDER.test(folder)) || folder.length > 255) {
+    if (typeof folder !== 'string' || !(folder === '.' || PROJECT_FOLDER.test(folder)) || folder.length > 255) {
       throw invalidOption(who, 'folder', folder, 'Expected "." or a relative folder inside the project such as "apps/api": "/"-separated names of letters, digits and . _ -, none starting with "." (at most 255 characters).');
     }
     const port = props.options.port ?? props.defaultPort;

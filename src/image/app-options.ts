@@ -6,6 +6,18 @@ import { MAX_LINE, assertMatches, assertMaxLength, assertPort, assertSingleLine,
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
 
+/** A component's id (an app's or a library's): a DNS label, so a folder name and a compose service (a host name on its network) alike. */
+export const COMPONENT_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A relative folder inside the project, of names that are not hidden and not "..". */
+export const PROJECT_FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
+/** An app's or a library's version unless it sets one. */
+export const DEFAULT_VERSION = '0.1.0';
+
+/** A semantic version, with an optional pre-release (`1.2.0`, `1.2.0-rc.1`): Go, Rust and npm versions. */
+export const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
 /**
  * The metadata an app declares, validated once, for its manifest and its
  * image's OCI labels alike.
@@ -13,16 +25,17 @@ const SPDX = /^[A-Za-z0-9.+() -]+$/;
  * @param owner what is being configured, for error messages
  * @param title the app's name
  * @param options what the user set
- * @param defaults the ecosystem's default description and version rule, and
- *   the name of its repository option where it is not `repositoryUrl`
+ * @param defaults the ecosystem's default description and version rule, its default version where
+ *   it is not {@link DEFAULT_VERSION}, and the name of its repository option where it is not
+ *   `repositoryUrl`
  */
 export function resolveMetadata(
   owner: string,
   title: string,
   options: AppMetadataOptions,
-  defaults: { description: string; version: string; versionPattern: RegExp; versionRule: string; repositoryOption?: string },
+  defaults: { description: string; version?: string; versionPattern: RegExp; versionRule: string; repositoryOption?: string },
 ): ImageMetadata {
-  const version = options.version ?? defaults.version;
+  const version = options.version ?? defaults.version ?? DEFAULT_VERSION;
   assertMatches(owner, 'version', version, defaults.versionPattern, defaults.versionRule);
   const description = options.description ?? defaults.description;
   // PyPI refuses a summary longer than 512 characters; the image label and package.json take the same.

@@ -4,13 +4,10 @@ import { IgnoreFile } from 'projen/lib/ignore-file';
 import { Project } from 'projen/lib/project';
 import { Task, TaskOptions } from 'projen/lib/task';
 import { AppComponent } from './app-component';
+import { COMPONENT_ID, PROJECT_FOLDER } from './app-options';
 import { Instruction } from '../dockerfile';
 import { invalidOption, show } from '../validation';
 
-/** A library id: a folder name and part of a task name, like an app's. */
-const LIBRARY_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** A relative folder inside the project, of names that are not hidden and not "..". */
-const FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
 /** Options every library component shares. */
 export interface LibraryComponentOptions {
@@ -71,12 +68,12 @@ export abstract class LibraryComponent extends Component {
    */
   private static checkPlacement(project: Project, id: string, props: LibraryComponentProps): string {
     const owner = props.owner;
-    if (typeof id !== 'string' || !LIBRARY_ID.test(id)) {
+    if (typeof id !== 'string' || !COMPONENT_ID.test(id)) {
       throw invalidOption(`${owner} ${show(id)}`, 'id', id, 'Expected a folder name: lowercase letters, digits and "-", starting with a letter, not ending with "-", at most 63 characters (e.g. "common").');
     }
     const who = `${owner} "${id}"`;
     const folder = props.options.folder ?? `libs/${id}`;
-    if (typeof folder !== 'string' || !FOLDER.test(folder) || folder.length > 255) {
+    if (typeof folder !== 'string' || !PROJECT_FOLDER.test(folder) || folder.length > 255) {
       throw invalidOption(who, 'folder', folder, 'Expected a relative folder inside the project such as "libs/common": "/"-separated names of letters, digits and . _ -, none starting with "." (at most 255 characters).');
     }
     const overlaps = (other: string) => other === '.' ? false : folder === other || folder.startsWith(`${other}/`) || other.startsWith(`${folder}/`);

@@ -227,7 +227,6 @@ export class JavaApp extends AppComponent {
 
     const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Java app built by stagecraft`,
-      version: '0.1.0',
       versionPattern: MAVEN_VERSION,
       versionRule: 'Expected a Maven release version such as "0.1.0" or "1.2.0-rc.1": no range, SNAPSHOT or LATEST.',
     });

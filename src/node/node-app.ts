@@ -12,7 +12,7 @@ import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile
 import { TypeScriptLibrary } from './typescript-library';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
-import { HEALTH_URL, resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, invalidOption, userError } from '../validation';
@@ -480,7 +480,7 @@ function metadataOf(owner: string, project: NodeProject): ImageMetadata {
     repositoryOption: 'repository',
     description: `${project.name}: a Node.js app built by stagecraft`,
     version: '0.0.0',
-    versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
+    versionPattern: SEMVER,
     versionRule: 'Expected a semantic version such as "1.2.0" in package.json.',
   });
 }

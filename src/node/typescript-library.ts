@@ -1,6 +1,7 @@
 import { JsonFile } from 'projen/lib/json';
 import { Project } from 'projen/lib/project';
 import { LibraryComponent, LibraryComponentOptions } from '../image';
+import { DEFAULT_VERSION, SEMVER } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine } from '../validation';
 
@@ -33,7 +34,6 @@ export interface TypeScriptLibraryOptions extends LibraryComponentOptions {
 
 const OWNER = 'TypeScriptLibrary';
 const NPM_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/;
-const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const RANGE = /^[\^~]?\d+(?:\.\d+){0,2}$/;
 
 /**
@@ -62,7 +62,7 @@ export class TypeScriptLibrary extends LibraryComponent {
     this.packageName = options.packageName ?? id;
     assertMatches(this.owner, 'packageName', this.packageName, NPM_NAME, 'Expected an npm package name: lowercase letters, digits and - . _ ~, optionally @scope/.');
     assertMaxLength(this.owner, 'packageName', this.packageName, 214);
-    this.version = options.version ?? '0.1.0';
+    this.version = options.version ?? DEFAULT_VERSION;
     assertMatches(this.owner, 'version', this.version, SEMVER, 'Expected a semantic version such as "0.1.0".');
     const description = options.description ?? `${this.packageName}: a TypeScript package shared by the workspace's apps`;
     assertSingleLine(this.owner, 'description', description, 512);

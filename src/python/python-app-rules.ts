@@ -22,7 +22,7 @@ const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
 /** A PEP 440 release version, as `version` takes it. */
-const PEP440_RELEASE = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
+export const PEP440_RELEASE = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** What `python -m venv` puts in the venv's bin/ (pip and activate scripts included, for a venv made with pip). */
 const VENV_ENTRIES = /^(?:python|pip)(?:3(?:\.\d+)?)?$|^(?:activate|Activate\.ps1|activate\.(?:csh|fish|nu|bat))$/;
@@ -180,7 +180,6 @@ export function resolvePythonApp(owner: string, name: string, options: PythonApp
   assertMaxLength(owner, 'name', name, 128);
   const metadata = resolveMetadata(owner, name, options, {
     description: `${name}: a ${tool} app built by stagecraft`,
-    version: '0.1.0',
     versionPattern: PEP440_RELEASE,
     versionRule: 'Expected a PEP 440 release version such as "0.1.0" or "1.2.0rc1".',
   });

@@ -1,8 +1,9 @@
 import { Project } from 'projen/lib/project';
 import { TomlFile } from 'projen/lib/toml';
 import { DEFAULT_TEST_DEPS, PACKAGE_NAME, POETRY_BUILD_SYSTEM, PythonDependency, parseDependency, pep508, poetryTable } from './dependency-spec';
-import { resolvePythonEntry } from './python-app-rules';
+import { PEP440_RELEASE, resolvePythonEntry } from './python-app-rules';
 import { LibraryComponent, LibraryComponentOptions } from '../image';
+import { DEFAULT_VERSION } from '../image/app-options';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption } from '../validation';
 
@@ -60,7 +61,6 @@ export interface PythonLibraryOptions extends LibraryComponentOptions {
 }
 
 const OWNER = 'PythonLibrary';
-const VERSION = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
 /** requires-python: comparison clauses only, as in an app's. */
 const REQUIRES_PYTHON = /^\s*(?:~=|==|!=|<=|>=|<|>)\s*\d+(?:\.\d+)*(?:\.\*)?\s*(?:,\s*(?:~=|==|!=|<=|>=|<|>)\s*\d+(?:\.\d+)*(?:\.\*)?\s*)*$/;
 
@@ -97,8 +97,8 @@ export class PythonLibrary extends LibraryComponent {
     assertMaxLength(this.owner, 'name', this.name, 128);
     // The app rules check the import name (an identifier, not the standard library's).
     this.moduleName = resolvePythonEntry(this.owner, this.name, { moduleName: options.moduleName, scriptName: 'library' }).moduleName;
-    this.version = options.version ?? '0.1.0';
-    assertMatches(this.owner, 'version', this.version, VERSION, 'Expected a PEP 440 release version such as "0.1.0".');
+    this.version = options.version ?? DEFAULT_VERSION;
+    assertMatches(this.owner, 'version', this.version, PEP440_RELEASE, 'Expected a PEP 440 release version such as "0.1.0".');
     const description = options.description ?? `${this.name}: a Python library shared by the workspace's apps`;
     assertSingleLine(this.owner, 'description', description, 512);
     this.requiresPython = options.requiresPython ?? '>=3.10';

@@ -4,7 +4,7 @@ import { TomlFile } from 'projen/lib/toml';
 import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
-import { HEALTH_URL, resolveMetadata } from '../image/app-options';
+import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
 import { ProbeSourceFile } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
@@ -160,8 +160,7 @@ export class RustApp extends AppComponent {
 
     const metadata = resolveMetadata(this.owner, name, options, {
       description: `${name}: a Rust binary built by stagecraft`,
-      version: '0.1.0',
-      versionPattern: /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/,
+      versionPattern: SEMVER,
       versionRule: 'Expected a semantic version such as "0.1.0" or "1.2.0-rc.1".',
     });
 
