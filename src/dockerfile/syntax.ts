@@ -120,11 +120,12 @@ export function assertFlagValue(owner: string, option: string, value: string): v
   }
 }
 
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A shell and Dockerfile variable name: ENV, ARG, an app's environment, a task's env. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function assertVariableName(owner: string, option: string, value: string): void {
+export function assertVariableName(owner: string, option: string, value: string, what = 'a variable name'): void {
   if (typeof value !== 'string' || !VARIABLE_NAME.test(value)) {
-    throw invalidOption(owner, option, value, 'Expected a variable name: a letter or "_", then letters, digits or "_".');
+    throw invalidOption(owner, option, value, `Expected ${what}: a letter or "_", then letters, digits or "_".`);
   }
 }
 

@@ -10,7 +10,8 @@ import { LanguageVersion } from './language-version';
 import { LibraryComponent, LibraryUse } from './library-component';
 import { RuntimeUser } from './runtime-user';
 import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
-import { assertMatches, invalidOption, show, userError } from '../validation';
+import { assertVariableName } from '../dockerfile/syntax';
+import { invalidOption, show, userError } from '../validation';
 
 
 /** Top folders of a Linux image: a library copied there would mix with the system. */
@@ -457,7 +458,7 @@ export abstract class AppComponent extends Component {
       throw invalidOption(owner, 'connectTo target', target.appId, `"${target.appId}" has no port (a command-line app): set its port, or connect to a service.`);
     }
     const env = options.env ?? `${target.appId.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
-    assertMatches(owner, 'connectTo env', env, /^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected an environment variable name: letters, digits and "_", not starting with a digit.');
+    assertVariableName(owner, 'connectTo env', env, 'an environment variable name');
     // The image's own variables (PORT, PATH, NODE_ENV, the environment option) must keep their values.
     const imageEnv = this.image.runtimeStage.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => i._facts.declares ?? []);
     if (imageEnv.includes(env) || this._connections.some((c) => c.env === env)) {

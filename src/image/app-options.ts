@@ -2,6 +2,7 @@ import type { AppMetadataOptions, ContainerOptions, ImageMetadata } from './cont
 import { assertNonRootId } from './runtime-user';
 import { BaseImage, Instruction } from '../dockerfile';
 import { frontendImage } from '../dockerfile/frontend';
+import { assertVariableName } from '../dockerfile/syntax';
 import { MAX_LINE, assertMatches, assertMaxLength, assertPort, assertSingleLine, assertUrl, invalidOption, show } from '../validation';
 
 const SPDX = /^[A-Za-z0-9.+() -]+$/;
@@ -105,7 +106,7 @@ export function assertContainerOptions(owner: string, options: ContainerOptions)
     }
   }
   for (const [name, value] of Object.entries(options.environment ?? {})) {
-    assertMatches(owner, 'environment', name, /^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected an environment variable name: letters, digits and "_", not starting with a digit.');
+    assertVariableName(owner, 'environment', name, 'an environment variable name');
     if (typeof value !== 'string') {
       throw invalidOption(owner, `environment[${show(name)}]`, value, 'Expected a string value.');
     }

@@ -1,6 +1,7 @@
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskStep } from 'projen/lib/task-model';
+import { VARIABLE_NAME } from '../dockerfile/syntax';
 import { userError } from '../validation';
 
 /**
@@ -84,7 +85,7 @@ function exportCommands(env: { [name: string]: string | undefined }): string[] {
   return Object.entries(env)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      if (!VARIABLE_NAME.test(name)) {
         throw userError(`invalid task environment variable name ${JSON.stringify(name)}: expected letters, digits and _.`);
       }
       // An assignment alone is never split into words, and a failing `$(command)` stops the build.

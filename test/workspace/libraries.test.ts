@@ -58,7 +58,7 @@ describe('a Python library that two Poetry apps use', () => {
   test('the library\'s test dependencies keep their extras, as an app\'s do', () => {
     const { dir: other } = workspace((p) => new PythonLibrary(p, 'common', { testDeps: ['pytest@^8.3', 'coverage[toml]@^7.6'] }));
     const pyproject = parseToml(read(other, 'libs/common/pyproject.toml')) as any;
-    expect(pyproject.tool.poetry.group.dev.dependencies).toEqual({ 'pytest': '^8.3', 'coverage': { version: '^7.6', extras: ['toml'] } });
+    expect(pyproject.tool.poetry.group.dev.dependencies).toEqual({ pytest: '^8.3', coverage: { version: '^7.6', extras: ['toml'] } });
   });
 
   test.each(['api', 'jobs'])('%s: a path dependency on ../../libs/common, not editable, in pyproject.toml', (id) => {
