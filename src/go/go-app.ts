@@ -6,12 +6,12 @@ import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
-import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
+import { HEALTH_PROBE, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { GoLibrary } from './go-library';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, LibraryComponent, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
-import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
-import { ProbeSourceFile } from '../image/probe-source';
+import { DISTROLESS_STATIC_IMAGE, SEMVER, resolveMetadata } from '../image/app-options';
+import { COMPILED_PROBE, ProbeSourceFile, compiledProbe, staticBinaryCheck } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, invalidOption, userError } from '../validation';
 
@@ -232,7 +232,7 @@ export class GoApp extends AppComponent {
       new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.go'), 'copy-probe');
       builder.addInstruction(
-        Instruction.run(['cd /healthprobe', 'GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/healthprobe main.go'], { mounts: [caches[1]] }),
+        Instruction.run(['cd /healthprobe', `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o ${COMPILED_PROBE.built} main.go`], { mounts: [caches[1]] }),
         'build-probe',
       );
     }
@@ -255,9 +255,7 @@ export class GoApp extends AppComponent {
         [
           `GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="${['-s', '-w', ...linkerFlags].join(' ')}" -o ${out} ${mainPackage}`,
           // A dynamically linked binary would fail at start on distroless/scratch: fail here, loudly.
-          // (No pipe: a failing readelf must fail the step, not read as "static".)
-          `readelf -l ${out} > /tmp/program-headers`,
-          `if grep -q "program interpreter" /tmp/program-headers; then echo "error: ${out} is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0." >&2; exit 1; fi`,
+          ...staticBinaryCheck(out, `${out} is dynamically linked (cgo?); the runtime image has no C library. Keep CGO_ENABLED=0.`),
         ],
         { mounts: caches },
       ),
@@ -284,10 +282,10 @@ export class GoApp extends AppComponent {
       );
       runtimeImage = 'scratch';
     } else {
-      runtimeImage = 'gcr.io/distroless/static-debian12:nonroot';
+      runtimeImage = DISTROLESS_STATIC_IMAGE;
     }
     if (probe) {
-      copies.push({ fromStage: 'builder', source: '/out/healthprobe', destination: HEALTH_PROBE_BINARY, id: 'healthprobe' });
+      copies.push(compiledProbe().copy);
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
     this.builderStage = builder;
@@ -307,7 +305,7 @@ export class GoApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
-      healthProbe: { command: [HEALTH_PROBE_BINARY, HEALTH_URL] },
+      healthProbe: compiledProbe().healthProbe,
       // Every folder of the module's packages, found on disk, plus cmd/ where the stub goes.
       context: [
         'go.mod',

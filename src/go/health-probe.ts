@@ -1,6 +1,5 @@
-/** Where the probe's source is written in the project, and where the image has the built probe. */
+/** Where the probe's source is written in the project (the image has the built probe at COMPILED_PROBE.path). */
 export const HEALTH_PROBE_SOURCE = '.stagecraft/healthprobe/main.go';
-export const HEALTH_PROBE_BINARY = '/stagecraft/healthprobe';
 
 /**
  * stagecraft's own health probe for images without a shell or curl

@@ -13,6 +13,9 @@ export const COMPONENT_ID = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A relative folder inside the project, of names that are not hidden and not "..". */
 export const PROJECT_FOLDER = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
+/** distroless's static image, as its own non-root user: CA certificates, tzdata, no shell, no C library (Go's and Rust's static binaries). */
+export const DISTROLESS_STATIC_IMAGE = 'gcr.io/distroless/static-debian12:nonroot';
+
 /** An app's or a library's version unless it sets one. */
 export const DEFAULT_VERSION = '0.1.0';
 

@@ -1,5 +1,8 @@
 import { Project } from 'projen/lib/project';
 import { TextFile } from 'projen/lib/textfile';
+import type { HealthProbe } from './app-component';
+import { HEALTH_URL } from './app-options';
+import type { RuntimeCopy } from './container-image';
 
 /**
  * The source of stagecraft's own health probe for an image without a shell or curl
@@ -20,4 +23,36 @@ export class ProbeSourceFile extends TextFile {
       this.addLine(line);
     }
   }
+}
+
+/**
+ * A probe compiled in the builder (Go's and Rust's, for images without a shell or curl): built to
+ * `/out/healthprobe` in the `builder` stage; the runtime gets it at `/stagecraft/healthprobe`, and
+ * the HEALTHCHECK runs it on the app's URL.
+ */
+export const COMPILED_PROBE = {
+  /** Where the builder writes it. */
+  built: '/out/healthprobe',
+  /** Where the runtime image has it. */
+  path: '/stagecraft/healthprobe',
+};
+
+/** The runtime's copy of the compiled probe, and the probe command the HEALTHCHECK runs. */
+export function compiledProbe(): { copy: RuntimeCopy; healthProbe: HealthProbe } {
+  return {
+    copy: { fromStage: 'builder', source: COMPILED_PROBE.built, destination: COMPILED_PROBE.path, id: 'healthprobe' },
+    healthProbe: { command: [COMPILED_PROBE.path, HEALTH_URL] },
+  };
+}
+
+/**
+ * Shell steps that fail the build, saying `error: <message>`, when `binary` is dynamically linked:
+ * a runtime without a C library (distroless static, scratch) could not start it. No pipe: a
+ * failing readelf must fail the step, not read as "static".
+ */
+export function staticBinaryCheck(binary: string, message: string): string[] {
+  return [
+    `readelf -l ${binary} > /tmp/program-headers`,
+    `if grep -q "program interpreter" /tmp/program-headers; then echo "error: ${message}" >&2; exit 1; fi`,
+  ];
 }

@@ -1,11 +1,11 @@
 import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TomlFile } from 'projen/lib/toml';
-import { HEALTH_PROBE, HEALTH_PROBE_BINARY, HEALTH_PROBE_SOURCE } from './health-probe';
+import { HEALTH_PROBE, HEALTH_PROBE_SOURCE } from './health-probe';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, RuntimeCopy, RuntimeUser } from '../image';
-import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
-import { ProbeSourceFile } from '../image/probe-source';
+import { DISTROLESS_STATIC_IMAGE, SEMVER, resolveMetadata } from '../image/app-options';
+import { COMPILED_PROBE, ProbeSourceFile, compiledProbe, staticBinaryCheck } from '../image/probe-source';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertUrl, invalidOption } from '../validation';
 
@@ -208,7 +208,7 @@ export class RustApp extends AppComponent {
       new ProbeSourceFile(home, this.filePath(HEALTH_PROBE_SOURCE), HEALTH_PROBE);
       builder.addInstruction(Instruction.copy([HEALTH_PROBE_SOURCE], '/healthprobe/main.rs'), 'copy-probe');
       builder.addInstruction(
-        Instruction.run(['mkdir -p /out', `rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o /out/healthprobe /healthprobe/main.rs`]),
+        Instruction.run(['mkdir -p /out', `rustc --edition 2021 -C opt-level=s -C strip=symbols ${this.runtime === RustRuntime.DISTROLESS_STATIC ? '-C target-feature=+crt-static ' : ''}-o ${COMPILED_PROBE.built} /healthprobe/main.rs`]),
         'build-probe',
       );
     }
@@ -244,8 +244,7 @@ export class RustApp extends AppComponent {
     ];
     if (isStatic) {
       buildSteps.push(
-        `readelf -l ${out} > /tmp/program-headers`,
-        `if grep -q "program interpreter" /tmp/program-headers; then echo "error: ${out} is dynamically linked; distroless static has no C library. Use RustRuntime.DISTROLESS_CC." >&2; exit 1; fi`,
+        ...staticBinaryCheck(out, `${out} is dynamically linked; distroless static has no C library. Use RustRuntime.DISTROLESS_CC.`),
       );
     }
     builder.addInstruction(Instruction.run(buildSteps, { mounts: caches }), 'build');
@@ -253,10 +252,10 @@ export class RustApp extends AppComponent {
 
     const copies: RuntimeCopy[] = [];
     if (probe) {
-      copies.push({ fromStage: 'builder', source: '/out/healthprobe', destination: HEALTH_PROBE_BINARY, id: 'healthprobe' });
+      copies.push(compiledProbe().copy);
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
-    const runtimeImage = isStatic ? 'gcr.io/distroless/static-debian12:nonroot' : 'gcr.io/distroless/cc-debian12:nonroot';
+    const runtimeImage = isStatic ? DISTROLESS_STATIC_IMAGE : 'gcr.io/distroless/cc-debian12:nonroot';
 
     this.createImage({
       ecosystem: 'rust',
@@ -274,7 +273,7 @@ export class RustApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image: stagecraft's own probe.
-      healthProbe: { command: [HEALTH_PROBE_BINARY, HEALTH_URL] },
+      healthProbe: compiledProbe().healthProbe,
       context: [
         'Cargo.toml',
         'Cargo.lock',
