@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
 import * as pep440 from '@renovatebot/pep440';
-import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
@@ -8,10 +7,9 @@ import { TomlFile } from 'projen/lib/toml';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppProjectKind, ImageMetadata, LibraryUse } from '../image';
-import { PythonDependency, parseDependency, pep508 } from '../python/dependency-spec';
+import { PythonDependency, pep508 } from '../python/dependency-spec';
 import { PythonAppOptions } from '../python/python-app-options';
-import { PYTHON_VENV, PythonEntry, pythonImageSpec, resolvePythonApp } from '../python/python-app-rules';
-import { StubFile } from '../stubs';
+import { PYTHON_VENV, PythonEntry, addPythonAppStubs, pep621Project, pythonDependencies, pythonImageSpec, resolvePythonApp } from '../python/python-app-rules';
 import { invalidOption } from '../validation';
 
 /** Options of a {@link PipApp}. */
@@ -297,32 +295,22 @@ export class PipApp extends AppComponent {
 
   /** Runtime and dev-group dependencies, parsed and validated. */
   private dependencies(): { runtime: PythonDependency[]; dev: PythonDependency[] } {
-    const parse = (type: DependencyType) =>
-      this.declaredDependencies
-        .filter((d) => d.type === type)
-        .map((d) => parseDependency(this.owner, d.name, d.version))
-        .sort((a, b) => a.name.localeCompare(b.name));
-    return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
+    return pythonDependencies(this.owner, this.declaredDependencies);
   }
 
   private renderPyproject(options: PipAppOptions): any {
     const { runtime, dev } = this.dependencies();
-    const authorName = options.authorName;
-    const authorEmail = options.authorEmail;
-    const authors = authorName || authorEmail ? [{ name: authorName, email: authorEmail }] : undefined;
     return {
-      'project': {
-        'name': this.name,
-        'version': this.version,
-        'description': this.metadata.description,
-        authors,
-        'license': options.license,
-        'readme': 'README.md',
-        'requires-python': this.requiresPython,
-        'dependencies': runtime.map(pep508),
-        'scripts': { [this.scriptName]: this.scriptTarget },
-        'urls': options.repositoryUrl ? { repository: options.repositoryUrl } : undefined,
-      },
+      'project': pep621Project({
+        name: this.name,
+        version: this.version,
+        description: this.metadata.description,
+        options,
+        requiresPython: this.requiresPython,
+        dependencies: runtime.map(pep508),
+        scriptName: this.scriptName,
+        scriptTarget: this.scriptTarget,
+      }),
       // PEP 735: the dev group is the developer's (`pip install --group dev`), never the package's nor the image's.
       'dependency-groups': dev.length > 0 ? { dev: dev.map(pep508) } : undefined,
       'build-system': { 'requires': [this.buildRequirement], 'build-backend': BUILD_BACKEND },
@@ -335,24 +323,16 @@ export class PipApp extends AppComponent {
   }
 
   private addStubs(entry: PythonEntry): void {
-    const context = {
-      ...this.stubContext(),
+    addPythonAppStubs({
+      home: this.homeProject,
+      filePath: (f) => this.filePath(f),
+      stubId: (stub) => this.stubId(stub),
       moduleName: this.moduleName,
-      scriptName: this.scriptName,
-      function: entry.func,
-      module: entry.module,
-      lockFile: PIP_LOCK_FILE,
-      buildLockFile: PIP_BUILD_LOCK_FILE,
-    };
-    const moduleParts = entry.module.split('.');
-    const mainFile = moduleParts.length === 1 ? `src/${this.moduleName}/__init__.py` : `src/${moduleParts.join('/')}.py`;
-    for (let i = 1; i < moduleParts.length; i++) {
-      const pkg = moduleParts.slice(0, i).join('.');
-      new StubFile(this.homeProject, this.filePath(`src/${moduleParts.slice(0, i).join('/')}/__init__.py`), 'python/__init__.py.hbs', { ...context, package: pkg }, this.stubId(`python:package:${pkg}`));
-    }
-    // Ids, not paths: pointing scriptTarget at the user's own module must not write a new stub there.
-    new StubFile(this.homeProject, this.filePath(mainFile), this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context, this.stubId('python:app'));
-    new StubFile(this.homeProject, this.filePath(`tests/test_${moduleParts[moduleParts.length - 1]}.py`), this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context, this.stubId('python:test'));
-    new StubFile(this.homeProject, this.filePath('README.md'), 'pip/README.md.hbs', context, this.stubId('readme'));
+      entry,
+      service: this.port !== undefined,
+      readmeTemplate: 'pip/README.md.hbs',
+      context: { ...this.stubContext(), scriptName: this.scriptName, lockFile: PIP_LOCK_FILE, buildLockFile: PIP_BUILD_LOCK_FILE },
+    });
   }
+
 }

@@ -1,18 +1,16 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DependencyType } from 'projen/lib/dependencies';
 import { Project } from 'projen/lib/project';
 import { TaskShell } from 'projen/lib/task-shell';
 import { TomlFile } from 'projen/lib/toml';
-import { DEFAULT_TEST_DEPS, POETRY_BUILD_SYSTEM, PythonDependency, parseDependency, pep508, poetryTable } from './dependency-spec';
+import { DEFAULT_TEST_DEPS, POETRY_BUILD_SYSTEM, PythonDependency, pep508, poetryTable } from './dependency-spec';
 import { PythonAppOptions } from './python-app-options';
-import { PYTHON_VENV, pythonImageSpec, resolvePythonApp } from './python-app-rules';
+import { PYTHON_VENV, addPythonAppStubs, pep621Project, pythonDependencies, pythonImageSpec, resolvePythonApp } from './python-app-rules';
 import { PythonLibrary } from './python-library';
 import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppProjectKind, ContainerImage, ImageMetadata, LibraryUse, libraryCopies } from '../image';
-import { StubFile } from '../stubs';
 import { assertMatches, invalidOption, userError } from '../validation';
 
 /** How pyproject.toml is laid out. */
@@ -264,25 +262,16 @@ export class PoetryApp extends AppComponent {
 
     // --- Stubs: written once, then the user's.
     if (this.sampleCode) {
-      const context = {
-        ...this.stubContext(),
+      addPythonAppStubs({
+        home,
+        filePath: (f) => this.filePath(f),
+        stubId: (stub) => this.stubId(stub),
         moduleName: this.moduleName,
-        scriptName: this.scriptName,
-        function: target.func,
-        module: target.module,
-      };
-      const pkgDir = `src/${this.moduleName}`;
-      const moduleParts = target.module.split('.');
-      const mainFile = moduleParts.length === 1 ? `${pkgDir}/__init__.py` : `src/${moduleParts.join('/')}.py`;
-      for (let i = 1; i < moduleParts.length; i++) {
-        const init = `src/${moduleParts.slice(0, i).join('/')}/__init__.py`;
-        const pkg = moduleParts.slice(0, i).join('.');
-        new StubFile(home, this.filePath(init), 'python/__init__.py.hbs', { ...context, package: pkg }, this.stubId(`python:package:${pkg}`));
-      }
-      // Ids, not paths: pointing scriptTarget at the user's own module must not write a new stub there.
-      new StubFile(home, this.filePath(mainFile), this.port === undefined ? 'python/cli.py.hbs' : 'python/service.py.hbs', context, this.stubId('python:app'));
-      new StubFile(home, this.filePath(`tests/test_${moduleParts[moduleParts.length - 1]}.py`), this.port === undefined ? 'python/test_cli.py.hbs' : 'python/test_service.py.hbs', context, this.stubId('python:test'));
-      new StubFile(home, this.filePath('README.md'), 'python/README.md.hbs', context, this.stubId('readme'));
+        entry: target,
+        service: this.port !== undefined,
+        readmeTemplate: 'python/README.md.hbs',
+        context: { ...this.stubContext(), scriptName: this.scriptName },
+      });
     }
   }
 
@@ -345,12 +334,7 @@ export class PoetryApp extends AppComponent {
 
   /** Runtime and dev-group dependencies, parsed and validated. */
   private dependencies(): { runtime: PythonDependency[]; dev: PythonDependency[] } {
-    const parse = (type: DependencyType) =>
-      this.declaredDependencies
-        .filter((d) => d.type === type)
-        .map((d) => parseDependency(this.owner, d.name, d.version))
-        .sort((a, b) => a.name.localeCompare(b.name));
-    return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
+    return pythonDependencies(this.owner, this.declaredDependencies);
   }
 
   /**
@@ -402,20 +386,17 @@ export class PoetryApp extends AppComponent {
         'build-system': { 'requires': ['poetry-core>=1.0.0'], 'build-backend': 'poetry.core.masonry.api' },
       };
     }
-    const authors = authorName || authorEmail ? [{ name: authorName, email: authorEmail }] : undefined;
     return {
-      'project': {
-        'name': this.name,
-        'version': this.version,
-        'description': this.metadata.description,
-        authors,
-        'license': options.license,
-        'readme': 'README.md',
-        'requires-python': this.requiresPython,
-        'dependencies': [...runtime.map(pep508), ...libraries.map((l) => l.name)],
-        'scripts': { [this.scriptName]: this.scriptTarget },
-        'urls': options.repositoryUrl ? { repository: options.repositoryUrl } : undefined,
-      },
+      'project': pep621Project({
+        name: this.name,
+        version: this.version,
+        description: this.metadata.description,
+        options,
+        requiresPython: this.requiresPython,
+        dependencies: [...runtime.map(pep508), ...libraries.map((l) => l.name)],
+        scriptName: this.scriptName,
+        scriptTarget: this.scriptTarget,
+      }),
       // [tool.poetry] holds only what PEP 621 cannot say: the src layout, the libraries' paths, the dev group, the package index.
       'tool': {
         poetry: { packages, ...(libraries.length > 0 ? { dependencies: pathTable } : {}), ...devGroup, ...source },

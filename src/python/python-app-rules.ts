@@ -1,11 +1,14 @@
-import { PACKAGE_NAME } from './dependency-spec';
+import { DependencyType } from 'projen/lib/dependencies';
+import { Project } from 'projen/lib/project';
+import { PACKAGE_NAME, PythonDependency, parseDependency } from './dependency-spec';
 import { PythonAppOptions } from './python-app-options';
 import { PythonImage, assertVariant, assertVenvCompatible, explicitPythonImage, officialPythonImage } from './python-images';
 import { PythonVersion, assertSatisfies, defaultRequiresPython, parsePythonVersion } from './python-version';
 import { STDLIB_MODULES } from './stdlib-modules';
 import { DockerfileStage, RunMount } from '../dockerfile';
-import { AppImageSpec, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
+import { AppDependency, AppImageSpec, ContainerOptions, ImageMetadata, LanguageVersion, RuntimeUser } from '../image';
 import { HEALTH_URL, resolveMetadata } from '../image/app-options';
+import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, assertUrl, invalidOption, userError } from '../validation';
 
 /**
@@ -241,4 +244,82 @@ export function pythonImageSpec(owner: string, basis: PythonAppBasis, options: P
     contextExcludes: parts.contextExcludes,
     buildFlags: options.packageIndexSecret !== undefined ? [`--secret id=${options.packageIndexSecret},src=\${STAGECRAFT_NETRC:-$HOME/.netrc}`] : [],
   };
+}
+
+/** An app's declared dependencies, parsed and validated (naming the option), each kind sorted by name: the runtime ones and the dev group. */
+export function pythonDependencies(owner: string, declared: AppDependency[]): { runtime: PythonDependency[]; dev: PythonDependency[] } {
+  const parse = (type: DependencyType) =>
+    declared
+      .filter((d) => d.type === type)
+      .map((d) => parseDependency(owner, d.name, d.version))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
+}
+
+/** What a Python app's PEP 621 `[project]` table says, whatever builds it. */
+export interface PythonProjectFields {
+  readonly name: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly options: PythonAppOptions;
+  readonly requiresPython: string;
+  /** `[project].dependencies`, as PEP 508 strings. */
+  readonly dependencies: string[];
+  readonly scriptName: string;
+  readonly scriptTarget: string;
+}
+
+/** The PEP 621 `[project]` table of a Python app (Poetry's and pip's alike). */
+export function pep621Project(f: PythonProjectFields): { [key: string]: any } {
+  const { authorName, authorEmail, license, repositoryUrl } = f.options;
+  return {
+    'name': f.name,
+    'version': f.version,
+    'description': f.description,
+    'authors': authorName || authorEmail ? [{ name: authorName, email: authorEmail }] : undefined,
+    license,
+    'readme': 'README.md',
+    'requires-python': f.requiresPython,
+    'dependencies': f.dependencies,
+    'scripts': { [f.scriptName]: f.scriptTarget },
+    'urls': repositoryUrl ? { repository: repositoryUrl } : undefined,
+  };
+}
+
+/** Where a Python app's stubs go and what they say. */
+export interface PythonStubs {
+  /** The project the app's files are written in. */
+  readonly home: Project;
+  /** The app's path of a file in its folder. */
+  readonly filePath: (file: string) => string;
+  /** The app's record id of a stub. */
+  readonly stubId: (id: string) => string;
+  /** The `src/` package. */
+  readonly moduleName: string;
+  /** The script's module and function. */
+  readonly entry: PythonEntry;
+  /** A service (a port) or a command-line app. */
+  readonly service: boolean;
+  /** The README's template, the ecosystem's own. */
+  readonly readmeTemplate: string;
+  /** What the templates read. */
+  readonly context: { [key: string]: any };
+}
+
+/**
+ * A Python app's stubs, written once: an `__init__.py` for each package down to the script's
+ * module, that module with the script's function, its test (`tests/test_<last part>.py`), and the
+ * README. Ids, not paths: pointing scriptTarget at the user's own module must not write a new stub there.
+ */
+export function addPythonAppStubs(s: PythonStubs): void {
+  const context = { ...s.context, moduleName: s.moduleName, function: s.entry.func, module: s.entry.module };
+  const moduleParts = s.entry.module.split('.');
+  const mainFile = moduleParts.length === 1 ? `src/${s.moduleName}/__init__.py` : `src/${moduleParts.join('/')}.py`;
+  for (let i = 1; i < moduleParts.length; i++) {
+    const pkg = moduleParts.slice(0, i).join('.');
+    new StubFile(s.home, s.filePath(`src/${moduleParts.slice(0, i).join('/')}/__init__.py`), 'python/__init__.py.hbs', { ...context, package: pkg }, s.stubId(`python:package:${pkg}`));
+  }
+  new StubFile(s.home, s.filePath(mainFile), s.service ? 'python/service.py.hbs' : 'python/cli.py.hbs', context, s.stubId('python:app'));
+  new StubFile(s.home, s.filePath(`tests/test_${moduleParts[moduleParts.length - 1]}.py`), s.service ? 'python/test_service.py.hbs' : 'python/test_cli.py.hbs', context, s.stubId('python:test'));
+  new StubFile(s.home, s.filePath('README.md'), s.readmeTemplate, context, s.stubId('readme'));
 }
