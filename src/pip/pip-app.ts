@@ -301,16 +301,7 @@ export class PipApp extends AppComponent {
   private renderPyproject(options: PipAppOptions): any {
     const { runtime, dev } = this.dependencies();
     return {
-      'project': pep621Project({
-        name: this.name,
-        version: this.version,
-        description: this.metadata.description,
-        options,
-        requiresPython: this.requiresPython,
-        dependencies: runtime.map(pep508),
-        scriptName: this.scriptName,
-        scriptTarget: this.scriptTarget,
-      }),
+      'project': pep621Project(this, this.metadata, options, runtime.map(pep508)),
       // PEP 735: the dev group is the developer's (`pip install --group dev`), never the package's nor the image's.
       'dependency-groups': dev.length > 0 ? { dev: dev.map(pep508) } : undefined,
       'build-system': { 'requires': [this.buildRequirement], 'build-backend': BUILD_BACKEND },

@@ -387,16 +387,7 @@ export class PoetryApp extends AppComponent {
       };
     }
     return {
-      'project': pep621Project({
-        name: this.name,
-        version: this.version,
-        description: this.metadata.description,
-        options,
-        requiresPython: this.requiresPython,
-        dependencies: [...runtime.map(pep508), ...libraries.map((l) => l.name)],
-        scriptName: this.scriptName,
-        scriptTarget: this.scriptTarget,
-      }),
+      'project': pep621Project(this, this.metadata, options, [...runtime.map(pep508), ...libraries.map((l) => l.name)]),
       // [tool.poetry] holds only what PEP 621 cannot say: the src layout, the libraries' paths, the dev group, the package index.
       'tool': {
         poetry: { packages, ...(libraries.length > 0 ? { dependencies: pathTable } : {}), ...devGroup, ...source },

@@ -256,31 +256,32 @@ export function pythonDependencies(owner: string, declared: AppDependency[]): { 
   return { runtime: parse(DependencyType.RUNTIME), dev: [...parse(DependencyType.TEST), ...parse(DependencyType.DEVENV)] };
 }
 
-/** What a Python app's PEP 621 `[project]` table says, whatever builds it. */
-export interface PythonProjectFields {
+/** The facts of a Python app that its PEP 621 `[project]` table states, whatever builds it. */
+export interface PythonProjectFacts {
   readonly name: string;
   readonly version: string;
-  readonly description?: string;
-  readonly options: PythonAppOptions;
   readonly requiresPython: string;
-  /** `[project].dependencies`, as PEP 508 strings. */
-  readonly dependencies: string[];
   readonly scriptName: string;
   readonly scriptTarget: string;
 }
 
-/** The PEP 621 `[project]` table of a Python app (Poetry's and pip's alike). */
-export function pep621Project(f: PythonProjectFields): { [key: string]: any } {
-  const { authorName, authorEmail, license, repositoryUrl } = f.options;
+/**
+ * The PEP 621 `[project]` table of a Python app (Poetry's and pip's alike).
+ * @param dependencies `[project].dependencies`, as PEP 508 strings
+ */
+export function pep621Project(
+  f: PythonProjectFacts, metadata: ImageMetadata, options: PythonAppOptions, dependencies: string[],
+): { [key: string]: any } {
+  const { authorName, authorEmail, license, repositoryUrl } = options;
   return {
     'name': f.name,
     'version': f.version,
-    'description': f.description,
+    'description': metadata.description,
     'authors': authorName || authorEmail ? [{ name: authorName, email: authorEmail }] : undefined,
     license,
     'readme': 'README.md',
     'requires-python': f.requiresPython,
-    'dependencies': f.dependencies,
+    dependencies,
     'scripts': { [f.scriptName]: f.scriptTarget },
     'urls': repositoryUrl ? { repository: repositoryUrl } : undefined,
   };
