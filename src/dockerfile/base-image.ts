@@ -104,6 +104,11 @@ export class BaseImage {
     return parts[parts.length - 1];
   }
 
+  /** `scratch`: Docker's empty image, which the build creates and never pulls (no registry, no tag, no digest to pin). */
+  public get isScratch(): boolean {
+    return this.reference === 'scratch';
+  }
+
   /** Variables (ARGs) the reference uses. */
   public get variables(): string[] {
     return variableRefs(this.reference);

@@ -7,7 +7,7 @@ import { Task } from 'projen/lib/task';
 import { TaskShell } from 'projen/lib/task-shell';
 import { GoModFile } from './go-mod';
 import { HEALTH_PROBE, HEALTH_PROBE_SOURCE } from './health-probe';
-import { DockerfileStage, Instruction, RunMount } from '../dockerfile';
+import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { GoLibrary } from './go-library';
 import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, LanguageVersion, LibraryComponent, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
 import { DISTROLESS_STATIC_IMAGE, SEMVER, resolveMetadata } from '../image/app-options';
@@ -262,7 +262,7 @@ export class GoApp extends AppComponent {
       'build',
     );
     const copies: RuntimeCopy[] = [];
-    let runtimeImage: string;
+    let runtimeImage: BaseImage;
     // distroless's own nonroot user, or runtimeUid; on scratch, the passwd and group the image gets name the same ids.
     const user = RuntimeUser.existing(options.runtimeUid ?? RuntimeUser.DISTROLESS_NONROOT_UID);
     if (runtime === GoRuntime.SCRATCH) {
@@ -280,9 +280,10 @@ export class GoApp extends AppComponent {
         { fromStage: 'builder', source: '/out/etc/passwd', destination: '/etc/passwd', id: 'passwd' },
         { fromStage: 'builder', source: '/out/etc/group', destination: '/etc/group', id: 'group' },
       );
-      runtimeImage = 'scratch';
+      // Docker's empty image: never pulled, so never under imageRegistry.
+      runtimeImage = ContainerImage.baseImage({}, 'scratch');
     } else {
-      runtimeImage = DISTROLESS_STATIC_IMAGE;
+      runtimeImage = ContainerImage.baseImage(options, DISTROLESS_STATIC_IMAGE);
     }
     if (probe) {
       copies.push(compiledProbe().copy);
@@ -296,7 +297,7 @@ export class GoApp extends AppComponent {
       metadata,
       buildStages: [builder],
       payload: {
-        image: runtimeImage === 'scratch' ? ContainerImage.baseImage({}, 'scratch') : ContainerImage.baseImage(options, runtimeImage),
+        image: runtimeImage,
         user,
         copies,
         entrypoint: [`${BIN_DIR}/${this.binaryName}`],

@@ -166,7 +166,7 @@ export class Policy {
     const isAllowed = (image: BaseImage) => allowed.some((r) => image.reference.startsWith(`${r}/`));
     return custom('allowed-registries', options, (s) => [
       ...s.baseImages
-        .filter((image) => image.reference !== 'scratch' && !isAllowed(image))
+        .filter((image) => !image.isScratch && !isAllowed(image))
         .map((image) => ({
           message: `base image "${image.reference}" is not from an allowed registry (allowed: ${allowed.join(', ')})`,
           value: image.reference,
@@ -183,7 +183,7 @@ export class Policy {
   public static pinnedDigests(options: PolicyOptions = {}): IPolicy {
     return custom('pinned-digests', options, (s) => [
       ...s.baseImages
-        .filter((image) => image.reference !== 'scratch' && !image.digest)
+        .filter((image) => !image.isScratch && !image.digest)
         .map((image) => ({ message: `base image "${image.reference}" is not pinned by digest`, value: image.reference })),
       ...frontendViolation(s, (image) => image.digest !== undefined, (image) =>
         `is not pinned by digest: set dockerfileSyntax to "${image.reference}@sha256:<digest>", or to "" for the engine's built-in frontend`),

@@ -327,3 +327,10 @@ test('a line longer than BuildKit reads is refused before anything is written', 
   dockerfile.addStage(stage);
   expect(dockerfile.validate()).toEqual([expect.stringMatching(/^Dockerfile: line 5 \(LABEL com\.example\.notes="n{15}\.\.\.\) is 70026 bytes; BuildKit reads at most 65535 bytes a line\.$/)]);
 });
+
+test('scratch is Docker\'s empty image, known by its reference alone', () => {
+  expect(BaseImage.of('scratch').isScratch).toBe(true);
+  expect(BaseImage.of('python:3.13-slim').isScratch).toBe(false);
+  expect(BaseImage.of('mirror.example.com/scratch').isScratch).toBe(false);
+  expect(BaseImage.of('scratch').withRegistryPrefix('mirror.example.com').isScratch).toBe(false);
+});
