@@ -100,6 +100,16 @@ export interface GoAppOptions extends AppComponentOptions, AppMetadataOptions {
 const OWNER = 'GoApp';
 /** Go minors stagecraft writes go.mod and images for. */
 export const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
+
+/** The `goVersion` of a Go app or library (default 1.27), checked: "1.N" or "1.N.P" of a supported release line. */
+export function resolveGoVersion(owner: string, text: string | undefined): LanguageVersion {
+  const version = text ?? '1.27';
+  const rule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
+  if (!/^1\.\d+(?:\.\d+)?$/.test(version) || !SUPPORTED_GO.includes(LanguageVersion.parse(owner, 'goVersion', version).minor)) {
+    throw invalidOption(owner, 'goVersion', version, rule);
+  }
+  return LanguageVersion.parse(owner, 'goVersion', version);
+}
 const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
 const MODULE_VERSION = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const BINARY = /^[a-z0-9][a-z0-9_-]*$/;
@@ -159,16 +169,9 @@ export class GoApp extends AppComponent {
     assertMaxLength(this.owner, binaryOption, this.binaryName, 128);
     this.modulePath = options.modulePath ?? `example.com/${this.binaryName}`;
     assertModulePath(this.owner, 'modulePath', this.modulePath);
-    this.goVersion = options.goVersion ?? '1.27';
-    const goRule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
-    if (!/^1\.\d+(?:\.\d+)?$/.test(this.goVersion)) {
-      throw invalidOption(this.owner, 'goVersion', this.goVersion, goRule);
-    }
-    const goVersion = LanguageVersion.parse(this.owner, 'goVersion', this.goVersion);
+    const goVersion = resolveGoVersion(this.owner, options.goVersion);
+    this.goVersion = goVersion.text;
     const minor = goVersion.minor;
-    if (!SUPPORTED_GO.includes(minor)) {
-      throw invalidOption(this.owner, 'goVersion', this.goVersion, goRule);
-    }
     if (options.toolchain !== undefined) {
       const m = /^go(1\.\d+(?:\.\d+)?)$/.exec(options.toolchain);
       if (!m) {

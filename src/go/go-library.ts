@@ -1,8 +1,8 @@
 import { FileBase } from 'projen/lib/file';
 import { Project } from 'projen/lib/project';
-import { assertModulePath, SUPPORTED_GO } from './go-app';
+import { assertModulePath, resolveGoVersion } from './go-app';
 import { GoModFile } from './go-mod';
-import { LanguageVersion, LibraryComponent, LibraryComponentOptions } from '../image';
+import { LibraryComponent, LibraryComponentOptions } from '../image';
 import { StubFile } from '../stubs';
 import { assertMatches, assertSingleLine, invalidOption } from '../validation';
 
@@ -63,11 +63,7 @@ export class GoLibrary extends LibraryComponent {
     super(project, id, { owner: OWNER, options, ecosystem: 'go' });
     this.modulePath = options.modulePath ?? `example.com/${id}`;
     assertModulePath(this.owner, 'modulePath', this.modulePath);
-    this.goVersion = options.goVersion ?? '1.27';
-    const goRule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
-    if (!/^1\.\d+(?:\.\d+)?$/.test(this.goVersion) || !SUPPORTED_GO.includes(LanguageVersion.parse(this.owner, 'goVersion', this.goVersion).minor)) {
-      throw invalidOption(this.owner, 'goVersion', this.goVersion, goRule);
-    }
+    this.goVersion = resolveGoVersion(this.owner, options.goVersion).text;
     this.packageName = options.packageName ?? id.replace(/-/g, '');
     const packageOption = options.packageName !== undefined ? 'packageName' : `packageName (derived from id ${JSON.stringify(id)})`;
     assertMatches(this.owner, packageOption, this.packageName, GO_IDENTIFIER, 'Expected a Go package name: lowercase letters, digits and "_", starting with a letter.');
