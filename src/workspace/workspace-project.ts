@@ -106,6 +106,8 @@ export class WorkspaceProject extends AppProject {
     new SubprojectRecord(this);
     this.compose = new ComposeFile(this);
     this.bake = new BakeFile(this, { platforms: options.platforms, attestations: options.attestations });
+    // Before the images workflow, whose drift job runs its task; it compares after every component all the same.
+    this.addDriftCheck();
     if (imagesWorkflow) {
       new ImagesWorkflow(this);
     }
@@ -117,7 +119,6 @@ export class WorkspaceProject extends AppProject {
       new GoApp(this, 'worker', { ...sample, description: 'The sample worker: a command-line job' });
       sampleWebStubs(web, connection);
     }
-    this.addDriftCheck();
   }
 
   /** The app component with this id. */

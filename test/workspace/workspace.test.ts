@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'projen';
+import { Project, Testing } from 'projen';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, DRIFT_CHECK_ENV, GoApp, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, BakeFile, DRIFT_CHECK_ENV, GoApp, ImagesWorkflow, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -256,4 +256,11 @@ test('the drift check covers every component\'s files and the root files', () =>
     expect(snapshotDir(dir)).toEqual(snapshot);
     fs.writeFileSync(target, before);
   }
+});
+
+test('ImagesWorkflow in a project without npm or the drift task is refused at construction, naming what is missing', () => {
+  const project = new Project({ name: 'plain', outdir: tempDir('ws-images-') });
+  new BakeFile(project);
+  expect(() => new ImagesWorkflow(project)).toThrow(
+    'ImagesWorkflow: project "plain" lacks what the workflow\'s drift job runs: a package.json (npm ci) and a drift task (add a DriftCheck). Use a stagecraft project type, such as WorkspaceProject, or add them first.');
 });
