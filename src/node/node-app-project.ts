@@ -7,7 +7,7 @@ import { resolveNodeVersion } from './node-version';
 import { fastTaskPath } from './package-managers';
 import { browserBuild, runByNode } from './static-site';
 import { Dockerfile } from '../dockerfile';
-import { DriftWorkflowOptions } from '../project/app-project';
+import { DriftWorkflowOptions, dockerfileOf } from '../project/app-project';
 import { DriftCheck } from '../project/drift-check';
 import { DriftWorkflow } from '../project/drift-workflow';
 import { assertKnownOptions } from '../project/known-options';
@@ -82,6 +82,6 @@ export class NodeAppProject extends TypeScriptProject {
 
   /** The Dockerfile model, for escape hatches. */
   public get dockerfile(): Dockerfile {
-    return this.app.image.dockerfile;
+    return dockerfileOf(this);
   }
 }

@@ -107,11 +107,7 @@ export abstract class AppProject extends Project {
 
   /** The Dockerfile model, for escape hatches: `project.dockerfile.stage("runtime").insertAfter(...)`. */
   public get dockerfile(): Dockerfile {
-    const image = ContainerImage.of(this);
-    if (!image) {
-      throw userError(`${this.name}: this project has no container image yet.`);
-    }
-    return image.dockerfile;
+    return dockerfileOf(this);
   }
 }
 
@@ -125,6 +121,15 @@ class ComponentsSettled extends Component {
     super.preSynthesize();
     (this.project as AppProject)._settleComponents();
   }
+}
+
+/** The Dockerfile model of the project's own image (every project type's `dockerfile`). */
+export function dockerfileOf(project: Project): Dockerfile {
+  const image = ContainerImage.of(project);
+  if (!image) {
+    throw userError(`${project.name}: this project has no container image yet.`);
+  }
+  return image.dockerfile;
 }
 
 /**
