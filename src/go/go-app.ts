@@ -105,10 +105,14 @@ export const SUPPORTED_GO = ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
 export function resolveGoVersion(owner: string, text: string | undefined): LanguageVersion {
   const version = text ?? '1.27';
   const rule = `Expected a Go version "1.N" or "1.N.P" with 1.N one of ${SUPPORTED_GO.join(', ')}.`;
-  if (!/^1\.\d+(?:\.\d+)?$/.test(version) || !SUPPORTED_GO.includes(LanguageVersion.parse(owner, 'goVersion', version).minor)) {
+  if (!/^1\.\d+(?:\.\d+)?$/.test(version)) {
     throw invalidOption(owner, 'goVersion', version, rule);
   }
-  return LanguageVersion.parse(owner, 'goVersion', version);
+  const parsed = LanguageVersion.parse(owner, 'goVersion', version);
+  if (!SUPPORTED_GO.includes(parsed.minor)) {
+    throw invalidOption(owner, 'goVersion', version, rule);
+  }
+  return parsed;
 }
 const MODULE_PATH = /^[a-z0-9](?:[a-z0-9._~-]*[a-z0-9_~-])?(?:\/[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?)*$/;
 const MODULE_VERSION = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -265,6 +269,7 @@ export class GoApp extends AppComponent {
       'build',
     );
     const copies: RuntimeCopy[] = [];
+    const compiled = compiledProbe();
     let runtimeImage: BaseImage;
     // distroless's own nonroot user, or runtimeUid; on scratch, the passwd and group the image gets name the same ids.
     const user = RuntimeUser.existing(options.runtimeUid ?? RuntimeUser.DISTROLESS_NONROOT_UID);
@@ -289,7 +294,7 @@ export class GoApp extends AppComponent {
       runtimeImage = ContainerImage.baseImage(options, DISTROLESS_STATIC_IMAGE);
     }
     if (probe) {
-      copies.push(compiledProbe().copy);
+      copies.push(compiled.copy);
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
     this.builderStage = builder;
@@ -309,7 +314,7 @@ export class GoApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image, and the app need not probe itself: stagecraft's own probe.
-      healthProbe: compiledProbe().healthProbe,
+      healthProbe: compiled.healthProbe,
       // Every folder of the module's packages, found on disk, plus cmd/ where the stub goes.
       context: [
         'go.mod',

@@ -13,7 +13,6 @@ import { BaseImage, DockerfileStage, HealthcheckOptions } from '../dockerfile';
 import { assertVariableName } from '../dockerfile/syntax';
 import { invalidOption, show, userError } from '../validation';
 
-
 /** Top folders of a Linux image: a library copied there would mix with the system. */
 const SYSTEM_FOLDERS = ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var'];
 

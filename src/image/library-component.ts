@@ -8,7 +8,6 @@ import { COMPONENT_ID, PROJECT_FOLDER } from './app-options';
 import { Instruction } from '../dockerfile';
 import { invalidOption, show } from '../validation';
 
-
 /** Options every library component shares. */
 export interface LibraryComponentOptions {
   /**

@@ -52,9 +52,9 @@ export class NodeAppProject extends TypeScriptProject {
       ...(staticSite ? browserBuild(options) : {}),
     });
     const projenrc = ProjenrcFile.of(this);
-    // `stubs` is the deprecated name of `sampleCode` (this project type took it first): the current name wins, as in NodeApp.
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
-    this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion, sampleCode: options.sampleCode ?? options.stubs ?? true });
+    // NodeApp reads the stub switch, sampleCode or its deprecated name stubs, from the same options.
+    this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion });
     if (staticSite) {
       // projen's projenrc/tsconfig.json, which tsx and tsc read for .projenrc.ts, extends the browser's tsconfig.json.
       if (projenrc instanceof Projenrc) {

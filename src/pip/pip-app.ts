@@ -325,5 +325,4 @@ export class PipApp extends AppComponent {
       context: { ...this.stubContext(), scriptName: this.scriptName, lockFile: PIP_LOCK_FILE, buildLockFile: PIP_BUILD_LOCK_FILE },
     });
   }
-
 }

@@ -251,8 +251,9 @@ export class RustApp extends AppComponent {
     this.builderStage = builder;
 
     const copies: RuntimeCopy[] = [];
+    const compiled = compiledProbe();
     if (probe) {
-      copies.push(compiledProbe().copy);
+      copies.push(compiled.copy);
     }
     copies.push({ fromStage: 'builder', source: out, destination: `${BIN_DIR}/${this.binaryName}`, id: 'binary' });
     const runtimeImage = isStatic ? DISTROLESS_STATIC_IMAGE : 'gcr.io/distroless/cc-debian12:nonroot';
@@ -273,7 +274,7 @@ export class RustApp extends AppComponent {
       },
       defaultSizeBudgetMb: 100,
       // No shell or curl in the image: stagecraft's own probe.
-      healthProbe: compiledProbe().healthProbe,
+      healthProbe: compiled.healthProbe,
       context: [
         'Cargo.toml',
         'Cargo.lock',
