@@ -14,6 +14,7 @@ import { LazyInstruction } from '../dockerfile/lazy-instruction';
 import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
 import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
+import { ParentProjenrc } from '../project/parent-projenrc';
 import { StubFile } from '../stubs';
 import { assertMatches, assertMaxLength, assertSingleLine, invalidOption, userError } from '../validation';
 
@@ -385,6 +386,8 @@ export class NodeApp extends AppComponent {
       ...(staticSite ? browserBuild({}) : {}),
     });
     fastTaskPath(subproject);
+    // Its generated files' marker names the root's .projenrc.ts, which configures it.
+    new ParentProjenrc(subproject);
     this.attachSubproject(subproject);
     const cwd = this.folder;
     scope.addTask(this.taskName('install'), { cwd, description: `Install ${this.appId}'s packages (in ${cwd})`, exec: 'npm install' });
