@@ -527,12 +527,13 @@ export abstract class AppComponent extends Component {
   /**
    * Where the builder has a library: its path from the app joined to the builder's working
    * directory, so the path dependency resolves there as it does in the repository (the default
-   * folders give `/libs/<id>`). Refused where the copy would land on the system's own folders.
+   * folders give `/libs/<id>` from `/app`, `/src/libs/<id>` from `/src/apps/<id>`). Refused where the
+   * copy would land on the system's own folders, or on a folder that holds the app's.
    */
   protected builderPath(use: LibraryUse, workdir: string): string {
     const target = path.posix.join(workdir, use.path);
     const top = target.split('/')[1];
-    if (!(target === workdir || target.startsWith(`${workdir}/`)) && (SYSTEM_FOLDERS.includes(top) || workdir.split('/')[1] === top)) {
+    if (!(target === workdir || target.startsWith(`${workdir}/`)) && (SYSTEM_FOLDERS.includes(top) || workdir.startsWith(`${target}/`))) {
       throw invalidOption(`${this.appType} "${this.appId}"`, 'use library', use.library.folder,
         `The builder would copy it to ${target}, on the image's own /${top}: give the library a folder such as "libs/${use.library.libraryId}".`);
     }

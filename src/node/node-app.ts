@@ -145,6 +145,14 @@ export class NodeApp extends AppComponent {
   /** The image every Node stage starts from, and the package manager's commands: a library's stage uses them too. */
   private readonly nodeImage: BaseImage;
   private readonly packageManager: ReturnType<typeof packageManagerCommands>;
+  /**
+   * The app's folder in the build stages: `/app` for the app at the project's root; for an app in
+   * a folder, that folder under `/src` (`/src/apps/web`), as deep as in the repository, so a
+   * library's relative path (`../../libs/greeting`) leads to the same place (`/src/libs/greeting`)
+   * and stays inside the filesystem. npm's lock file keys a linked folder by that relative path,
+   * and from `/app` it would climb above `/`: `npm ci` then finds the lock file unusable.
+   */
+  private readonly builderDir: string;
 
   /**
    * @param scope the project the app is part of
@@ -186,12 +194,14 @@ export class NodeApp extends AppComponent {
 
     const nodeImage = ContainerImage.baseImage(options, `node:${this.nodeVersion}-${variant}`);
     this.nodeImage = nodeImage;
+    const builderDir = this.folder === '.' ? '/app' : path.posix.join('/src', this.folder);
+    this.builderDir = builderDir;
     this.packageManager = pm;
     const manifest = ['package.json', pkg.lockFile];
     const cache = RunMount.cache({ target: pm.cache });
     const installStage = (name: string, install: string[]): DockerfileStage => {
       const stage = new DockerfileStage(name, { from: nodeImage });
-      stage.addInstruction(Instruction.workdir('/app'), 'workdir');
+      stage.addInstruction(Instruction.workdir(builderDir), 'workdir');
       stage.addInstruction(Instruction.env(pm.env), 'env');
       stage.addInstruction(Instruction.copy(manifest, './'), 'copy-manifest');
       // With no production dependencies an install creates no node_modules, and the runtime's COPY of it would fail.
@@ -222,9 +232,9 @@ export class NodeApp extends AppComponent {
     if (this.appKind === NodeAppKind.SERVICE) {
       const deps = installStage('deps', [pm.installProduction]);
       const copies: RuntimeCopy[] = [
-        { fromStage: 'build', source: '/app/package.json', destination: '/app/package.json', id: 'manifest' },
-        { fromStage: 'deps', source: '/app/node_modules', destination: '/app/node_modules', id: 'node-modules' },
-        { fromStage: 'build', source: `/app/${outDir}`, destination: `/app/${outDir}`, id: 'build-output' },
+        { fromStage: 'build', source: `${builderDir}/package.json`, destination: '/app/package.json', id: 'manifest' },
+        { fromStage: 'deps', source: `${builderDir}/node_modules`, destination: '/app/node_modules', id: 'node-modules' },
+        { fromStage: 'build', source: `${builderDir}/${outDir}`, destination: `/app/${outDir}`, id: 'build-output' },
       ];
       this.createImage({
         ecosystem: 'node',
@@ -266,8 +276,8 @@ export class NodeApp extends AppComponent {
           image: options.webServerImage !== undefined ? BaseImage.of(options.webServerImage) : ContainerImage.baseImage(options, 'nginxinc/nginx-unprivileged:1.28'),
           user: RuntimeUser.existing(uid ?? NGINX_UID),
           copies: [
-            { fromStage: 'build', source: '/app/nginx.conf', destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },
-            { fromStage: 'build', source: `/app/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
+            { fromStage: 'build', source: `${builderDir}/nginx.conf`, destination: '/etc/nginx/conf.d/default.conf', id: 'site-config' },
+            { fromStage: 'build', source: `${builderDir}/${siteDir}`, destination: '/usr/share/nginx/html', id: 'site' },
           ],
           command: ['nginx', '-g', 'daemon off;'],
           // The web server needs none of the build's Node toolchain.
@@ -300,12 +310,17 @@ export class NodeApp extends AppComponent {
   }
 
   /**
-   * A `file:` dependency on the package's folder, installed as a real copy (`install-links`: the
-   * app's .npmrc for its own installs and lock file, `NPM_CONFIG_INSTALL_LINKS` in the image), not
-   * a link, so node_modules holds the package and a service's runtime needs nothing else. The image
-   * compiles the package in a stage of its own (`lib-<id>-build`, from its named build context,
-   * with its lock file), and the stages that install copy its package.json and compiled `lib/` to
-   * the same relative place first, where the dependency's path leads.
+   * A `file:` dependency on the package's folder. On the developer's machine npm installs it as a
+   * link (its default), so the app's compile and tests read the package as it is now: the app's
+   * `compile` and `test` tasks compile the package first. A copy, as `install-links` would make
+   * it, is refreshed by nothing but a clean install: `npm install` keeps a stale one. In the image
+   * it is installed as a real copy (`NPM_CONFIG_INSTALL_LINKS`), so node_modules holds the package
+   * and a service's runtime needs nothing else: the image compiles the package in a stage of its
+   * own (`lib-<id>-build`, from its named build context, with its lock file), and the stages that
+   * install copy its package.json and compiled `lib/` to the same relative place first, where the
+   * dependency's path leads. The package has no dependencies of its own (its package.json is
+   * generated, with the compiler alone, a dev dependency), so the lock file written with the link
+   * holds everything the copy needs.
    *
    * A static site bundles the same compiled package (CommonJS, which esbuild wraps): one build of
    * the library for every app, the installed package's `lib/index.d.ts` for the type-check, and
@@ -320,7 +335,7 @@ export class NodeApp extends AppComponent {
     if (this.packageManager.omit === undefined) {
       throw invalidOption(this.owner, 'use library', library.folder, `Only npm installs a library here: with ${this.appProject.package.packageManager}, leave it out.`);
     }
-    const destination = this.builderPath(use, '/app');
+    const destination = this.builderPath(use, this.builderDir);
     const stageName = `${use.contextName}-build`;
     const stage = new DockerfileStage(stageName, { from: this.nodeImage });
     stage.addInstruction(Instruction.workdir(destination), 'workdir');
@@ -343,8 +358,10 @@ export class NodeApp extends AppComponent {
       at.insertBefore('install', Instruction.copy([`${destination}/package.json`], `${destination}/package.json`, { from: stageName }), `${use.contextName}-manifest`);
       at.insertBefore('install', Instruction.copy([`${destination}/lib`], `${destination}/lib`, { from: stageName }), `${use.contextName}-lib`);
     }
-    this.appProject.npmrc.addConfig('install-links', 'true');
     this.appProject.addDeps(`${library.packageName}@file:${use.path}`);
+    for (const name of ['compile', 'test']) {
+      this.project.tasks.tryFind(this.taskName(name))?.prependSpawn(library.compileTask);
+    }
   }
 
   /**

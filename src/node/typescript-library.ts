@@ -1,5 +1,6 @@
 import { JsonFile } from 'projen/lib/json';
 import { Project } from 'projen/lib/project';
+import { Task } from 'projen/lib/task';
 import { LibraryComponent, LibraryComponentOptions } from '../image';
 import { DEFAULT_VERSION, SEMVER } from '../image/app-options';
 import { StubFile } from '../stubs';
@@ -40,8 +41,9 @@ const RANGE = /^[\^~]?\d+(?:\.\d+){0,2}$/;
  * A TypeScript package of the workspace, in `libs/<id>`: package.json (`main` and `types` in
  * `lib/`), tsconfig.json, `src/index.ts`, a test run by Node's own runner, and tasks
  * `<id>:install`, `<id>:compile` and `<id>:test`. A Node service or static site ({@link NodeApp})
- * uses it with `app.use(library)`: a `file:` dependency on its folder, installed as a copy; the
- * image build compiles it in a stage of its own, from its named build context. A service's runtime
+ * uses it with `app.use(library)`: a `file:` dependency on its folder, a link on the developer's
+ * machine (the app's `compile` and `test` compile the package first) and a copy in the image, whose
+ * build compiles it in a stage of its own, from its named build context. A service's runtime
  * gets it in node_modules; a static site's build bundles its compiled CommonJS with esbuild.
  */
 export class TypeScriptLibrary extends LibraryComponent {
@@ -51,6 +53,8 @@ export class TypeScriptLibrary extends LibraryComponent {
   public readonly version: string;
   /** package.json. */
   public readonly packageJson: JsonFile;
+  /** `<id>:compile`: `tsc`, writing `lib/`, which the apps that use the package read. */
+  public readonly compileTask: Task;
 
   /**
    * @param project the project the library is part of
@@ -102,7 +106,7 @@ export class TypeScriptLibrary extends LibraryComponent {
     this.allowInBuild(this.buildFiles);
 
     this.addLibraryTask('install', { description: 'Install the compiler (writes package-lock.json: commit it)', exec: 'npm install' });
-    this.addLibraryTask('compile', { description: 'Compile src/ into lib/', exec: 'npx tsc' });
+    this.compileTask = this.addLibraryTask('compile', { description: 'Compile src/ into lib/', exec: 'npx tsc' });
     this.lifecycleTask('test').exec('npm test');
     this.addGitIgnore('/node_modules/');
     this.addGitIgnore('/lib/');

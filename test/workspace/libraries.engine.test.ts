@@ -29,8 +29,8 @@ let apps: AppComponent[];
  * shared code: a Python library "common" that two Poetry apps use (the service "api", the job
  * "jobs"), and a Go module "shared" that two Go binaries use (the job "worker" through `use`, the
  * service "probe" through a `replaces` folder), and a TypeScript package "greeting" that a Node
- * service "web" and a static site "front" use (a `file:` dependency installed as a copy; the site
- * bundles it with esbuild). Each app's code is changed to call the library, so its output shows
+ * service "web" and a static site "front" use (a `file:` dependency: a link on the machine, a copy
+ * in the image; the site bundles it with esbuild). Each app's code is changed to call the library, so its output shows
  * the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
  */
 beforeAll(async () => {
@@ -149,31 +149,58 @@ test('the real Go toolchain vets, tests and builds both binaries with the module
   expect(toolroot('libs/shared', 'go vet ./... && go test ./...', GO_ENV)).toMatch(/^ok\s+example\.com\/shared/m);
 });
 
-test('real npm installs the package into the service and the site as a copy, not a link; all compile and their tests pass; the site\'s bundle holds the package', () => {
+test('real npm links the package into the service and the site (its default for a folder); all compile and their tests pass; an edit to the package reaches both at their next compile, with no install; the site\'s bundle holds the package', () => {
   // The lock files are written by the npm of the image's Node, the one its `npm ci` runs (as many-apps.engine.test.ts does).
   const npm = BUILDAH.runImage('docker.io/library/node:24-slim', ['npm', '--version']).stdout.trim();
   const install = (folder: string) => mustRun('npx', ['-y', `npm@${npm}`, 'install', '--no-audit', '--no-fund'], { cwd: path.join(dir, folder), env: userEnv() });
   install('libs/greeting');
   expect(mustRun('npm', ['test'], { cwd: path.join(dir, 'libs/greeting'), env: userEnv() }).output).toMatch(/# pass 1\n# fail 0/);
-  install('apps/web');
-  expect(fs.lstatSync(path.join(dir, 'apps/web/node_modules/greeting')).isDirectory()).toBe(true);
-  expect(fs.readFileSync(path.join(dir, 'apps/web/package-lock.json'), 'utf-8')).toContain('"resolved": "file:../../libs/greeting"');
+  for (const id of ['web', 'front']) {
+    install(`apps/${id}`);
+    const installed = path.join(dir, `apps/${id}/node_modules/greeting`);
+    expect(fs.lstatSync(installed).isSymbolicLink()).toBe(true);
+    expect(fs.realpathSync(installed)).toBe(fs.realpathSync(path.join(dir, 'libs/greeting')));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, `apps/${id}/package-lock.json`), 'utf-8')).packages['node_modules/greeting']).toEqual({ resolved: '../../libs/greeting', link: true });
+  }
   expect(task('web:compile').status).toBe(0);
   expect(task('web:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
-  install('apps/front');
-  expect(fs.lstatSync(path.join(dir, 'apps/front/node_modules/greeting')).isDirectory()).toBe(true);
   expect(fs.existsSync(path.join(dir, 'apps/front/node_modules/.bin/esbuild'))).toBe(true);
-  const compile = task('front:compile');
-  if (compile.status !== 0) {
-    throw new Error(`front:compile exited ${compile.status}:\n${compile.output.slice(-4000)}`);
-  }
+  const compile = (id: string) => {
+    const r = task(`${id}:compile`);
+    if (r.status !== 0) {
+      throw new Error(`${id}:compile exited ${r.status}:\n${r.output.slice(-4000)}`);
+    }
+    return r.output;
+  };
+  compile('front');
   expect(task('front:test').output).toMatch(/Tests:\s+1 passed, 1 total/);
   // The site: the page and one self-contained bundle (no import left for a browser to resolve).
+  const siteBundle = () => fs.readFileSync(path.join(dir, 'apps/front/dist/main.js'), 'utf-8');
   expect(filesUnder(path.join(dir, 'apps/front/dist'))).toEqual(['index.html', 'main.js']);
-  const bundle = fs.readFileSync(path.join(dir, 'apps/front/dist/main.js'), 'utf-8');
+  const bundle = siteBundle();
   expect(bundle).toContain('with greeting!');
   expect(bundle).not.toMatch(/\bimport\s*[{"'(*]|\brequire\(/);
   expect(runInPage(bundle, '/')).toBe('Hello from front, with greeting!');
+
+  // The loop a developer runs: edit the package, compile or test an app. Its compile compiles the
+  // package first (greeting:compile), and the link reads the result: no install, no stale copy.
+  const source = path.join(dir, 'libs/greeting/src/index.ts');
+  const original = fs.readFileSync(source, 'utf-8');
+  const reply = () => mustRun(process.execPath, ['-e', 'process.stdout.write(require("greeting").greeting("web"))'], { cwd: path.join(dir, 'apps/web'), env: userEnv() }).stdout;
+  try {
+    fs.writeFileSync(source, original.replace('with ${', 'with the edited ${'));
+    expect(compile('web')).toMatch(/greeting:compile/);
+    expect(reply()).toBe('Hello from web, with the edited greeting!');
+    compile('front');
+    expect(runInPage(siteBundle(), '/')).toBe('Hello from front, with the edited greeting!');
+    // eslint-disable-next-line no-console
+    console.log(`npm ${npm}: apps/web/node_modules/greeting -> ${fs.readlinkSync(path.join(dir, 'apps/web/node_modules/greeting'))}; after an edit to the package, web:compile then require("greeting"): ${reply()}`);
+  } finally {
+    fs.writeFileSync(source, original);
+  }
+  compile('front');
+  expect(reply()).toBe('Hello from web, with greeting!');
+  expect(runInPage(siteBundle(), '/')).toBe('Hello from front, with greeting!');
 });
 
 describe.each(ENGINES)('%s', (engine: ContainerEngine) => {

@@ -158,9 +158,13 @@ describe('a TypeScript package that a Node service uses', () => {
     expect(read(dir, 'libs/greeting/.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/']);
   });
 
-  test('the service: a file: dependency installed as a copy (.npmrc and the image alike)', () => {
+  test('the service: a file: dependency, a link on the machine (npm\'s default: no .npmrc with install-links), so web:compile and web:test compile the package first', () => {
     expect(JSON.parse(read(dir, 'apps/web/package.json')).dependencies).toEqual({ greeting: 'file:../../libs/greeting' });
-    expect(read(dir, 'apps/web/.npmrc')).toContain('install-links=true');
+    expect(fs.existsSync(path.join(dir, 'apps/web/.npmrc'))).toBe(false);
+    for (const name of ['web:compile', 'web:test']) {
+      expect(tasks(dir)[name].steps).toEqual([{ spawn: 'greeting:compile' }, { exec: `npx projen ${name.slice(4)}` }]);
+    }
+    expect(tasks(dir)['greeting:compile'].steps).toEqual([{ exec: 'npx tsc' }]);
     expect(project.app('web').libraries.map((u) => [u.path, u.contextName])).toEqual([['../../libs/greeting', 'lib-greeting']]);
     expect(bakeTarget(dir, 'web')).toContain('  contexts   = { "lib-greeting" = "libs/greeting" }\n');
   });
@@ -169,13 +173,15 @@ describe('a TypeScript package that a Node service uses', () => {
     const df = parseDockerfile(read(dir, 'apps/web/Dockerfile'));
     expect(df.stages.map((s) => s.name)).toEqual(['lib-greeting-build', 'deps', 'build', 'runtime']);
     const lib = stageNamed(df, 'lib-greeting-build').instructions;
-    expect(lib.map((i) => i.text)).toEqual(expect.arrayContaining(['WORKDIR /libs/greeting', 'COPY --from=lib-greeting package.json package-lock.json ./', 'COPY --from=lib-greeting src ./src', 'RUN npx tsc']));
+    expect(lib.map((i) => i.text)).toEqual(expect.arrayContaining(['WORKDIR /src/libs/greeting', 'COPY --from=lib-greeting package.json package-lock.json ./', 'COPY --from=lib-greeting src ./src', 'RUN npx tsc']));
     for (const name of ['deps', 'build']) {
       const texts = stageNamed(df, name).instructions.map((i) => i.text);
+      // As deep as in the repository: the lock file's ../../libs/greeting leads to the library's copy, not above /.
+      expect(texts).toContain('WORKDIR /src/apps/web');
       const install = texts.findIndex((t) => /npm ci/.test(t));
       expect(texts.indexOf('ENV NPM_CONFIG_INSTALL_LINKS="true"')).toBeLessThan(install);
-      expect(texts.indexOf('COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib')).toBeLessThan(install);
-      expect(texts.indexOf('COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib')).toBeGreaterThan(0);
+      expect(texts.indexOf('COPY --from=lib-greeting-build /src/libs/greeting/lib /src/libs/greeting/lib')).toBeLessThan(install);
+      expect(texts.indexOf('COPY --from=lib-greeting-build /src/libs/greeting/lib /src/libs/greeting/lib')).toBeGreaterThan(0);
     }
     expect(stageNamed(df, 'runtime').instructions.filter((i) => i.keyword === 'COPY').map((i) => i.flags.from)).toEqual(['build', 'deps', 'build']);
   });
@@ -188,10 +194,11 @@ describe('a TypeScript package that a service and a static site use', () => {
     new NodeApp(p, 'front', { appKind: NodeAppKind.STATIC_SITE, port: 8080 }).use(greeting);
   });
 
-  test('the site depends on the package as the service does: a file: dependency installed as a copy; esbuild bundles it', () => {
+  test('the site depends on the package as the service does: a file: dependency, linked, compiled first; esbuild bundles it', () => {
     for (const id of ['web', 'front']) {
       expect(JSON.parse(read(dir, `apps/${id}/package.json`)).dependencies).toEqual({ greeting: 'file:../../libs/greeting' });
-      expect(read(dir, `apps/${id}/.npmrc`)).toContain('install-links=true');
+      expect(fs.existsSync(path.join(dir, `apps/${id}/.npmrc`))).toBe(false);
+      expect(tasks(dir)[`${id}:compile`].steps[0]).toEqual({ spawn: 'greeting:compile' });
     }
     expect(JSON.parse(read(dir, 'apps/front/package.json')).devDependencies.esbuild).toMatch(/^\^0\./);
     const compile = JSON.parse(read(dir, 'apps/front/.projen/tasks.json')).tasks.compile.steps;
@@ -220,7 +227,7 @@ describe('a TypeScript package that a service and a static site use', () => {
     const df = parseDockerfile(read(dir, 'apps/front/Dockerfile'));
     const texts = stageNamed(df, 'build').instructions.map((i) => i.text);
     const install = texts.findIndex((t) => /npm ci/.test(t));
-    for (const line of ['ENV NPM_CONFIG_INSTALL_LINKS="true"', 'COPY --from=lib-greeting-build /libs/greeting/package.json /libs/greeting/package.json', 'COPY --from=lib-greeting-build /libs/greeting/lib /libs/greeting/lib']) {
+    for (const line of ['ENV NPM_CONFIG_INSTALL_LINKS="true"', 'COPY --from=lib-greeting-build /src/libs/greeting/package.json /src/libs/greeting/package.json', 'COPY --from=lib-greeting-build /src/libs/greeting/lib /src/libs/greeting/lib']) {
       expect(texts.indexOf(line)).toBeGreaterThan(0);
       expect(texts.indexOf(line)).toBeLessThan(install);
     }
@@ -228,8 +235,8 @@ describe('a TypeScript package that a service and a static site use', () => {
     const runtime = stageNamed(df, 'runtime');
     expect(runtime.image).toBe('nginxinc/nginx-unprivileged:1.28');
     expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => [i.flags.from, ...i.args])).toEqual([
-      ['build', '/app/nginx.conf', '/etc/nginx/conf.d/default.conf'],
-      ['build', '/app/dist', '/usr/share/nginx/html'],
+      ['build', '/src/apps/front/nginx.conf', '/etc/nginx/conf.d/default.conf'],
+      ['build', '/src/apps/front/dist', '/usr/share/nginx/html'],
     ]);
   });
 });
