@@ -115,6 +115,12 @@ export class PoetryApp extends AppComponent {
   private readonly downloadMounts: RunMount[];
   /** `python -m compileall` of these, in the layer that installed them; undefined when byteCompile is off. */
   private readonly compile?: (paths: string[]) => string;
+  /** The builder's install of the wheel in `dist/` into the venv: the app's, and each library's in its folder. */
+  private readonly installWheel: string;
+  /** The venv's site-packages in the builder. */
+  private readonly sitePackages: string;
+  /** The id of the builder's last library install: the next one goes after it. */
+  private lastLibraryInstall = 'install-deps';
 
   /**
    * @param project the project the app is part of
@@ -220,6 +226,8 @@ export class PoetryApp extends AppComponent {
     // given, and the dependencies' were made in their layer. (A package or a single-module app:
     // the name that does not exist is skipped.)
     const pip = `${poetryPreinstalled ? 'python -m pip' : `${POETRY_HOME}/bin/pip`} --python ${PYTHON_VENV}/bin/python install --no-deps --no-index${this.compile ? ' --no-compile' : ''} dist/*.whl`;
+    this.installWheel = pip;
+    this.sitePackages = sitePackages;
     builder.addInstruction(
       Instruction.run([
         'poetry build --format wheel',
@@ -285,9 +293,14 @@ export class PoetryApp extends AppComponent {
   }
 
   /**
-   * The library becomes a path dependency (`[tool.poetry.dependencies]`, not editable: Poetry
-   * installs a real copy into the venv), and the builder copies its files from the named build
-   * context before `poetry install`, which installs it with the other dependencies.
+   * The library becomes a path dependency (`[tool.poetry.dependencies]`), editable: on the
+   * developer's machine the venv links to the library's sources, so an edit reaches the app's
+   * tests and scripts at once. (Poetry never refreshes a non-editable copy of a folder: `poetry
+   * install` reports "No dependencies to install or update" and keeps the old code.) The image
+   * holds a real copy: the builder copies the library's files from the named build context,
+   * installs the dependencies with `--no-directory`, which leaves out the editable link (the
+   * runtime has no /libs) but not the library's own dependencies, then builds the library's wheel
+   * and installs it into the venv.
    */
   protected useLibrary(use: LibraryUse): void {
     const library = use.library;
@@ -301,6 +314,12 @@ export class PoetryApp extends AppComponent {
     for (const { id, instruction } of libraryCopies(use, destination)) {
       this.builderStage.insertBefore('check-lock', instruction, id);
     }
+    // After the dependencies' install: Poetry would replace an installed copy with its editable link
+    // (--no-directory skips a directory dependency that is not installed, and updates one that is).
+    const id = `lib-${library.libraryId}-install`;
+    const compile = this.compile ? [this.compile([`${this.sitePackages}/${library.moduleName}`, `${this.sitePackages}/${library.moduleName}.py`])] : [];
+    this.builderStage.insertAfter(this.lastLibraryInstall, Instruction.run([`cd ${destination}`, 'poetry build --format wheel', this.installWheel, ...compile]), id);
+    this.lastLibraryInstall = id;
   }
 
   /**
@@ -345,7 +364,8 @@ export class PoetryApp extends AppComponent {
   private installDepsInstruction(): Instruction {
     const groups = this.dependencies().dev.length > 0 ? ['dev'] : [];
     const without = groups.length > 0 ? ` --without ${groups.join(',')}` : '';
-    const install = `poetry install --no-root${without}`;
+    // The libraries are installed from their wheels: --no-directory leaves out their editable links.
+    const install = `poetry install --no-root${without}${this.libraries.length > 0 ? ' --no-directory' : ''}`;
     // A file some dependency ships that this Python cannot compile (a template, a version-specific
     // module) is left as source, as pip leaves it; the app's own sources must compile.
     const compile = this.compile && `{ ${this.compile([`${PYTHON_VENV}/lib`])} || echo "note: some files of the dependencies were left uncompiled" >&2; }`;
@@ -356,7 +376,7 @@ export class PoetryApp extends AppComponent {
     const { runtime, dev } = this.dependencies();
     // A library is a path dependency: Poetry reads where it is from [tool.poetry.dependencies].
     const libraries = this.libraries.map((u) => ({ name: (u.library as PythonLibrary).name, path: u.path }));
-    const pathTable = Object.fromEntries(libraries.map((l) => [l.name, { path: l.path, develop: false }]));
+    const pathTable = Object.fromEntries(libraries.map((l) => [l.name, { path: l.path, develop: true }]));
     const devGroup = dev.length > 0 ? { group: { dev: { dependencies: poetryTable(dev) } } } : {};
     const source = this.packageIndex ? { source: [{ name: indexName, url: this.packageIndex, priority: 'primary' }] } : {};
     const packages = [{ include: this.moduleName, from: 'src' }];

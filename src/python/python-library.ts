@@ -67,8 +67,9 @@ const REQUIRES_PYTHON = /^\s*(?:~=|==|!=|<=|>=|<|>)\s*\d+(?:\.\d+)*(?:\.\*)?\s*(
 /**
  * A Python library of the workspace, in `libs/<id>`: pyproject.toml (PEP 621, Poetry 2), its
  * package under `src/`, a test, and tasks `<id>:lock`, `<id>:install`, `<id>:test`. A
- * {@link PoetryApp} uses it with `app.use(library)`: a path dependency, installed into the app's
- * venv as a real copy (not editable), so the runtime image holds what the builder installed.
+ * {@link PoetryApp} uses it with `app.use(library)`: an editable path dependency on the developer's
+ * machine (the app's venv links to the sources, so an edit reaches the app at once); in the image,
+ * the builder builds its wheel and installs a real copy into the venv, which the runtime gets.
  */
 export class PythonLibrary extends LibraryComponent {
   /** Distribution name. */

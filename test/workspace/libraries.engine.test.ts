@@ -127,18 +127,35 @@ function task(name: string, env: Record<string, string> = {}): Run {
   return run(process.execPath, [PROJEN, name], { cwd: dir, env: { ...userEnv(), ...env } });
 }
 
-test('real Poetry 2 locks and installs both apps with the library as a path dependency, not editable; every test passes', () => {
+test('real Poetry 2 locks and installs both apps with the library as an editable path dependency; every test passes; an edit to the library reaches both apps with no install', () => {
+  const sitePackages = (id: string) => path.join(dir, `apps/${id}/.venv/lib/python3.13/site-packages`);
   for (const id of ['api', 'jobs']) {
     toolroot(`apps/${id}`, 'poetry lock && poetry install', POETRY_ENV);
     const lock = fs.readFileSync(path.join(dir, `apps/${id}/poetry.lock`), 'utf-8');
-    expect(lock).toMatch(/\[\[package\]\]\nname = "common"\nversion = "0\.1\.0"[\s\S]*?develop = false\n\n\[package\.source\]\ntype = "directory"\nurl = "\.\.\/\.\.\/libs\/common"/);
+    expect(lock).toMatch(/\[\[package\]\]\nname = "common"\nversion = "0\.1\.0"[\s\S]*?develop = true\n\n\[package\.source\]\ntype = "directory"\nurl = "\.\.\/\.\.\/libs\/common"/);
     expect(toolroot(`apps/${id}`, 'poetry run pytest -q', POETRY_ENV)).toMatch(/\d+ passed/);
-    // A real copy in the venv, not a link to the library's folder.
-    expect(fs.existsSync(path.join(dir, `apps/${id}/.venv/lib/python3.13/site-packages/common/__init__.py`))).toBe(true);
+    // A link to the library's sources in the venv, not a copy of them.
+    expect(fs.existsSync(path.join(sitePackages(id), 'common/__init__.py'))).toBe(false);
+    const links = fs.readdirSync(sitePackages(id)).filter((f) => f.endsWith('.pth')).map((f) => fs.readFileSync(path.join(sitePackages(id), f), 'utf-8')).join('');
+    expect(links).toContain(path.join(dir, 'libs/common/src'));
   }
   expect(toolroot('apps/jobs', 'poetry run jobs', POETRY_ENV).trim()).toBe('Hello from jobs, with common!');
   toolroot('libs/common', 'poetry lock && poetry install', POETRY_ENV);
   expect(toolroot('libs/common', 'poetry run pytest -q', POETRY_ENV)).toMatch(/1 passed/);
+
+  // The loop a developer runs: edit the library, run an app. (A non-editable copy kept the old code, even after `poetry install`.)
+  const source = path.join(dir, 'libs/common/src/common/__init__.py');
+  const original = fs.readFileSync(source, 'utf-8');
+  try {
+    fs.writeFileSync(source, original.replace('with common!', 'with the edited common!'));
+    const edited = toolroot('apps/jobs', 'poetry run jobs', POETRY_ENV).trim();
+    // eslint-disable-next-line no-console
+    console.log(`after an edit to libs/common, with no install: poetry run jobs -> ${edited}`);
+    expect(edited).toBe('Hello from jobs, with the edited common!');
+  } finally {
+    fs.writeFileSync(source, original);
+  }
+  expect(toolroot('apps/jobs', 'poetry run jobs', POETRY_ENV).trim()).toBe('Hello from jobs, with common!');
 });
 
 test('the real Go toolchain vets, tests and builds both binaries with the module through replace, and tests the module', () => {
@@ -243,6 +260,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
     expect(jobs.stdout.trim()).toBe('Hello from jobs, with common!');
     for (const image of ['libs-shop-jobs:0.1.0', 'libs-shop-api:0.1.0']) {
       expect(engine.imageFileExists(image, '/app/.venv/lib/python3.13/site-packages/common/__init__.py')).toBe(true);
+      expect(engine.imageFileExists(image, '/app/.venv/lib/python3.13/site-packages/common/__pycache__/__init__.cpython-313.pyc')).toBe(true);
       // What the builder installed, and nothing of the library's folder: no /libs, no editable link.
       expect(engine.imageFileExists(image, '/libs')).toBe(false);
       expect(engine.listImagePaths(image, '/app/.venv/lib/python3.13/site-packages/*.pth').map((p) => engine.readImageFile(image, p) ?? '').join('')).not.toContain('libs/common');

@@ -61,10 +61,10 @@ describe('a Python library that two Poetry apps use', () => {
     expect(pyproject.tool.poetry.group.dev.dependencies).toEqual({ pytest: '^8.3', coverage: { version: '^7.6', extras: ['toml'] } });
   });
 
-  test.each(['api', 'jobs'])('%s: a path dependency on ../../libs/common, not editable, in pyproject.toml', (id) => {
+  test.each(['api', 'jobs'])('%s: a path dependency on ../../libs/common, editable (a link to its sources on the machine), in pyproject.toml', (id) => {
     const pyproject = parseToml(read(dir, `apps/${id}/pyproject.toml`)) as any;
     expect(pyproject.project.dependencies).toEqual(['common']);
-    expect(pyproject.tool.poetry.dependencies).toEqual({ common: { path: '../../libs/common', develop: false } });
+    expect(pyproject.tool.poetry.dependencies).toEqual({ common: { path: '../../libs/common', develop: true } });
     expect(project.app(id).libraries.map((u) => [u.library.libraryId, u.path, u.contextName])).toEqual([['common', '../../libs/common', 'lib-common']]);
   });
 
@@ -79,6 +79,15 @@ describe('a Python library that two Poetry apps use', () => {
     const install = builder.findIndex((i) => i.keyword === 'RUN' && i.text.includes('poetry install --no-root'));
     expect(builder.indexOf(copies[1])).toBeLessThan(lockCheck);
     expect(lockCheck).toBeLessThan(install);
+    // The image's copy: the dependencies' install leaves out the editable link; then the library's wheel, built, installed and compiled.
+    // (Installed first, Poetry would replace it with the link: --no-directory skips only what is not installed.)
+    const wheel = builder.findIndex((i) => i.keyword === 'RUN' && i.text.startsWith('RUN cd /libs/common && poetry build --format wheel && '));
+    expect(builder[wheel].text).toContain(' install --no-deps --no-index --no-compile dist/*.whl && /app/.venv/bin/python -m compileall ');
+    expect(install).toBeLessThan(wheel);
+    expect(builder.findIndex((i) => i.text === 'COPY . ./')).toBe(wheel + 1);
+    expect(builder[install].text).toContain(' poetry install --no-root --without dev --no-directory && ');
+    // An app without libraries installs every dependency as before.
+    expect(read(dir, 'apps/billing/Dockerfile')).not.toContain('--no-directory');
     const runtime = stageNamed(df, 'runtime').instructions.filter((i) => i.keyword === 'COPY');
     expect(runtime.map((i) => [i.flags.from, ...i.args])).toEqual([['builder', '/app/.venv', '/app/.venv']]);
     expect(api.image.dockerfile.buildContexts).toEqual(['lib-common']);
@@ -288,7 +297,7 @@ describe('the Dockerfile model knows named build contexts', () => {
 test('the legacy pyproject layout and an app at the project\'s root take the same path dependency, from their own folders', () => {
   const { dir } = workspace((p) => new PoetryApp(p, 'api', { pyprojectLayout: PyprojectLayout.POETRY_LEGACY }).use(new PythonLibrary(p, 'common')));
   const legacy = parseToml(read(dir, 'apps/api/pyproject.toml')) as any;
-  expect(legacy.tool.poetry.dependencies.common).toEqual({ path: '../../libs/common', develop: false });
+  expect(legacy.tool.poetry.dependencies.common).toEqual({ path: '../../libs/common', develop: true });
 
   const root = tempDir('ws-libs-root-');
   synthesize(() => {
@@ -297,7 +306,7 @@ test('the legacy pyproject layout and an app at the project\'s root take the sam
     expect(use.path).toBe('./libs/common');
     return p;
   });
-  expect((parseToml(read(root, 'pyproject.toml')) as any).tool.poetry.dependencies.common).toEqual({ path: './libs/common', develop: false });
+  expect((parseToml(read(root, 'pyproject.toml')) as any).tool.poetry.dependencies.common).toEqual({ path: './libs/common', develop: true });
   // Inside the builder's /app, as in the repository: the app's own context leaves the library out (an allowlist without libs/).
   expect(read(root, 'Dockerfile')).toContain('COPY --from=lib-common src /app/libs/common/src');
   expect(read(root, '.dockerignore')).not.toContain('libs');
