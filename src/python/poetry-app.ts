@@ -119,8 +119,6 @@ export class PoetryApp extends AppComponent {
   private readonly installWheel: string;
   /** The venv's site-packages in the builder. */
   private readonly sitePackages: string;
-  /** The id of the builder's last library install: the next one goes after it. */
-  private lastLibraryInstall = 'install-deps';
 
   /**
    * @param project the project the app is part of
@@ -314,12 +312,11 @@ export class PoetryApp extends AppComponent {
     for (const { id, instruction } of libraryCopies(use, destination)) {
       this.builderStage.insertBefore('check-lock', instruction, id);
     }
-    // After the dependencies' install: Poetry would replace an installed copy with its editable link
-    // (--no-directory skips a directory dependency that is not installed, and updates one that is).
-    const id = `lib-${library.libraryId}-install`;
+    // After the dependencies' install (and any library before), before the app's sources: Poetry would replace
+    // an installed copy with its editable link (--no-directory skips a directory dependency that is not
+    // installed, and updates one that is).
     const compile = this.compile ? [this.compile([`${this.sitePackages}/${library.moduleName}`, `${this.sitePackages}/${library.moduleName}.py`])] : [];
-    this.builderStage.insertAfter(this.lastLibraryInstall, Instruction.run([`cd ${destination}`, 'poetry build --format wheel', this.installWheel, ...compile]), id);
-    this.lastLibraryInstall = id;
+    this.builderStage.insertBefore('copy-sources', Instruction.run([`cd ${destination}`, 'poetry build --format wheel', this.installWheel, ...compile]), `lib-${library.libraryId}-install`);
   }
 
   /**

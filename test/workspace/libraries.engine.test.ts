@@ -30,8 +30,8 @@ let apps: AppComponent[];
  * "jobs"), and a Go module "shared" that two Go binaries use (the job "worker" through `use`, the
  * service "probe" through a `replaces` folder), and a TypeScript package "greeting" that a Node
  * service "web" and a static site "front" use (a `file:` dependency: a link on the machine, a copy
- * in the image; the site bundles it with esbuild). Each app's code is changed to call the library, so its output shows
- * the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
+ * in the image; the site bundles it with esbuild). Each app's code is changed to call the library,
+ * so its output shows the library ran. Its compose.yaml and docker-bake.hcl are the ones a workspace has.
  */
 beforeAll(async () => {
   ensureEngineReady();
