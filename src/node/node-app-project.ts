@@ -54,7 +54,8 @@ export class NodeAppProject extends TypeScriptProject {
     const projenrc = ProjenrcFile.of(this);
     // A workspace of one: the app is the project's root (folder "."), its files where they always were.
     // NodeApp reads the stub switch, sampleCode or its deprecated name stubs, from the same options.
-    this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion });
+    // Its description and license are projen's options, already in package.json, which the app reads at the root.
+    this.app = new NodeApp(this, 'app', { ...options, folder: '.', nodeVersion, description: undefined, license: undefined });
     if (staticSite) {
       // projen's projenrc/tsconfig.json, which tsx and tsc read for .projenrc.ts, extends the browser's tsconfig.json.
       if (projenrc instanceof Projenrc) {

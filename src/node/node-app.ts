@@ -11,7 +11,7 @@ import { taskScript } from './task-script';
 import { BaseImage, DockerfileStage, Instruction, RunMount } from '../dockerfile';
 import { TypeScriptLibrary } from './typescript-library';
 import { LazyInstruction } from '../dockerfile/lazy-instruction';
-import { AppComponent, AppComponentOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
+import { AppComponent, AppComponentOptions, AppMetadataOptions, AppProjectKind, ContainerImage, ContainerOptions, ImageMetadata, LanguageVersion, LibraryUse, RuntimeCopy, RuntimeUser } from '../image';
 import { HEALTH_URL, SEMVER, resolveMetadata } from '../image/app-options';
 import { isPathSpec } from '../project/npm-spec';
 import { ParentProjenrc } from '../project/parent-projenrc';
@@ -92,13 +92,18 @@ export interface NodeAppSettings extends ContainerOptions {
   readonly stubs?: boolean;
 }
 
-/** Options of a {@link NodeApp}. */
-export interface NodeAppOptions extends NodeAppSettings, AppComponentOptions {}
+/**
+ * Options of a {@link NodeApp}. The metadata (`version`, `description`, `license`,
+ * `repositoryUrl`) is written to the package.json of an app in a folder; the app at a project's
+ * root is the project's own package, whose package.json (the project's options) has it.
+ */
+export interface NodeAppOptions extends NodeAppSettings, AppComponentOptions, AppMetadataOptions {}
 
 const OWNER = 'NodeApp';
 const NODE_VARIANT = /^(?:slim|bookworm-slim|trixie-slim|bookworm|trixie|alpine(?:3\.\d+)?)$/;
 /** npm's rule for new package names (validate-npm-package-name). */
 const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+const VERSION_RULE = 'Expected a semantic version such as "1.2.0", as package.json takes.';
 const NODE_UID = 1000; // the official image's `node` user
 const NGINX_UID = 101; // nginx-unprivileged's `nginx` user
 /** What the build stage runs from node_modules' dev dependencies: the TypeScript compiler, the .projenrc runners and projen. */
@@ -376,9 +381,16 @@ export class NodeApp extends AppComponent {
    * app's tasks under its id (`web:test`, `web:docker:build`), which run the subproject's own.
    */
   private nodeProject(scope: Project, options: NodeAppOptions): NodeProject {
+    const metadataOptions = ['version', 'description', 'license', 'repositoryUrl'] as const;
     if (this.folder === '.') {
+      const given = metadataOptions.find((name) => options[name] !== undefined);
+      if (given) {
+        throw invalidOption(this.owner, given, options[given], 'The app at the project\'s root is the project\'s own package: its package.json has the version, description, license and repository, from the project\'s options (the version: project.package.addVersion("1.2.0")). Set them there.');
+      }
       return scope as NodeProject;
     }
+    // Checked as every app's are, before the subproject writes them into package.json, which the labels then read.
+    const metadata = resolveMetadata(this.owner, this.appId, options, { description: '', versionPattern: SEMVER, versionRule: VERSION_RULE });
     const nodeVersion = resolveNodeVersion(options.nodeVersion, undefined, undefined);
     const staticSite = options.appKind === NodeAppKind.STATIC_SITE;
     const subproject = new TypeScriptProject({
@@ -398,10 +410,18 @@ export class NodeApp extends AppComponent {
       depsUpgrade: false,
       // projen in the app's own node_modules: the parent's `web:*` tasks run `npx projen <task>` there.
       projenDevDependency: true,
-      // The app's license is the user's to state, not projen's Apache-2.0 default.
+      description: options.description,
+      repository: options.repositoryUrl,
+      // The app's license is the user's to state (set below), not projen's Apache-2.0 default, whose
+      // licensed: true also writes a LICENSE file, which projen has for a few licenses only.
       licensed: false,
       ...(staticSite ? browserBuild({}) : {}),
     });
+    // The same default as every other app's, where projen writes none (its release sets the version).
+    subproject.package.addVersion(metadata.version);
+    if (metadata.licenses !== undefined) {
+      subproject.package.addField('license', metadata.licenses);
+    }
     fastTaskPath(subproject);
     // Its generated files' marker names the root's .projenrc.ts, which configures it.
     new ParentProjenrc(subproject);
@@ -501,7 +521,7 @@ function metadataOf(owner: string, project: NodeProject): ImageMetadata {
     description: `${project.name}: a Node.js app built by stagecraft`,
     version: '0.0.0',
     versionPattern: SEMVER,
-    versionRule: 'Expected a semantic version such as "1.2.0" in package.json.',
+    versionRule: VERSION_RULE,
   });
 }
 

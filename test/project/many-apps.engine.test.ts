@@ -81,7 +81,7 @@ test('each app has its files in its folder and none at the root', () => {
   expect(apps.map((a) => [a.appId, a.folder, a.imageReference])).toEqual([
     ['api', 'apps/api', 'folders-shop-api:0.1.0'],
     ['worker', 'apps/worker', 'folders-shop-worker:0.1.0'],
-    ['web', 'apps/web', 'folders-shop-web:0.0.0'],
+    ['web', 'apps/web', 'folders-shop-web:0.1.0'],
   ]);
   for (const file of ['apps/api/pyproject.toml', 'apps/worker/go.mod', 'apps/web/package.json', ...apps.map((a) => a.dockerfilePath)]) {
     expect(fs.existsSync(path.join(dir, file))).toBe(true);
@@ -155,8 +155,8 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
     expect(lines).toContain('verify: non-root user: 1000:1000 (not root) ... ok');
     expect(lines.some((l) => new RegExp(`^verify: health probe: .* http://127\\.0\\.0\\.1:${WEB_PORT}/healthz passed`).test(l))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/^verify: pass \(\d+ rules\)$/);
-    const info = engine.imageInfo('folders-shop-web:0.0.0');
+    const info = engine.imageInfo('folders-shop-web:0.1.0');
     expect(info.cmd).toEqual(['node', 'lib/index.js']);
-    expect(engine.imageFileExists('folders-shop-web:0.0.0', '/app/node_modules/projen')).toBe(false);
+    expect(engine.imageFileExists('folders-shop-web:0.1.0', '/app/node_modules/projen')).toBe(false);
   });
 });

@@ -246,9 +246,16 @@ describe('a NodeApp in a folder: a TypeScript subproject of its own, the compone
     expect(only(stageNamed(df, 'runtime'), 'CMD').json).toEqual(['node', 'lib/index.js']);
   });
 
+  test('its version is package.json\'s, 0.1.0 as every app\'s unless set, and the image\'s tag and label read it', () => {
+    expect(files['apps/web/package.json'].version).toBe('0.1.0');
+    expect(web.version).toBe('0.1.0');
+    expect(web.imageReference).toBe('shop-web:0.1.0');
+    expect(only(stageNamed(parseDockerfile(files['apps/web/Dockerfile']), 'runtime'), 'LABEL').properties).toMatchObject({ 'org.opencontainers.image.version': '0.1.0' });
+  });
+
   test('the subproject\'s tasks are its own; the parent runs them under the app\'s id, in its folder', () => {
     const own = files['apps/web/.projen/tasks.json'].tasks;
-    expect(own['docker:build'].steps.map((s: any) => s.exec).join('\n')).toMatch(/--file Dockerfile --tag shop-web:0\.0\.0 \.$/);
+    expect(own['docker:build'].steps.map((s: any) => s.exec).join('\n')).toMatch(/--file Dockerfile --tag shop-web:0\.1\.0 \.$/);
     expect(own['docker:build'].cwd).toBeUndefined();
     for (const name of ['compile', 'test', 'docker:build', 'docker:run', 'verify']) {
       expect(tasks[`web:${name}`]).toMatchObject({ cwd: 'apps/web', steps: [{ exec: `npx projen ${name}` }] });
@@ -304,6 +311,33 @@ test('a NodeApp in a folder of a Node project leaves the project\'s package.json
   expect(files['package.json'].name).toBe('root');
   expect(files['apps/web/package.json'].name).toBe('web');
   expect(files).not.toHaveProperty(['Dockerfile']);
+});
+
+test('a NodeApp in a folder takes the metadata every app takes: package.json has it, the labels and the tag read it', () => {
+  const project = new Project({ name: 'shop', outdir: tempDir('folders-') });
+  const web = new NodeApp(project, 'web', { version: '1.4.0-rc.1', description: 'The shop\'s web tier', license: 'MIT OR Apache-2.0', repositoryUrl: 'https://example.com/shop.git' });
+  const files = Testing.synth(project);
+  expect(files['apps/web/package.json']).toMatchObject({
+    version: '1.4.0-rc.1',
+    description: 'The shop\'s web tier',
+    license: 'MIT OR Apache-2.0',
+    repository: { type: 'git', url: 'https://example.com/shop.git' },
+  });
+  expect(files).not.toHaveProperty(['apps/web/LICENSE']);
+  expect(web.imageReference).toBe('shop-web:1.4.0-rc.1');
+  expect(only(stageNamed(parseDockerfile(files['apps/web/Dockerfile']), 'runtime'), 'LABEL').properties).toMatchObject({
+    'org.opencontainers.image.version': '1.4.0-rc.1',
+    'org.opencontainers.image.description': 'The shop\'s web tier',
+    'org.opencontainers.image.licenses': 'MIT OR Apache-2.0',
+    'org.opencontainers.image.source': 'https://example.com/shop.git',
+  });
+  // Checked as every app's, naming the option; at a project's root the project's package.json has them.
+  const other = () => new Project({ name: 'other', outdir: tempDir('folders-') });
+  expect(() => new NodeApp(other(), 'web', { version: '1.4' })).toThrow(/^NodeApp "web": invalid version "1\.4"\. Expected a semantic version/);
+  expect(() => new NodeApp(other(), 'web', { license: 'MIT/Apache' })).toThrow(/^NodeApp "web": invalid license "MIT\/Apache"\./);
+  expect(() => new NodeApp(other(), 'web', { repositoryUrl: 'https://u:p@example.com/x.git' })).toThrow(/^NodeApp "web": invalid repositoryUrl/);
+  const root = new TypeScriptProject({ name: 'root', defaultReleaseBranch: 'main', outdir: tempDir('folders-') });
+  expect(() => new NodeApp(root, 'app', { folder: '.', version: '1.0.0' })).toThrow(/^NodeApp: invalid version "1\.0\.0"\. The app at the project's root is the project's own package/);
 });
 
 test('org policies judge every app of the project, each named with its file in its folder', () => {

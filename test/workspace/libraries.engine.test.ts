@@ -295,7 +295,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
 
   test('the Node image builds from the generated files with the package compiled and installed as a copy; its reply is the package\'s', async () => {
     build('web');
-    const image = 'libs-shop-web:0.0.0';
+    const image = 'libs-shop-web:0.1.0';
     expect(engine.imageFileExists(image, '/app/node_modules/greeting/lib/index.js')).toBe(true);
     expect(engine.imageFileExists(image, '/app/node_modules/greeting/src')).toBe(false);
     expect(engine.imageFileExists(image, '/libs')).toBe(false);
@@ -312,7 +312,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
 
   test('the static site\'s image builds from the generated files with the package bundled; nginx serves a page whose module prints the package\'s greeting', async () => {
     build('front');
-    const image = 'libs-shop-front:0.0.0';
+    const image = 'libs-shop-front:0.1.0';
     const info = engine.imageInfo(image);
     expect(info.user).toBe('101:101');
     // nginx and the site alone: no node_modules, no sources, no Node, no library folder.
