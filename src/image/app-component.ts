@@ -437,10 +437,19 @@ export abstract class AppComponent extends Component {
   }
 
   /**
+   * Why this component's runtime cannot use a connection's URL, or undefined when it can: an
+   * ecosystem whose runtime reads no environment overrides it.
+   */
+  protected connectionRefusal(_target: AppComponent, _env: string, _url: string): string | undefined {
+    return undefined;
+  }
+
+  /**
    * Connects this component to a service: at run time (compose) this one starts once the other is
    * healthy and finds its URL, `http://<id>:<port>`, in the environment variable `options.env`.
    * Refused, naming both: a component with no port, this component itself, a connection that would
-   * close a cycle, an environment variable this component sets already.
+   * close a cycle, an environment variable this component sets already, a component whose runtime
+   * cannot use the URL (a static site, whose page runs in the browser).
    */
   public connectTo(target: AppComponent, options: ConnectionOptions = {}): AppConnection {
     const owner = `${this.appType} "${this.appId}"`;
@@ -458,6 +467,11 @@ export abstract class AppComponent extends Component {
     }
     const env = options.env ?? `${target.appId.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
     assertVariableName(owner, 'connectTo env', env, 'an environment variable name');
+    const url = `http://${target.appId}:${target.port}`;
+    const refusal = this.connectionRefusal(target, env, url);
+    if (refusal !== undefined) {
+      throw invalidOption(owner, 'connectTo target', target.appId, refusal);
+    }
     // The image's own variables (PORT, PATH, NODE_ENV, the environment option) must keep their values.
     const imageEnv = this.image.runtimeStage.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => i._facts.declares ?? []);
     if (imageEnv.includes(env) || this._connections.some((c) => c.env === env)) {
@@ -470,7 +484,7 @@ export abstract class AppComponent extends Component {
     if (back) {
       throw invalidOption(owner, 'connectTo target', target.appId, `It would close a cycle of dependencies (${[this.appId, target.appId, ...back.map((c) => c.appId)].join(' -> ')}): compose could start neither first.`);
     }
-    const connection: AppConnection = { target, env, url: `http://${target.appId}:${target.port}` };
+    const connection: AppConnection = { target, env, url };
     this._connections.push(connection);
     return connection;
   }

@@ -380,6 +380,14 @@ export class NodeApp extends AppComponent {
    * component itself stays the parent's (AppComponent.all(parent) finds it); the parent gets the
    * app's tasks under its id (`web:test`, `web:docker:build`), which run the subproject's own.
    */
+  /** A static site's page runs in the browser, which sees neither nginx's environment nor the compose network. */
+  protected connectionRefusal(target: AppComponent, env: string, url: string): string | undefined {
+    if (this.appKind !== NodeAppKind.STATIC_SITE) {
+      return undefined;
+    }
+    return `A static site's page runs in the browser: it reads no environment variable (${env}) and cannot reach ${url}, a host name of the compose network. Have the page call "${target.appId}" at an address the browser reaches, or connect a Node service to it and call that.`;
+  }
+
   private nodeProject(scope: Project, options: NodeAppOptions): NodeProject {
     const metadataOptions = ['version', 'description', 'license', 'repositoryUrl'] as const;
     if (this.folder === '.') {

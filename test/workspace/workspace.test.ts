@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project, Testing } from 'projen';
 import { parse as parseYaml } from 'yaml';
-import { AppComponent, BakeFile, DRIFT_CHECK_ENV, GoApp, ImagesWorkflow, Instruction, NodeApp, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
+import { AppComponent, BakeFile, DRIFT_CHECK_ENV, GoApp, ImagesWorkflow, Instruction, NodeApp, NodeAppKind, PoetryApp, WorkspaceProject, WorkspaceProjectOptions } from '../../src';
 import { only, parseDockerfile, stageNamed } from '../dockerfile-facts';
 import { snapshotDir } from '../python/poetry-util';
 import { synthesize } from '../synthesize';
@@ -189,6 +189,8 @@ describe('bad input: one line naming the component, the option and the value; no
     ['an env name the image sets', (p) => p.app('web').connectTo(new GoApp(p, 'jobs', { port: 9000 }), { env: 'PORT' }), /^NodeApp "web": invalid connectTo env "PORT"\. web sets this variable already/],
     ['an env name used by another connection', (p) => p.app('web').connectTo(new GoApp(p, 'jobs', { port: 9000 }), { env: 'API_URL' }), /^NodeApp "web": invalid connectTo env "API_URL"\. web sets this variable already/],
     ['connected twice', (p) => p.app('web').connectTo(p.app('api'), { env: 'AGAIN' }), /^NodeApp "web": invalid connectTo target "api"\. It is connected already/],
+    ['a static site connected: its page runs in the browser', (p) => new NodeApp(p, 'site', { appKind: NodeAppKind.STATIC_SITE }).connectTo(p.app('api')),
+      /^NodeApp "site": invalid connectTo target "api"\. A static site's page runs in the browser: it reads no environment variable \(API_URL\) and cannot reach http:\/\/api:8000, a host name of the compose network\./],
   ];
   test.each(cases)('%s', (_name, wire, message) => {
     const { dir } = workspace();
