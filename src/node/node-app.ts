@@ -369,6 +369,14 @@ export class NodeApp extends AppComponent {
     }
   }
 
+  /** A static site's page runs in the browser, which sees neither nginx's environment nor the compose network. */
+  protected connectionRefusal(target: AppComponent, env: string, url: string): string | undefined {
+    if (this.appKind !== NodeAppKind.STATIC_SITE) {
+      return undefined;
+    }
+    return `A static site's page runs in the browser: it reads no environment variable (${env}) and cannot reach ${url}, a host name of the compose network. Have the page call "${target.appId}" at an address the browser reaches, or connect a Node service to it and call that.`;
+  }
+
   /**
    * The Node project the app is built on: the project itself for the app at its root (folder ".").
    *
@@ -380,14 +388,6 @@ export class NodeApp extends AppComponent {
    * component itself stays the parent's (AppComponent.all(parent) finds it); the parent gets the
    * app's tasks under its id (`web:test`, `web:docker:build`), which run the subproject's own.
    */
-  /** A static site's page runs in the browser, which sees neither nginx's environment nor the compose network. */
-  protected connectionRefusal(target: AppComponent, env: string, url: string): string | undefined {
-    if (this.appKind !== NodeAppKind.STATIC_SITE) {
-      return undefined;
-    }
-    return `A static site's page runs in the browser: it reads no environment variable (${env}) and cannot reach ${url}, a host name of the compose network. Have the page call "${target.appId}" at an address the browser reaches, or connect a Node service to it and call that.`;
-  }
-
   private nodeProject(scope: Project, options: NodeAppOptions): NodeProject {
     const metadataOptions = ['version', 'description', 'license', 'repositoryUrl'] as const;
     if (this.folder === '.') {
@@ -425,7 +425,7 @@ export class NodeApp extends AppComponent {
       licensed: false,
       ...(staticSite ? browserBuild({}) : {}),
     });
-    // The same default as every other app's, where projen writes none (its release sets the version).
+    // The same default as every other app's, in place of projen's placeholder 0.0.0 (its release would set the version).
     subproject.package.addVersion(metadata.version);
     if (metadata.licenses !== undefined) {
       subproject.package.addField('license', metadata.licenses);
