@@ -239,7 +239,7 @@ describe.each(ENGINES)('%s', (engine: ContainerEngine) => {
     engine.mustBuildImage({ contextDir: path.join(dir, 'apps/api'), dockerfile: probe, tag: 'libs-shop-context-probe:1', buildContexts: contexts });
     const files = engine.withImageRoot('libs-shop-context-probe:1', (root) => filesUnder(path.join(root, 'ctx')).map((f) => `/ctx/${f}`));
     // eslint-disable-next-line no-console
-    console.log(`${engine.name}: api's build contexts hold:\n${files.join('\n')}`);
+    console.log(`${engine.name}: api's build contexts: the app's files and the library's build files (its other files are counted below):\n${files.filter((f) => /^\/ctx\/(app|lib-common\/(pyproject\.toml|README\.md|src))\//.test(`${f}/`)).join('\n')}`);
     expect(files).toContain('/ctx/app/src/api/app.py');
     expect(files).toContain('/ctx/lib-common/src/common/__init__.py');
     // No other app's files, in either context.
