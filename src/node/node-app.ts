@@ -389,9 +389,8 @@ export class NodeApp extends AppComponent {
    * app's tasks under its id (`web:test`, `web:docker:build`), which run the subproject's own.
    */
   private nodeProject(scope: Project, options: NodeAppOptions): NodeProject {
-    const metadataOptions = ['version', 'description', 'license', 'repositoryUrl'] as const;
     if (this.folder === '.') {
-      const given = metadataOptions.find((name) => options[name] !== undefined);
+      const given = (['version', 'description', 'license', 'repositoryUrl'] as const).find((name) => options[name] !== undefined);
       if (given) {
         throw invalidOption(this.owner, given, options[given], 'The app at the project\'s root is the project\'s own package: its package.json has the version, description, license and repository, from the project\'s options (the version: project.package.addVersion("1.2.0")). Set them there.');
       }
